@@ -1,0 +1,30 @@
+package dev.aiflow.cli;
+
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/** The top-level {@code aiflow} command. */
+@Command(
+    name = "aiflow",
+    mixinStandardHelpOptions = true,
+    versionProvider = VersionProvider.class,
+    description = "Runs AI coding agents under the discipline of a Camunda 7 workflow engine.",
+    subcommands = {ServeCommand.class, LogCommand.class},
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {
+      "0:success",
+      "1:verification failed, or the step/cycle/campaign did not complete",
+      "2:bad usage or refused input (nothing was changed)"
+    })
+public class AiflowCommand implements Callable<Integer> {
+
+  @Spec CommandSpec spec;
+
+  @Override
+  public Integer call() {
+    spec.commandLine().usage(spec.commandLine().getErr());
+    return ExitCodes.USAGE;
+  }
+}

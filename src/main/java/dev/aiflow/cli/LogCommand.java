@@ -1,0 +1,290 @@
+package dev.aiflow.cli;
+
+import dev.aiflow.logger.AttemptRecord;
+import dev.aiflow.logger.ChainEvent;
+import dev.aiflow.logger.ChainProblem;
+import dev.aiflow.logger.ExportResult;
+import dev.aiflow.logger.ImportResult;
+import dev.aiflow.logger.VerificationReport;
+import dev.aiflow.logger.WorkflowLogger;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code aiflow log ...}: the workflow logger from the command line, with the seed's flags. The
+ * shared options may stand before or after the subcommand.
+ */
+@Command(
+    name = "log",
+    mixinStandardHelpOptions = true,
+    description = "Append-only, hash-chained workflow log: R/S attempts, close, verify, export.",
+    subcommands = {
+      LogCommand.Init.class,
+      LogCommand.Attempt.class,
+      LogCommand.Close.class,
+      LogCommand.Verify.class,
+      LogCommand.Export.class,
+      LogCommand.Import.class
+    })
+public class LogCommand implements Callable<Integer> {
+
+  @Spec CommandSpec spec;
+
+  @Option(
+      names = "--root-dir",
+      defaultValue = "workflow",
+      scope = ScopeType.INHERIT,
+      description = "Folder holding the projects (default: ${DEFAULT-VALUE}).")
+  Path rootDir;
+
+  @Option(names = "--project-id", scope = ScopeType.INHERIT, description = "The project's id.")
+  String projectId;
+
+  @Override
+  public Integer call() {
+    spec.commandLine().usage(spec.commandLine().getErr());
+    return ExitCodes.USAGE;
+  }
+
+  String project() {
+    if (projectId == null || projectId.isBlank()) {
+      throw new CliException(ExitCodes.USAGE, "--project-id is required");
+    }
+    return projectId;
+  }
+
+  static void reportRepairs(WorkflowLogger log, PrintWriter err) {
+    for (String repair : log.repairs()) {
+      err.println("aiflow: repaired: " + repair);
+    }
+  }
+
+  @Command(name = "init", description = "Create the project's layout and first event.")
+  static class Init implements Callable<Integer> {
+    @picocli.CommandLine.ParentCommand LogCommand log;
+    @Spec CommandSpec spec;
+
+    @Override
+    public Integer call() {
+      boolean created = WorkflowLogger.init(log.rootDir, log.project());
+      spec.commandLine()
+          .getOut()
+          .println(
+              (created ? "initialised project " : "project already initialised: ")
+                  + log.project()
+                  + " in "
+                  + log.rootDir.resolve(log.project()));
+      return ExitCodes.OK;
+    }
+  }
+
+  @Command(name = "attempt", description = "Append one R/S attempt of a task.")
+  static class Attempt implements Callable<Integer> {
+    @picocli.CommandLine.ParentCommand LogCommand log;
+    @Spec CommandSpec spec;
+
+    @Option(names = "--task-id", required = true)
+    String taskId;
+
+    @Option(names = "--r", required = true, description = "Revision number R (0 first).")
+    int r;
+
+    @Option(names = "--s", required = true, description = "Attempt number S within R (0 first).")
+    int s;
+
+    @Option(names = "--acceptance", description = "An acceptance criterion (repeatable).")
+    List<String> acceptance = new ArrayList<>();
+
+    @Option(names = "--code-change-summary")
+    String codeChangeSummary;
+
+    @Option(names = "--code-artifact-ref")
+    String codeArtifactRef;
+
+    @Option(
+        names = "--code-content",
+        description = "Code content; over 64 KiB it is stored under the task's artifacts/.")
+    String codeContent;
+
+    @Option(names = "--executed-file", description = "A file the attempt executed (repeatable).")
+    List<String> executedFiles = new ArrayList<>();
+
+    @Option(names = "--executed-command", description = "A command it ran (repeatable).")
+    List<String> executedCommands = new ArrayList<>();
+
+    @Option(names = "--test-results")
+    String testResults;
+
+    @Option(
+        names = "--result",
+        required = true,
+        description = "PASS, FAIL, REWORK, BLOCKED or ERROR.")
+    String result;
+
+    @Option(names = "--reason-code", required = true)
+    String reasonCode;
+
+    @Option(names = "--reason-detail")
+    String reasonDetail;
+
+    @Option(names = "--next-action")
+    String nextAction;
+
+    @Override
+    public Integer call() {
+      try (WorkflowLogger logger = WorkflowLogger.open(log.rootDir, log.project())) {
+        reportRepairs(logger, spec.commandLine().getErr());
+        ChainEvent e =
+            logger.logAttempt(
+                AttemptRecord.builder(taskId)
+                    .pointer(r, s)
+                    .acceptanceSnapshot(acceptance)
+                    .codeChangeSummary(codeChangeSummary)
+                    .codeArtifactRef(codeArtifactRef)
+                    .codeContent(codeContent)
+                    .executedFiles(executedFiles)
+                    .executedCommands(executedCommands)
+                    .testResults(testResults)
+                    .result(result)
+                    .reasonCode(reasonCode)
+                    .reasonDetail(reasonDetail)
+                    .nextAction(nextAction)
+                    .build());
+        spec.commandLine()
+            .getOut()
+            .printf(
+                "appended attempt R%d/S%d of %s: event #%d, hash %s%n",
+                r, s, taskId, e.seq(), e.eventHash());
+      }
+      return ExitCodes.OK;
+    }
+  }
+
+  @Command(name = "close", description = "Close a task with its final record (once).")
+  static class Close implements Callable<Integer> {
+    @picocli.CommandLine.ParentCommand LogCommand log;
+    @Spec CommandSpec spec;
+
+    @Option(names = "--task-id", required = true)
+    String taskId;
+
+    @Option(
+        names = "--final-status",
+        required = true,
+        description = "accepted, rejected, failed or abandoned.")
+    String finalStatus;
+
+    @Option(names = "--summary")
+    String summary;
+
+    @Override
+    public Integer call() {
+      try (WorkflowLogger logger = WorkflowLogger.open(log.rootDir, log.project())) {
+        reportRepairs(logger, spec.commandLine().getErr());
+        ChainEvent e = logger.closeTask(taskId, finalStatus, summary);
+        spec.commandLine()
+            .getOut()
+            .printf(
+                "closed %s as %s: event #%d, hash %s%n",
+                taskId, finalStatus, e.seq(), e.eventHash());
+      }
+      return ExitCodes.OK;
+    }
+  }
+
+  @Command(
+      name = "verify",
+      description = "Verify a task's chain, or the project's chains; never writes.")
+  static class Verify implements Callable<Integer> {
+    @picocli.CommandLine.ParentCommand LogCommand log;
+    @Spec CommandSpec spec;
+
+    @Option(names = "--task-id", description = "Verify only this task's chain.")
+    String taskId;
+
+    @Option(
+        names = "--expect-head",
+        description = "The head hash recorded elsewhere: detects a truncated tail.")
+    String expectHead;
+
+    @Override
+    public Integer call() {
+      VerificationReport report =
+          WorkflowLogger.verify(log.rootDir, log.project(), taskId, expectHead);
+      PrintWriter out = spec.commandLine().getOut();
+      for (String warning : report.warnings()) {
+        spec.commandLine().getErr().println("aiflow: warning: " + warning);
+      }
+      if (report.ok()) {
+        out.printf(
+            "OK %s of %s: %d events, head %s%n",
+            report.scope(), log.project(), report.events(), report.head());
+        return ExitCodes.OK;
+      }
+      PrintWriter err = spec.commandLine().getErr();
+      for (ChainProblem p : report.problems()) {
+        err.println("FAIL " + p);
+      }
+      err.printf(
+          "aiflow: verification of %s failed: %d problem(s); first: %s%n",
+          report.scope(), report.problems().size(), report.firstProblem());
+      return ExitCodes.FAILED;
+    }
+  }
+
+  @Command(name = "export", description = "Export the project to a zip with a hash manifest.")
+  static class Export implements Callable<Integer> {
+    @picocli.CommandLine.ParentCommand LogCommand log;
+    @Spec CommandSpec spec;
+
+    @Option(names = "--archive", required = true)
+    Path archive;
+
+    @Override
+    public Integer call() {
+      try (WorkflowLogger logger = WorkflowLogger.open(log.rootDir, log.project())) {
+        reportRepairs(logger, spec.commandLine().getErr());
+        ExportResult r = logger.export(archive);
+        spec.commandLine()
+            .getOut()
+            .printf(
+                "exported %s to %s: %d events, %d files, head %s, archive sha256 %s%n",
+                r.projectId(), r.archive(), r.events(), r.files(), r.head(), r.archiveSha256());
+      }
+      return ExitCodes.OK;
+    }
+  }
+
+  @Command(
+      name = "import",
+      description = "Import an exported zip under a new project id (checked before writing).")
+  static class Import implements Callable<Integer> {
+    @picocli.CommandLine.ParentCommand LogCommand log;
+    @Spec CommandSpec spec;
+
+    @Option(names = "--archive", required = true)
+    Path archive;
+
+    @Option(names = "--target-project-id", required = true)
+    String targetProjectId;
+
+    @Override
+    public Integer call() {
+      ImportResult r = WorkflowLogger.importProject(log.rootDir, archive, targetProjectId);
+      spec.commandLine()
+          .getOut()
+          .printf(
+              "imported %s as %s into %s (migration event %s)%n",
+              r.sourceProjectId(), r.targetProjectId(), r.projectDir(), r.migrationEventHash());
+      return ExitCodes.OK;
+    }
+  }
+}

@@ -1,0 +1,545 @@
+package dev.aiflow.logger;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.NoSuchFileException;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Read-only verification of a project's chains. It never repairs and never takes the write lock, so
+ * it can check a live project or an archive that has not been extracted.
+ */
+final class ChainVerifier {
+
+  private final ProjectSource source;
+  private final MessageDigest digest = DurableFiles.sha256();
+  private final List<ChainProblem> problems = new ArrayList<>();
+  private final List<String> warnings = new ArrayList<>();
+  private long events;
+  private long bytes;
+  private boolean secondaryChain; // a task copy read after its project chain: not counted twice
+  private String manifestProjectId;
+  private String currentProjectId; // while the project chain is read: the id events must carry
+
+  ChainVerifier(ProjectSource source) {
+    this.source = source;
+  }
+
+  /** Per-task view while a chain is read. */
+  private static final class Track {
+    final TaskState state;
+    String storedHead = EventFields.GENESIS;
+
+    Track(String taskId) {
+      state = new TaskState(taskId);
+    }
+  }
+
+  // ------------------------------------------------------------------ project scope
+
+  VerificationReport verifyProject(String expectedHead) throws IOException {
+    Set<String> lineage = readManifest();
+    currentProjectId = null;
+    Map<String, Track> tracks = new HashMap<>();
+    String head = readChain(ProjectLayout.EVENTS, null, lineage, tracks);
+    Set<String> taskDirs = new TreeSet<>(source.taskDirectories());
+    for (Track t : tracks.values()) {
+      verifyTaskFile(t.state.taskId, t, lineage);
+      taskDirs.remove(t.state.taskId);
+    }
+    for (String orphan : taskDirs) {
+      if (source.exists(ProjectLayout.taskEventsName(orphan))) {
+        problems.add(
+            new ChainProblem(
+                ProjectLayout.taskEventsName(orphan),
+                0,
+                "ORPHAN_TASK",
+                null,
+                null,
+                "a task chain exists that the project chain never mentions"));
+      }
+    }
+    if (manifestProjectId != null
+        && currentProjectId != null
+        && !manifestProjectId.equals(currentProjectId)) {
+      problems.add(
+          new ChainProblem(
+              ProjectLayout.PROJECT_MANIFEST,
+              0,
+              "PROJECT_ID_MISMATCH",
+              currentProjectId,
+              manifestProjectId,
+              "the manifest names another project than the chain (only an import's"
+                  + " project_migrated event renames a project)"));
+    }
+    checkHead("project", ProjectLayout.EVENTS, head, expectedHead);
+    return new VerificationReport(
+        "project", events, bytes, head, List.copyOf(problems), List.copyOf(warnings));
+  }
+
+  // ------------------------------------------------------------------ task scope
+
+  VerificationReport verifyTask(String taskId, String expectedHead) throws IOException {
+    ProjectLayout.checkId("task id", taskId);
+    Set<String> lineage = readManifest();
+    String file = ProjectLayout.taskEventsName(taskId);
+    Map<String, Track> own = new HashMap<>();
+    String head = readChain(file, taskId, lineage, own);
+    // The project chain must hold the same task chain: same length, same head.
+    Track inProject = projectRecordOf(taskId);
+    Track inFile = own.get(taskId);
+    long fileCount = inFile == null ? 0 : inFile.state.count;
+    if (inProject.state.count != fileCount || !inProject.storedHead.equals(head)) {
+      problems.add(
+          new ChainProblem(
+              file,
+              0,
+              "MIRROR_MISMATCH",
+              inProject.state.count + " events ending " + inProject.storedHead,
+              fileCount + " events ending " + head,
+              "the task chain differs from the task's events in the project chain"));
+    }
+    checkHead("task " + taskId, file, head, expectedHead);
+    return new VerificationReport(
+        "task:" + taskId, events, bytes, head, List.copyOf(problems), List.copyOf(warnings));
+  }
+
+  private Track projectRecordOf(String taskId) throws IOException {
+    Track t = new Track(taskId);
+    try (InputStream in = source.open(ProjectLayout.EVENTS)) {
+      LineReader lines = new LineReader(in);
+      while (lines.next()) {
+        try {
+          EventView v = EventReader.read(lines.buf(), lines.off(), lines.len(), digest);
+          if (taskId.equals(v.taskId())) {
+            t.state.count++;
+            t.storedHead = v.eventHash();
+          }
+        } catch (EventReader.MalformedEventException e) {
+          // reported by a project verification; here only this task's events matter
+        }
+      }
+    } catch (NoSuchFileException e) {
+      problems.add(
+          new ChainProblem(
+              ProjectLayout.EVENTS, 0, "FILE_MISSING", null, null, "the project chain is missing"));
+    }
+    return t;
+  }
+
+  // ------------------------------------------------------------------ shared
+
+  private Set<String> readManifest() throws IOException {
+    Set<String> ids = new LinkedHashSet<>();
+    try (InputStream in = source.open(ProjectLayout.PROJECT_MANIFEST)) {
+      JsonNode m = CanonicalJson.STRICT_MAPPER.readTree(in);
+      for (JsonNode entry : m.path("lineage")) {
+        ids.add(entry.path("project_id").asText());
+      }
+      manifestProjectId = m.path("project_id").asText();
+      ids.add(manifestProjectId);
+    } catch (NoSuchFileException e) {
+      problems.add(
+          new ChainProblem(
+              ProjectLayout.PROJECT_MANIFEST,
+              0,
+              "FILE_MISSING",
+              null,
+              null,
+              "the project manifest is missing"));
+    } catch (IOException e) {
+      problems.add(
+          new ChainProblem(
+              ProjectLayout.PROJECT_MANIFEST,
+              0,
+              "UNREADABLE_MANIFEST",
+              null,
+              null,
+              "not valid JSON: " + e.getMessage()));
+    }
+    try (InputStream in = source.open(ProjectLayout.SCHEMA_VERSION)) {
+      int version = CanonicalJson.STRICT_MAPPER.readTree(in).path("schema_version").asInt(-1);
+      if (version != EventFields.SCHEMA) {
+        problems.add(
+            new ChainProblem(
+                ProjectLayout.SCHEMA_VERSION,
+                0,
+                "SCHEMA_UNSUPPORTED",
+                String.valueOf(EventFields.SCHEMA),
+                String.valueOf(version),
+                "this version of aiflow reads schema " + EventFields.SCHEMA));
+      }
+    } catch (NoSuchFileException e) {
+      problems.add(
+          new ChainProblem(
+              ProjectLayout.SCHEMA_VERSION,
+              0,
+              "FILE_MISSING",
+              null,
+              null,
+              "the schema version file is missing"));
+    }
+    return ids;
+  }
+
+  /**
+   * Reads one chain file. With {@code taskId == null} it is the project chain (linked by {@code
+   * project_prev_event_hash}); otherwise the task chain of that task (linked by {@code
+   * prev_event_hash}). Returns the stored hash of the last event.
+   */
+  private String readChain(
+      String file, String taskId, Set<String> lineage, Map<String, Track> tracks)
+      throws IOException {
+    boolean project = taskId == null;
+    String head = EventFields.GENESIS;
+    boolean inSync = true; // false right after an unreadable line: its successor cannot link
+    long expectedSeq = 1;
+    try (InputStream in = source.open(file)) {
+      LineReader lines = new LineReader(in);
+      while (lines.next()) {
+        long line = lines.lineNumber();
+        if (!secondaryChain) {
+          events++;
+        }
+        EventView v;
+        try {
+          v = EventReader.read(lines.buf(), lines.off(), lines.len(), digest);
+        } catch (EventReader.MalformedEventException e) {
+          problems.add(
+              new ChainProblem(file, line, "UNREADABLE_EVENT", null, null, e.getMessage()));
+          inSync = false;
+          continue;
+        }
+        if (!v.hashMatches()) {
+          problems.add(
+              new ChainProblem(
+                  file,
+                  line,
+                  "HASH_MISMATCH",
+                  v.computedHash(),
+                  v.eventHash(),
+                  "event #" + v.seq() + " was changed after it was written"));
+        } else if (!v.canonicalStored()) {
+          warnings.add(
+              file + " line " + line + ": event is intact but not stored in canonical form");
+        }
+        if (project) {
+          if (v.seq() != expectedSeq && inSync) {
+            problems.add(
+                new ChainProblem(
+                    file,
+                    line,
+                    "SEQ_GAP",
+                    String.valueOf(expectedSeq),
+                    String.valueOf(v.seq()),
+                    "events are missing, duplicated or out of order"));
+          }
+          if (inSync && !head.equals(v.projectPrevHash())) {
+            problems.add(
+                new ChainProblem(
+                    file,
+                    line,
+                    "BROKEN_LINK",
+                    head,
+                    v.projectPrevHash(),
+                    "project_prev_event_hash does not name the event before it (a line was"
+                        + " deleted, inserted or moved)"));
+          }
+          if (!v.isTaskEvent() && !String.valueOf(v.projectPrevHash()).equals(v.prevHash())) {
+            problems.add(
+                new ChainProblem(
+                    file,
+                    line,
+                    "BROKEN_LINK",
+                    v.projectPrevHash(),
+                    v.prevHash(),
+                    "a project event's prev_event_hash must equal its project_prev_event_hash"));
+          }
+          expectedSeq = v.seq() + 1;
+        }
+        if (project) {
+          checkProjectIdentity(file, line, v);
+        } else if (v.projectId() == null || !lineage.contains(v.projectId())) {
+          problems.add(
+              new ChainProblem(
+                  file,
+                  line,
+                  "FOREIGN_PROJECT",
+                  String.join("|", lineage),
+                  v.projectId(),
+                  "the event belongs to another project"));
+        }
+        if (v.schemaVersion() != EventFields.SCHEMA) {
+          problems.add(
+              new ChainProblem(
+                  file,
+                  line,
+                  "SCHEMA_UNSUPPORTED",
+                  String.valueOf(EventFields.SCHEMA),
+                  String.valueOf(v.schemaVersion()),
+                  "unknown event schema"));
+        }
+        if (v.isTaskEvent()) {
+          if (!project && !taskId.equals(v.taskId())) {
+            problems.add(
+                new ChainProblem(
+                    file,
+                    line,
+                    "FOREIGN_TASK",
+                    taskId,
+                    v.taskId(),
+                    "an event of another task is in this task chain"));
+          }
+          Track t = tracks.computeIfAbsent(v.taskId(), Track::new);
+          checkTaskEvent(file, line, v, t, project || inSync);
+        } else if (!project) {
+          problems.add(
+              new ChainProblem(
+                  file, line, "FOREIGN_TASK", taskId, null, "a project event is in a task chain"));
+        }
+        head = v.eventHash() == null ? head : v.eventHash();
+        inSync = true;
+      }
+      bytes += lines.completeBytes();
+      if (lines.tailBytes() > 0) {
+        bytes += lines.tailBytes();
+        warnings.add(
+            file
+                + " ends with "
+                + lines.tailBytes()
+                + " bytes of an incomplete line (an append interrupted by a crash, never"
+                + " acknowledged); the next writer cuts it");
+      }
+    } catch (NoSuchFileException e) {
+      problems.add(new ChainProblem(file, 0, "FILE_MISSING", null, null, "the chain is missing"));
+    }
+    return head;
+  }
+
+  /**
+   * Every event carries the id of the project it was written in; only a {@code project_migrated}
+   * event (written by an import) changes it, and it must name the id it changes from.
+   */
+  private void checkProjectIdentity(String file, long line, EventView v) {
+    if (currentProjectId == null) {
+      currentProjectId = v.projectId();
+      return;
+    }
+    if (EventFields.TYPE_PROJECT_MIGRATED.equals(v.eventType())) {
+      if (!currentProjectId.equals(v.fromProjectId())) {
+        problems.add(
+            new ChainProblem(
+                file,
+                line,
+                "FOREIGN_PROJECT",
+                currentProjectId,
+                v.fromProjectId(),
+                "a migration must start from the project id the chain carried before it"));
+      }
+      currentProjectId = v.projectId();
+      return;
+    }
+    if (!currentProjectId.equals(v.projectId())) {
+      problems.add(
+          new ChainProblem(
+              file,
+              line,
+              "FOREIGN_PROJECT",
+              currentProjectId,
+              v.projectId(),
+              "the event belongs to another project"));
+    }
+  }
+
+  private void checkTaskEvent(String file, long line, EventView v, Track t, boolean inSync)
+      throws IOException {
+    TaskState s = t.state;
+    if (v.taskSeq() != s.count + 1 && inSync) {
+      problems.add(
+          new ChainProblem(
+              file,
+              line,
+              "SEQ_GAP",
+              String.valueOf(s.count + 1),
+              String.valueOf(v.taskSeq()),
+              "task " + s.taskId + ": events are missing, duplicated or out of order"));
+    }
+    if (inSync && !t.storedHead.equals(v.prevHash())) {
+      problems.add(
+          new ChainProblem(
+              file,
+              line,
+              "BROKEN_LINK",
+              t.storedHead,
+              v.prevHash(),
+              "task "
+                  + s.taskId
+                  + ": prev_event_hash does not name the task's event before it (a line was"
+                  + " deleted, inserted or moved)"));
+    }
+    String violation =
+        EventFields.TYPE_ATTEMPT.equals(v.eventType())
+            ? TaskRules.attemptViolation(s, v.r(), v.s())
+            : TaskRules.appendViolation(s);
+    if (violation != null) {
+      problems.add(new ChainProblem(file, line, "PROTOCOL_VIOLATION", null, null, violation));
+    }
+    if (v.contentRef() != null && !secondaryChain) {
+      checkArtifact(file, line, s.taskId, v.contentRef());
+    }
+    s.count = Math.max(s.count + 1, v.taskSeq());
+    t.storedHead = v.eventHash();
+    if (EventFields.TYPE_ATTEMPT.equals(v.eventType())) {
+      s.lastR = v.r();
+      s.lastS = v.s();
+    } else if (EventFields.TYPE_TASK_CLOSED.equals(v.eventType())) {
+      s.closed = true;
+      s.finalStatus = v.finalStatus();
+      s.closedAtSeq = v.seq();
+    }
+  }
+
+  private void checkArtifact(String file, long line, String taskId, EventView.ContentRef ref)
+      throws IOException {
+    String path = ref.path();
+    if (path == null
+        || !path.startsWith("artifacts/")
+        || path.contains("..")
+        || path.contains("\\")
+        || path.startsWith("/")) {
+      problems.add(
+          new ChainProblem(
+              file, line, "ARTIFACT_PATH", null, path, "code_content_ref.path is not safe"));
+      return;
+    }
+    String full = ProjectLayout.TASKS + "/" + taskId + "/" + path;
+    try (InputStream in = source.open(full)) {
+      MessageDigest md = DurableFiles.sha256();
+      byte[] buf = new byte[1 << 16];
+      int n;
+      while ((n = in.read(buf)) > 0) {
+        md.update(buf, 0, n);
+      }
+      String actual = HexFormat.of().formatHex(md.digest());
+      if (!actual.equals(ref.sha256())) {
+        problems.add(
+            new ChainProblem(
+                full,
+                0,
+                "ARTIFACT_MISMATCH",
+                ref.sha256(),
+                actual,
+                "large code content referenced by " + file + " line " + line + " was changed"));
+      }
+    } catch (NoSuchFileException e) {
+      problems.add(
+          new ChainProblem(
+              full,
+              0,
+              "ARTIFACT_MISSING",
+              ref.sha256(),
+              null,
+              "large code content referenced by " + file + " line " + line + " is missing"));
+    }
+  }
+
+  /** The task file must be the same chain as the task's events in the project chain. */
+  private void verifyTaskFile(String taskId, Track inProject, Set<String> lineage)
+      throws IOException {
+    String file = ProjectLayout.taskEventsName(taskId);
+    Map<String, Track> own = new HashMap<>();
+    int before = problems.size();
+    String head;
+    if (!source.exists(file)) {
+      problems.add(
+          new ChainProblem(
+              file,
+              0,
+              "FILE_MISSING",
+              inProject.state.count + " events",
+              null,
+              "the task chain is missing"));
+      return;
+    }
+    secondaryChain = true;
+    try {
+      head = readChain(file, taskId, lineage, own);
+    } finally {
+      secondaryChain = false;
+    }
+    Track t = own.get(taskId);
+    long count = t == null ? 0 : t.state.count;
+    if (count == inProject.state.count && head.equals(inProject.storedHead)) {
+      return;
+    }
+    if (count < inProject.state.count && problems.size() == before && isPrefix(taskId, head)) {
+      // A crash between the project line and its copy leaves exactly this, and the next writer
+      // completes the copy; a deliberate deletion of the tail looks the same, so it fails here.
+      problems.add(
+          new ChainProblem(
+              file,
+              count + 1,
+              "MIRROR_LAGS",
+              inProject.state.count + " events ending " + inProject.storedHead,
+              count + " events ending " + head,
+              "the task chain lacks the last "
+                  + (inProject.state.count - count)
+                  + " event(s) of the project chain (a crash between the two writes leaves"
+                  + " this and the next open of the project completes it)"));
+      return;
+    }
+    problems.add(
+        new ChainProblem(
+            file,
+            0,
+            "MIRROR_MISMATCH",
+            inProject.state.count + " events ending " + inProject.storedHead,
+            count + " events ending " + head,
+            "the task chain differs from the task's events in the project chain"));
+  }
+
+  private boolean isPrefix(String taskId, String head) throws IOException {
+    if (EventFields.GENESIS.equals(head)) {
+      return true;
+    }
+    try (InputStream in = source.open(ProjectLayout.EVENTS)) {
+      LineReader lines = new LineReader(in);
+      while (lines.next()) {
+        try {
+          EventView v = EventReader.read(lines.buf(), lines.off(), lines.len(), digest);
+          if (taskId.equals(v.taskId()) && head.equals(v.eventHash())) {
+            return true;
+          }
+        } catch (EventReader.MalformedEventException e) {
+          // not this task's event
+        }
+      }
+    }
+    return false;
+  }
+
+  private void checkHead(String scope, String file, String head, String expectedHead) {
+    if (expectedHead != null && !expectedHead.equalsIgnoreCase(head)) {
+      problems.add(
+          new ChainProblem(
+              file,
+              0,
+              "HEAD_MISMATCH",
+              expectedHead,
+              head,
+              "the "
+                  + scope
+                  + " chain does not end at the expected head: events were cut from its end or"
+                  + " added after it"));
+    }
+  }
+}

@@ -1,0 +1,74 @@
+package dev.aiflow.logger;
+
+import java.nio.file.Path;
+import java.util.regex.Pattern;
+
+/** Where a project's files live under the root directory (see docs/chain-format.md). */
+final class ProjectLayout {
+
+  /** Ids become directory names, so they are restricted to a portable, traversal-free set. */
+  private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
+
+  static final String MANIFEST_DIR = "manifest";
+  static final String PROJECT_MANIFEST = "manifest/project_manifest.json";
+  static final String SCHEMA_VERSION = "manifest/schema_version.json";
+  static final String EVENTS = "events.jsonl";
+  static final String TASKS = "tasks";
+  static final String LOCK = ".lock";
+
+  final Path dir;
+
+  ProjectLayout(Path root, String projectId) {
+    this.dir = root.resolve(checkId("project id", projectId)).toAbsolutePath().normalize();
+  }
+
+  static String checkId(String what, String id) {
+    if (id == null || !ID.matcher(id).matches() || id.contains("..")) {
+      throw new LogRefusedException(
+          "INVALID_ID",
+          what
+              + " '"
+              + id
+              + "' is not valid: use 1-128 characters from A-Z a-z 0-9 . _ -, starting with a"
+              + " letter or digit, without '..'");
+    }
+    return id;
+  }
+
+  Path manifest() {
+    return dir.resolve(PROJECT_MANIFEST);
+  }
+
+  Path schemaVersion() {
+    return dir.resolve(SCHEMA_VERSION);
+  }
+
+  Path events() {
+    return dir.resolve(EVENTS);
+  }
+
+  Path lockFile() {
+    return dir.resolve(LOCK);
+  }
+
+  Path taskDir(String taskId) {
+    return dir.resolve(TASKS).resolve(checkId("task id", taskId));
+  }
+
+  Path taskEvents(String taskId) {
+    return taskDir(taskId).resolve(EVENTS);
+  }
+
+  Path taskLog(String taskId) {
+    return taskDir(taskId).resolve("task_log.md");
+  }
+
+  Path taskArtifacts(String taskId) {
+    return taskDir(taskId).resolve("artifacts");
+  }
+
+  /** The path of a task's chain relative to the project directory, as reports name it. */
+  static String taskEventsName(String taskId) {
+    return TASKS + "/" + taskId + "/" + EVENTS;
+  }
+}
