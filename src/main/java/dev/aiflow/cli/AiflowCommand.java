@@ -11,7 +11,12 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
     description = "Runs AI coding agents under the discipline of a Camunda 7 workflow engine.",
-    subcommands = {ServeCommand.class, LogCommand.class},
+    subcommands = {
+      ServeCommand.class,
+      LogCommand.class,
+      PrepareCommand.class,
+      ReviewStepCommand.class
+    },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
       "0:success",

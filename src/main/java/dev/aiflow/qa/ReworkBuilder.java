@@ -1,0 +1,111 @@
+package dev.aiflow.qa;
+
+import dev.aiflow.protocol.FailingCheck;
+import dev.aiflow.protocol.Protocol;
+import dev.aiflow.protocol.ReworkPack;
+import dev.aiflow.protocol.StepPack;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * Turns a failing review into a {@link ReworkPack} that names exactly the failing checks, each with
+ * what was found and what the rework must do. Deterministic: the same pack and review give the same
+ * rework pack, which always validates against its schema.
+ */
+public final class ReworkBuilder {
+
+  private ReworkBuilder() {}
+
+  /**
+   * @param pack the step as first dispatched (scope, criteria and limits come from it)
+   * @param review the failing review of the latest attempt
+   * @param round 1 for the first rework
+   * @param threadId the agent thread to resume, or null to start a new one
+   */
+  public static ReworkPack build(StepPack pack, QaReview review, int round, String threadId) {
+    if (review.verdict() == Verdict.PASS) {
+      throw new IllegalArgumentException("a passing review needs no rework");
+    }
+    List<FailingCheck> failing = new ArrayList<>();
+    for (CheckResult c : review.failingChecks()) {
+      failing.add(
+          new FailingCheck(
+              c.check().name(),
+              c.reasonCode(),
+              c.findings().stream().map(Finding::detail).collect(Collectors.joining("; ")),
+              needs(c)));
+    }
+    if (failing.isEmpty()) {
+      // every check passed but the worker itself did not report PASS
+      failing.add(
+          new FailingCheck(
+              Check.DISPATCH.name(),
+              review.workerReasonCode(),
+              "the worker reported "
+                  + review.workerResult()
+                  + " ("
+                  + review.workerReasonCode()
+                  + ")",
+              "Finish the step and report PASS with evidence for every acceptance criterion."));
+    }
+    String stepId = pack.stepId() + "-R" + round;
+    List<String> instructions = new ArrayList<>(pack.instructions());
+    instructions.add(
+        "This is rework round "
+            + round
+            + " of step "
+            + pack.stepId()
+            + ": fix exactly the failing checks listed in this pack; keep what already passed.");
+    ReworkPack rework =
+        new ReworkPack(
+            ReworkPack.SCHEMA,
+            pack.runId(),
+            pack.taskId(),
+            stepId,
+            pack.stepId(),
+            round,
+            threadId,
+            failing,
+            pack.objective(),
+            instructions,
+            pack.allowedPaths(),
+            pack.acceptanceCriteria(),
+            pack.requiredCommands(),
+            ".artifacts/" + pack.runId() + "/" + pack.taskId() + "/" + stepId,
+            pack.limits(),
+            pack.worker());
+    return Protocol.validate(Protocol.Kind.REWORK_PACK, rework);
+  }
+
+  private static String needs(CheckResult c) {
+    String subjects =
+        c.findings().stream().map(Finding::subject).distinct().collect(Collectors.joining(", "));
+    return switch (c.check()) {
+      case IDENTITY ->
+          "Report the run_id, task_id and step_id of this pack exactly (" + subjects + ").";
+      case DISPATCH ->
+          switch (c.reasonCode()) {
+            case "TIMEOUT" ->
+                "Finish within max_runtime_sec: make smaller changes, run fewer commands.";
+            case "SILENCE" ->
+                "Keep producing output: print progress at least every max_silence_sec seconds.";
+            case "MEMORY" ->
+                "Stay under max_memory_mb: avoid loading large files or builds at once.";
+            case "EXIT_NONZERO" -> "Exit 0 after printing exactly one framed StepResult.";
+            default ->
+                "Print exactly one StepResult between the AIFLOW-STEP-RESULT markers, valid against"
+                    + " the aiflow.step_result.v1 schema.";
+          };
+      case ACCEPTANCE_COVERAGE ->
+          "Map each of " + subjects + " to an existing evidence file under .artifacts/.";
+      case REQUIRED_COMMANDS ->
+          "Run "
+              + subjects
+              + " until it exits 0, and keep its output as evidence under .artifacts/.";
+      case SCOPE -> "Revert the changes to " + subjects + " and change only the allowed paths.";
+      case EVIDENCE ->
+          "Write the evidence files " + subjects + " under .artifacts/ (or stop citing them).";
+    };
+  }
+}

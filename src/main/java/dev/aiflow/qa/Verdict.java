@@ -1,0 +1,11 @@
+package dev.aiflow.qa;
+
+/** What the QA gate decides (see instructions/qa.md). */
+public enum Verdict {
+  /** Every check passed and the worker reported PASS. */
+  PASS,
+  /** Something is missing or failing that a rework can fix. */
+  REWORK,
+  /** A protocol or scope violation, a PASS the evidence does not support, or nothing fixable. */
+  FAIL
+}
