@@ -15,7 +15,9 @@ import picocli.CommandLine.Spec;
       ServeCommand.class,
       LogCommand.class,
       PrepareCommand.class,
-      ReviewStepCommand.class
+      ReviewStepCommand.class,
+      DispatchCommands.Step.class,
+      DispatchCommands.Rework.class
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {

@@ -11,6 +11,10 @@ public interface StepSpec {
 
   String stepId();
 
+  String objective();
+
+  List<String> instructions();
+
   List<String> allowedPaths();
 
   List<AcceptanceCriterion> acceptanceCriteria();

@@ -15,6 +15,8 @@ import java.util.stream.Collectors;
  */
 public final class ReworkBuilder {
 
+  private static final String ROUND_NOTE = "This is rework round ";
+
   private ReworkBuilder() {}
 
   /**
@@ -52,7 +54,7 @@ public final class ReworkBuilder {
     String stepId = pack.stepId() + "-R" + round;
     List<String> instructions = new ArrayList<>(pack.instructions());
     instructions.add(
-        "This is rework round "
+        ROUND_NOTE
             + round
             + " of step "
             + pack.stepId()
@@ -76,6 +78,28 @@ public final class ReworkBuilder {
             pack.limits(),
             pack.worker());
     return Protocol.validate(Protocol.Kind.REWORK_PACK, rework);
+  }
+
+  /** The next round after a rework that failed its review too. */
+  public static ReworkPack next(ReworkPack previous, QaReview review, String threadId) {
+    StepPack step =
+        new StepPack(
+            StepPack.SCHEMA,
+            previous.runId(),
+            previous.taskId(),
+            previous.reworksStepId(),
+            previous.reworksStepId(),
+            previous.objective(),
+            previous.instructions().stream().filter(i -> !i.startsWith(ROUND_NOTE)).toList(),
+            "tier2",
+            null,
+            previous.allowedPaths(),
+            previous.acceptanceCriteria(),
+            previous.requiredCommands(),
+            previous.evidenceDir(),
+            previous.limits(),
+            previous.worker());
+    return build(step, review, previous.round() + 1, threadId);
   }
 
   private static String needs(CheckResult c) {

@@ -1,0 +1,196 @@
+package dev.aiflow.cli;
+
+import dev.aiflow.logger.EngineCorrelation;
+import dev.aiflow.logger.WorkflowLogger;
+import dev.aiflow.protocol.Protocol;
+import dev.aiflow.protocol.ReworkPack;
+import dev.aiflow.protocol.StepPack;
+import dev.aiflow.protocol.StepSpec;
+import dev.aiflow.qa.QaReview;
+import dev.aiflow.qa.ReworkBuilder;
+import dev.aiflow.qa.StepQaReviewer;
+import dev.aiflow.qa.Verdict;
+import dev.aiflow.worker.AttemptLogging;
+import dev.aiflow.worker.DispatchOutcome;
+import dev.aiflow.worker.Outcome;
+import dev.aiflow.worker.ProgressListener;
+import dev.aiflow.worker.ShimAdapter;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.function.Function;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code aiflow dispatch-step} and {@code aiflow dispatch-rework}: one agent run, supervised. */
+public final class DispatchCommands {
+
+  private DispatchCommands() {}
+
+  @Command(
+      name = "dispatch-step",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Run a StepPack through the shim under its limits, keep the evidence, extract the",
+        "StepResult; optionally log the attempt (R/S managed) and review it with the QA gate.",
+        "Exit 0 when the run is OK (and PASSes review), 1 when it is not, 2 on bad input."
+      })
+  public static class Step implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Mixin DispatchOptions options = new DispatchOptions();
+
+    @Option(names = "--step-pack-file", required = true)
+    Path stepPackFile;
+
+    @Override
+    public Integer call() throws IOException {
+      StepPack pack = Protocol.parseStepPack(read(stepPackFile));
+      pack = pack.withLimits(options.limits(pack.limits()));
+      if (options.workerBackend != null) {
+        pack = pack.withBackend(options.workerBackend);
+      }
+      ShimAdapter adapter = options.adapter();
+      PrintWriter out = spec.commandLine().getOut();
+      if (options.dryRun) {
+        printDryRun(out, adapter.dryRun(pack));
+        return ExitCodes.OK;
+      }
+      DispatchOutcome dispatch = adapter.dispatch(pack, ProgressListener.NONE);
+      StepPack original = pack;
+      return finish(
+          out,
+          options,
+          pack,
+          dispatch,
+          review -> ReworkBuilder.build(original, review, 1, dispatch.threadId()));
+    }
+  }
+
+  @Command(
+      name = "dispatch-rework",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Run a ReworkPack through the shim, resuming the agent's thread; the same limits,",
+        "evidence, logging and review as dispatch-step."
+      })
+  public static class Rework implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Mixin DispatchOptions options = new DispatchOptions();
+
+    @Option(names = "--rework-pack-file", required = true)
+    Path reworkPackFile;
+
+    @Option(
+        names = "--thread-id",
+        required = true,
+        description = "The agent thread to resume (\"\" starts a new one).")
+    String threadId;
+
+    @Override
+    public Integer call() throws IOException {
+      ReworkPack pack = Protocol.parseReworkPack(read(reworkPackFile));
+      pack = pack.withLimits(options.limits(pack.limits())).withThreadId(emptyToNull(threadId));
+      if (options.workerBackend != null) {
+        pack = pack.withBackend(options.workerBackend);
+      }
+      ShimAdapter adapter = options.adapter();
+      PrintWriter out = spec.commandLine().getOut();
+      if (options.dryRun) {
+        printDryRun(out, adapter.dryRun(pack, pack.threadId()));
+        return ExitCodes.OK;
+      }
+      DispatchOutcome dispatch = adapter.dispatch(pack, pack.threadId(), ProgressListener.NONE);
+      ReworkPack previous = pack;
+      return finish(
+          out,
+          options,
+          pack,
+          dispatch,
+          review -> ReworkBuilder.next(previous, review, dispatch.threadId()));
+    }
+  }
+
+  static int finish(
+      PrintWriter out,
+      DispatchOptions options,
+      StepSpec spec,
+      DispatchOutcome dispatch,
+      Function<QaReview, ReworkPack> nextRework)
+      throws IOException {
+    out.printf(
+        "%s %s/%s on %s: %s in %d ms (%s)%n",
+        dispatch.outcome(),
+        spec.taskId(),
+        spec.stepId(),
+        dispatch.backend(),
+        dispatch.result().result() + " " + dispatch.result().reasonCode(),
+        dispatch.process().elapsed().toMillis(),
+        dispatch.process().detail());
+    out.println("evidence: " + dispatch.evidenceDir());
+    if (dispatch.outcome() == Outcome.SPAWN_FAILED) {
+      throw new CliException(ExitCodes.USAGE, dispatch.process().detail());
+    }
+    WorkflowLogger log = options.logger();
+    try {
+      if (log != null) {
+        AttemptLogging.LoggedAttempt logged =
+            AttemptLogging.logDispatch(
+                log, spec, dispatch, EngineCorrelation.none(), null, Map.of("source", "cli"));
+        out.printf(
+            "logged attempt %s of %s in %s: event #%d%n",
+            logged.pointer(), spec.taskId(), log.projectId(), logged.event().seq());
+      }
+      if (!options.review) {
+        return dispatch.ok() ? ExitCodes.OK : ExitCodes.FAILED;
+      }
+      QaReview review = new StepQaReviewer(options.workspace).review(spec, dispatch.result());
+      ReviewStepCommand.print(review, out);
+      if (log != null) {
+        AttemptLogging.logReview(log, review, EngineCorrelation.none(), null);
+      }
+      if (review.verdict() == Verdict.PASS) {
+        return ExitCodes.OK;
+      }
+      if (options.reworkFile != null) {
+        Files.writeString(options.reworkFile, Protocol.toJson(nextRework.apply(review)) + "\n");
+        out.println("rework pack: " + options.reworkFile);
+      }
+      return ExitCodes.FAILED;
+    } finally {
+      if (log != null) {
+        log.close();
+      }
+    }
+  }
+
+  static void printDryRun(PrintWriter out, ShimAdapter.DryRun dry) {
+    out.println("DRY RUN: nothing is executed");
+    out.println("command: " + dry.command());
+    out.printf(
+        "limits: max_runtime_sec=%d max_silence_sec=%d max_memory_mb=%d max_parallel_steps=%d%n",
+        dry.limits().maxRuntime().toSeconds(),
+        dry.limits().maxSilence().toSeconds(),
+        dry.limits().maxMemoryBytes() / (1024 * 1024),
+        dry.maxParallelSteps());
+    out.println("evidence: " + dry.evidenceDir());
+  }
+
+  private static String emptyToNull(String s) {
+    return s == null || s.isBlank() ? null : s;
+  }
+
+  static String read(Path file) throws IOException {
+    try {
+      return Files.readString(file);
+    } catch (NoSuchFileException e) {
+      throw new CliException(ExitCodes.USAGE, "no file at " + file);
+    }
+  }
+}

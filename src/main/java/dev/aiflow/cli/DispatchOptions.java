@@ -1,0 +1,83 @@
+package dev.aiflow.cli;
+
+import dev.aiflow.logger.LoggerOptions;
+import dev.aiflow.logger.WorkflowLogger;
+import dev.aiflow.protocol.Limits;
+import dev.aiflow.worker.ShimAdapter;
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+
+/** Options shared by {@code dispatch-step} and {@code dispatch-rework}. */
+public class DispatchOptions {
+
+  @Option(names = "--dry-run", description = "Print the command and the limits; run nothing.")
+  boolean dryRun;
+
+  @Option(names = "--max-runtime-sec", description = "Override the pack's max_runtime_sec.")
+  Integer maxRuntimeSec;
+
+  @Option(names = "--max-silence-sec", description = "Override the pack's max_silence_sec.")
+  Integer maxSilenceSec;
+
+  @Option(names = "--max-memory-mb", description = "Override the pack's max_memory_mb.")
+  Integer maxMemoryMb;
+
+  @Option(
+      names = "--max-parallel-steps",
+      defaultValue = "1",
+      description = "Agent runs at once in this JVM (default: ${DEFAULT-VALUE}).")
+  int maxParallelSteps;
+
+  @Option(names = "--worker-backend", description = "Override the pack's worker backend.")
+  String workerBackend;
+
+  @Option(
+      names = "--shim",
+      description = "The shim executable (default: $AIFLOW_SHIM or gxd-subagent-shim on PATH).")
+  String shim;
+
+  @Option(
+      names = "--workspace",
+      defaultValue = ".",
+      description = "The folder the agent works in (default: the current folder).")
+  Path workspace;
+
+  @Option(names = "--log-project-id", description = "Append the attempt to this project's log.")
+  String logProjectId;
+
+  @Option(
+      names = "--log-root-dir",
+      defaultValue = "workflow",
+      description = "Root of the workflow logs (default: ${DEFAULT-VALUE}).")
+  Path logRootDir;
+
+  @Option(names = "--review", description = "Run the QA gate on the result.")
+  boolean review;
+
+  @Option(names = "--write-rework-file", description = "Write a ReworkPack here unless PASS.")
+  Path reworkFile;
+
+  Limits limits(Limits pack) {
+    return new Limits(
+        maxRuntimeSec != null ? maxRuntimeSec : pack.maxRuntimeSec(),
+        maxSilenceSec != null ? maxSilenceSec : pack.maxSilenceSec(),
+        maxMemoryMb != null ? maxMemoryMb : pack.maxMemoryMb());
+  }
+
+  ShimAdapter adapter() {
+    String executable = shim;
+    if (executable == null || executable.isBlank()) {
+      String env = System.getenv("AIFLOW_SHIM");
+      executable = env != null && !env.isBlank() ? env : ShimAdapter.Config.DEFAULT_SHIM;
+    }
+    return ShimAdapter.of(
+        ShimAdapter.Config.of(executable, workspace.toAbsolutePath().normalize())
+            .withMaxParallelSteps(maxParallelSteps));
+  }
+
+  WorkflowLogger logger() {
+    return logProjectId == null
+        ? null
+        : WorkflowLogger.openOrInit(logRootDir, logProjectId, LoggerOptions.defaults());
+  }
+}

@@ -1,0 +1,277 @@
+package dev.aiflow.worker;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Runs one command under limits: wall-clock runtime, silence (no byte on stdout or stderr), and the
+ * resident memory of its whole process tree, sampled. On a breach, and after a normal exit too, the
+ * whole tree is stopped (SIGTERM, then SIGKILL), so no orphan survives. Stdout and stderr are kept
+ * as evidence files with a size cap, with secrets from the environment redacted.
+ */
+public final class SupervisedProcess {
+
+  /** Evidence kept per stream; bytes beyond it are counted, not stored. */
+  public static final long DEFAULT_CAPTURE_CAP = 16L * 1024 * 1024;
+
+  private static final long TICK_MILLIS = 100;
+  private static final long MEMORY_SAMPLE_NANOS = 200_000_000L;
+
+  private final List<String> command;
+  private final Path workDir;
+  private final Map<String, String> environment;
+  private final ProcessLimits limits;
+  private final Path stdoutFile;
+  private final Path stderrFile;
+  private final long captureCap;
+  private final ProgressListener listener;
+  private final SecretRedactor redactor;
+
+  public SupervisedProcess(
+      List<String> command,
+      Path workDir,
+      Map<String, String> environment,
+      ProcessLimits limits,
+      Path stdoutFile,
+      Path stderrFile,
+      long captureCap,
+      ProgressListener listener,
+      SecretRedactor redactor) {
+    this.command = List.copyOf(command);
+    this.workDir = workDir;
+    this.environment = Map.copyOf(environment);
+    this.limits = limits;
+    this.stdoutFile = stdoutFile;
+    this.stderrFile = stderrFile;
+    this.captureCap = captureCap;
+    this.listener = listener == null ? ProgressListener.NONE : listener;
+    this.redactor = redactor;
+  }
+
+  public ProcessReport run() {
+    long start = System.nanoTime();
+    Optional<Path> executable = ProcessTree.findExecutable(command.get(0));
+    if (executable.isEmpty()) {
+      return spawnFailed(
+          start, "the shim '" + command.get(0) + "' was not found or is not executable");
+    }
+    Process process;
+    try {
+      Files.createDirectories(stdoutFile.getParent());
+      Files.createDirectories(stderrFile.getParent());
+      ProcessBuilder builder =
+          new ProcessBuilder(ProcessTree.isolated(command))
+              .directory(workDir.toFile())
+              .redirectInput(ProcessBuilder.Redirect.from(nullDevice()));
+      builder.environment().putAll(environment);
+      process = builder.start();
+    } catch (IOException e) {
+      return spawnFailed(start, "could not start '" + command.get(0) + "': " + e.getMessage());
+    }
+
+    AtomicLong lastOutput = new AtomicLong(System.nanoTime());
+    Pump out = new Pump(process.getInputStream(), stdoutFile, captureCap, lastOutput, true);
+    Pump err = new Pump(process.getErrorStream(), stderrFile, captureCap, lastOutput, false);
+    out.start();
+    err.start();
+
+    Set<Long> seen = new HashSet<>(ProcessTree.treePids(process.toHandle()));
+    Outcome breach = null;
+    String detail = null;
+    long peak = 0;
+    long nextSample = start;
+    try {
+      while (!process.waitFor(TICK_MILLIS, TimeUnit.MILLISECONDS)) {
+        long now = System.nanoTime();
+        if (now >= nextSample) {
+          Set<Long> tree = ProcessTree.treePids(process.toHandle());
+          seen.addAll(tree);
+          long resident = ProcessTree.residentBytes(tree);
+          peak = Math.max(peak, resident);
+          nextSample = now + MEMORY_SAMPLE_NANOS;
+          if (resident > limits.maxMemoryBytes()) {
+            breach = Outcome.MEMORY;
+            detail =
+                "the process tree used "
+                    + resident / (1024 * 1024)
+                    + " MiB, over max_memory_mb="
+                    + limits.maxMemoryBytes() / (1024 * 1024);
+            break;
+          }
+        }
+        if (now - start > limits.maxRuntime().toNanos()) {
+          breach = Outcome.TIMEOUT;
+          detail = "still running after max_runtime_sec=" + limits.maxRuntime().toSeconds();
+          break;
+        }
+        if (now - lastOutput.get() > limits.maxSilence().toNanos()) {
+          breach = Outcome.SILENCE;
+          detail =
+              "no output on stdout or stderr for max_silence_sec="
+                  + limits.maxSilence().toSeconds();
+          break;
+        }
+        listener.onProgress(
+            out.bytes.get() + err.bytes.get(), Instant.now().minusNanos(now - lastOutput.get()));
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      breach = Outcome.TIMEOUT;
+      detail = "the supervisor was interrupted (the worker is stopping)";
+    }
+
+    // Stop whatever is left: the tree on a breach, and background children after a normal exit.
+    seen.addAll(ProcessTree.treePids(process.toHandle()));
+    seen.add(process.pid());
+    // started by setsid in the JVM's (non-leader) child, the agent leads its own group: pgid = pid
+    Set<Long> groups = ProcessTree.isolates() ? Set.of(process.pid()) : Set.of();
+    Set<Long> survivors = ProcessTree.stop(seen, groups, limits.grace());
+    out.join(Duration.ofSeconds(5));
+    err.join(Duration.ofSeconds(5));
+    int exitCode = -1;
+    if (breach == null) {
+      exitCode = process.exitValue();
+      detail = "exited " + exitCode;
+    }
+    if (!survivors.isEmpty()) {
+      detail += "; could not stop pids " + survivors;
+    }
+    Outcome outcome = breach != null ? breach : exitCode == 0 ? Outcome.OK : Outcome.EXIT_NONZERO;
+    String stdout = redact(out, stdoutFile);
+    redact(err, stderrFile);
+    return new ProcessReport(
+        outcome,
+        exitCode,
+        detail,
+        stdout,
+        stdoutFile,
+        stderrFile,
+        out.bytes.get(),
+        err.bytes.get(),
+        out.truncated.get() || err.truncated.get(),
+        Duration.ofNanos(System.nanoTime() - start),
+        peak,
+        process.pid());
+  }
+
+  private ProcessReport spawnFailed(long start, String detail) {
+    try {
+      Files.createDirectories(stderrFile.getParent());
+      Files.writeString(stdoutFile, "");
+      Files.writeString(stderrFile, detail + "\n");
+    } catch (IOException e) {
+      // the evidence folder is not writable either; the report still says what happened
+    }
+    return new ProcessReport(
+        Outcome.SPAWN_FAILED,
+        -1,
+        detail,
+        "",
+        stdoutFile,
+        stderrFile,
+        0,
+        0,
+        false,
+        Duration.ofNanos(System.nanoTime() - start),
+        0,
+        -1);
+  }
+
+  /** Redacts the evidence file in place (secrets may be split across reads) and the capture. */
+  private String redact(Pump pump, Path file) {
+    String captured = pump.captured.toString(StandardCharsets.UTF_8);
+    if (redactor == null || redactor.isEmpty()) {
+      return captured;
+    }
+    try {
+      String onDisk = Files.readString(file, StandardCharsets.UTF_8);
+      String clean = redactor.redact(onDisk);
+      if (!clean.equals(onDisk)) {
+        Files.writeString(file, clean, StandardCharsets.UTF_8);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot redact " + file, e);
+    } catch (RuntimeException e) {
+      // not UTF-8 text: leave the bytes as the agent wrote them
+    }
+    return redactor.redact(captured);
+  }
+
+  private static java.io.File nullDevice() {
+    return new java.io.File(
+        System.getProperty("os.name").startsWith("Windows") ? "NUL" : "/dev/null");
+  }
+
+  /** Copies one stream to its evidence file (up to the cap) and notes when bytes arrive. */
+  private static final class Pump extends Thread {
+    private final InputStream in;
+    private final Path file;
+    private final long cap;
+    private final AtomicLong lastOutput;
+    private final boolean capture;
+    final AtomicLong bytes = new AtomicLong();
+    final AtomicBoolean truncated = new AtomicBoolean();
+    final ByteArrayOutputStream captured = new ByteArrayOutputStream();
+
+    Pump(InputStream in, Path file, long cap, AtomicLong lastOutput, boolean capture) {
+      super("supervisor-pump-" + file.getFileName());
+      setDaemon(true);
+      this.in = in;
+      this.file = file;
+      this.cap = cap;
+      this.lastOutput = lastOutput;
+      this.capture = capture;
+    }
+
+    @Override
+    public void run() {
+      byte[] buf = new byte[8192];
+      try (in;
+          OutputStream evidence = Files.newOutputStream(file)) {
+        int n;
+        while ((n = in.read(buf)) > 0) {
+          lastOutput.set(System.nanoTime());
+          long before = bytes.getAndAdd(n);
+          int keep = (int) Math.max(0, Math.min(n, cap - before));
+          if (keep > 0) {
+            evidence.write(buf, 0, keep);
+            if (capture) {
+              synchronized (captured) {
+                captured.write(buf, 0, keep);
+              }
+            }
+          }
+          if (keep < n) {
+            truncated.set(true);
+          }
+        }
+      } catch (IOException e) {
+        // the pipe closed when the tree was stopped: what was read is kept
+      }
+    }
+
+    void join(Duration timeout) {
+      try {
+        join(timeout.toMillis());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+}
