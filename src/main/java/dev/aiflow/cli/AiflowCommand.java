@@ -17,7 +17,10 @@ import picocli.CommandLine.Spec;
       PrepareCommand.class,
       ReviewStepCommand.class,
       DispatchCommands.Step.class,
-      DispatchCommands.Rework.class
+      DispatchCommands.Rework.class,
+      RunCycleCommand.class,
+      AuditCommand.class,
+      RemoteWorkerCommand.class
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {

@@ -1,20 +1,35 @@
 package dev.aiflow.config;
 
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
- * aiflow's own settings ({@code aiflow.*}).
+ * aiflow's own settings ({@code aiflow.*}); see docs/operations.md.
  *
  * @param dataDir where the H2 database, workflow logs, projects and generated secrets live
  * @param admin the initial administrator
+ * @param worker how agent runs are dispatched
  */
 @ConfigurationProperties("aiflow")
-public record AiflowProperties(Path dataDir, Admin admin) {
+public record AiflowProperties(Path dataDir, Admin admin, Worker worker) {
 
   public AiflowProperties {
     dataDir = dataDir == null ? Path.of("data") : dataDir;
     admin = admin == null ? new Admin("admin", null) : admin;
+    worker = worker == null ? Worker.defaults() : worker;
+  }
+
+  /** Where workflow logs live: {@code <data-dir>/workflow}. */
+  public Path workflowRoot() {
+    return dataDir.resolve("workflow");
+  }
+
+  /** A project's folder for contracts, progress and its default workspace. */
+  public Path projectDir(String projectId) {
+    return dataDir.resolve("projects").resolve(projectId);
   }
 
   /**
@@ -22,4 +37,47 @@ public record AiflowProperties(Path dataDir, Admin admin) {
    * @param password the administrator's password (AIFLOW_ADMIN_PASSWORD); generated when empty
    */
   public record Admin(String user, String password) {}
+
+  /**
+   * @param shim the shim executable ({@code $AIFLOW_SHIM}, default {@code gxd-subagent-shim})
+   * @param inProcess whether this server runs the dispatch external tasks itself
+   * @param maxParallelSteps agent runs at once in this JVM
+   * @param lockDuration the external-task lock taken at fetch; extended while output flows
+   * @param lockMargin added to a pack's max_silence_sec: a lock outlasts the longest legitimate
+   *     silence by this much, so a worker that died is noticed that long after its last output
+   * @param retries how often a dispatch that cannot start is retried before an incident
+   * @param retryBackoff the wait between those retries
+   * @param pollInterval how long an idle worker waits before it asks again
+   * @param grace time between SIGTERM and SIGKILL when a run is stopped
+   * @param backendRuntimes binaries each backend needs (defaults in BackendHealth)
+   */
+  public record Worker(
+      String shim,
+      Boolean inProcess,
+      Integer maxParallelSteps,
+      Duration lockDuration,
+      Duration lockMargin,
+      Integer retries,
+      Duration retryBackoff,
+      Duration pollInterval,
+      Duration grace,
+      Map<String, List<String>> backendRuntimes) {
+
+    public Worker {
+      shim = shim == null || shim.isBlank() ? "gxd-subagent-shim" : shim;
+      inProcess = inProcess == null || inProcess;
+      maxParallelSteps = maxParallelSteps == null ? 2 : maxParallelSteps;
+      lockDuration = lockDuration == null ? Duration.ofSeconds(60) : lockDuration;
+      lockMargin = lockMargin == null ? Duration.ofSeconds(30) : lockMargin;
+      retries = retries == null ? 3 : retries;
+      retryBackoff = retryBackoff == null ? Duration.ofSeconds(10) : retryBackoff;
+      pollInterval = pollInterval == null ? Duration.ofMillis(500) : pollInterval;
+      grace = grace == null ? Duration.ofSeconds(2) : grace;
+      backendRuntimes = backendRuntimes == null ? Map.of() : Map.copyOf(backendRuntimes);
+    }
+
+    public static Worker defaults() {
+      return new Worker(null, null, null, null, null, null, null, null, null, null);
+    }
+  }
 }

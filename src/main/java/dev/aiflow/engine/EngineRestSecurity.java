@@ -2,6 +2,7 @@ package dev.aiflow.engine;
 
 import org.camunda.bpm.engine.rest.security.auth.ProcessEngineAuthenticationFilter;
 import org.camunda.bpm.engine.rest.security.auth.impl.HttpBasicAuthenticationProvider;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -12,6 +13,7 @@ import org.springframework.context.annotation.Configuration;
  * leaves {@code /engine-rest} open.
  */
 @Configuration(proxyBeanMethods = false)
+@ConditionalOnWebApplication
 public class EngineRestSecurity {
 
   @Bean

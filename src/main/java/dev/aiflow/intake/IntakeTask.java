@@ -1,6 +1,7 @@
 package dev.aiflow.intake;
 
 import dev.aiflow.protocol.AcceptanceCriterion;
+import dev.aiflow.protocol.StepPack;
 import java.util.List;
 
 /**
@@ -32,6 +33,27 @@ public record IntakeTask(
     requiredCommands = requiredCommands == null ? List.of() : List.copyOf(requiredCommands);
     outOfScope = outOfScope == null ? List.of() : List.copyOf(outOfScope);
     risks = risks == null ? List.of() : List.copyOf(risks);
+  }
+
+  /**
+   * The intake of a step that arrived without one: the pack's own fields, route {@code
+   * direct-edit}, one step, and the risk its tier implies ({@code high} for tier3, {@code low} for
+   * tier2), so tier routing agrees with the pack.
+   */
+  public static IntakeTask fromStepPack(StepPack pack) {
+    return new IntakeTask(
+        pack.title(),
+        pack.objective(),
+        "direct-edit",
+        pack.acceptanceCriteria(),
+        pack.objective(),
+        "tier3".equals(pack.tier()) ? "high" : "low",
+        List.of(),
+        pack.allowedPaths(),
+        pack.requiredCommands(),
+        List.of(),
+        List.of(),
+        null);
   }
 
   /** The risk, defaulting to {@code medium} when the author did not say. */

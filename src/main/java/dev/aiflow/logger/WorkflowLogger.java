@@ -263,12 +263,25 @@ public final class WorkflowLogger implements AutoCloseable {
   /** As {@link #closeTask(String, String, String)}, idempotent per key. */
   public ChainEvent closeTask(
       String taskId, String finalStatus, String summary, String idempotencyKey) {
+    return closeTask(taskId, finalStatus, summary, Map.of(), idempotencyKey);
+  }
+
+  /**
+   * As {@link #closeTask(String, String, String, String)}, with more facts on the final record (how
+   * the last cycle went, for example).
+   */
+  public ChainEvent closeTask(
+      String taskId,
+      String finalStatus,
+      String summary,
+      Map<String, ?> fields,
+      String idempotencyKey) {
     ProjectLayout.checkId("task id", taskId);
     require(
         finalStatus != null && FINAL_STATUSES.contains(finalStatus),
         "final_status",
         "one of " + FINAL_STATUSES);
-    ObjectNode p = CanonicalJson.STRICT_MAPPER.createObjectNode();
+    ObjectNode p = payload(fields);
     p.put(EventFields.FINAL_STATUS, finalStatus);
     putIfSet(p, "summary", summary);
     putIfSet(p, EventFields.IDEMPOTENCY_KEY, idempotencyKey);
@@ -372,6 +385,41 @@ public final class WorkflowLogger implements AutoCloseable {
           store.renderTaskLog(taskId);
           return null;
         });
+  }
+
+  /**
+   * Every event of the project chain, read without opening the project for writing (no lock, no
+   * repair): for auditors and reconciliation. Unreadable lines are skipped; verify reports them.
+   */
+  public static List<ChainEvent> readProjectEvents(Path root, String projectId) {
+    ProjectLayout layout = new ProjectLayout(root, projectId);
+    List<ChainEvent> events = new ArrayList<>();
+    if (!Files.exists(layout.events())) {
+      return events;
+    }
+    java.security.MessageDigest digest = DurableFiles.sha256();
+    try (java.io.InputStream in = Files.newInputStream(layout.events())) {
+      LineReader lines = new LineReader(in);
+      while (lines.next()) {
+        try {
+          EventView v = EventReader.read(lines.buf(), lines.off(), lines.len(), digest);
+          events.add(
+              new ChainEvent(
+                  v.seq(),
+                  v.taskId(),
+                  Math.max(0, v.taskSeq()),
+                  v.eventType(),
+                  v.eventHash(),
+                  new String(lines.buf(), lines.off(), lines.len(), StandardCharsets.UTF_8),
+                  false));
+        } catch (EventReader.MalformedEventException e) {
+          // verification names it; a reader just does not see it
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + layout.events(), e);
+    }
+    return events;
   }
 
   // ------------------------------------------------------------------ verify, export, import

@@ -102,6 +102,10 @@ public final class Protocol {
 
   /** Parses and validates a document of the given kind. */
   public static <T> T parse(Kind kind, String json, Class<T> type) {
+    if (json == null) {
+      throw new ProtocolException(
+          kind.label, List.of(new ProtocolError("", "JSON_SYNTAX", "there is no document")));
+    }
     JsonNode tree;
     try {
       tree = READER.readTree(json);

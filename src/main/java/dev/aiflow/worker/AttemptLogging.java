@@ -67,10 +67,47 @@ public final class AttemptLogging {
       EngineCorrelation engine,
       String idempotencyKey,
       Map<String, String> context) {
+    return logDispatch(
+        log,
+        spec,
+        dispatch.result(),
+        dispatch.outcome().name(),
+        dispatch.backend(),
+        dispatch.evidenceDir(),
+        dispatch.process().elapsed().toMillis(),
+        engine,
+        idempotencyKey,
+        context);
+  }
+
+  /** As above, from what an engine keeps of a dispatch in its variables. */
+  public static LoggedAttempt logDispatch(
+      WorkflowLogger log,
+      StepSpec spec,
+      StepResult result,
+      String outcome,
+      String backend,
+      String evidenceDir,
+      long elapsedMs,
+      EngineCorrelation engine,
+      String idempotencyKey,
+      Map<String, String> context) {
     String revision = revisionKey(spec);
     AttemptPointer pointer = log.nextPointer(spec.taskId(), revision);
     ChainEvent event =
-        log.logAttempt(attempt(spec, dispatch, pointer, revision, engine, idempotencyKey, context));
+        log.logAttempt(
+            attempt(
+                spec,
+                result,
+                outcome,
+                backend,
+                evidenceDir,
+                elapsedMs,
+                pointer,
+                revision,
+                engine,
+                idempotencyKey,
+                context));
     return new LoggedAttempt(event, event.replayed() ? storedPointer(event) : pointer);
   }
 
@@ -86,13 +123,16 @@ public final class AttemptLogging {
 
   static AttemptRecord attempt(
       StepSpec spec,
-      DispatchOutcome dispatch,
+      StepResult r,
+      String outcome,
+      String backend,
+      String evidenceDir,
+      long elapsedMs,
       AttemptPointer pointer,
       String revision,
       EngineCorrelation engine,
       String idempotencyKey,
       Map<String, String> context) {
-    StepResult r = dispatch.result();
     List<String> acceptance = new ArrayList<>();
     for (AcceptanceCriterion c : spec.acceptanceCriteria()) {
       acceptance.add(c.id() + ": " + c.description());
@@ -110,10 +150,14 @@ public final class AttemptLogging {
     Map<String, String> ctx = new LinkedHashMap<>(context == null ? Map.of() : context);
     ctx.put("step_id", spec.stepId());
     ctx.put("run_id", spec.runId());
-    ctx.put("dispatch_outcome", dispatch.outcome().name());
-    ctx.put("backend", dispatch.backend());
-    ctx.put("evidence_dir", dispatch.evidenceDir());
-    ctx.put("elapsed_ms", String.valueOf(dispatch.process().elapsed().toMillis()));
+    ctx.put("dispatch_outcome", outcome);
+    if (backend != null) {
+      ctx.put("backend", backend);
+    }
+    if (evidenceDir != null) {
+      ctx.put("evidence_dir", evidenceDir);
+    }
+    ctx.put("elapsed_ms", String.valueOf(elapsedMs));
     if (r.threadId() != null) {
       ctx.put("thread_id", r.threadId());
     }
@@ -125,7 +169,7 @@ public final class AttemptLogging {
         .executedFiles(r.changedFiles())
         .executedCommands(commands)
         .testResults(tests.length() == 0 ? null : tests.toString())
-        .result(dispatch.ok() ? r.result() : "ERROR")
+        .result("OK".equals(outcome) ? r.result() : "ERROR")
         .reasonCode(r.reasonCode())
         .reasonDetail(r.reasonDetail())
         .nextAction(r.nextAction())

@@ -17,5 +17,7 @@ public enum Outcome {
   /** No framed StepResult, several, or one that is not JSON. */
   PARSE_ERROR,
   /** A framed StepResult that does not validate against its schema. */
-  SCHEMA_ERROR
+  SCHEMA_ERROR,
+  /** Stopped because the dispatch was withdrawn (its process was cancelled, its lock lost). */
+  CANCELLED
 }

@@ -12,4 +12,9 @@ public interface ProgressListener {
   ProgressListener NONE = (bytes, lastOutput) -> {};
 
   void onProgress(long bytesSeen, Instant lastOutput);
+
+  /** Asked every tick: true stops the run at once (outcome {@code CANCELLED}). */
+  default boolean cancelled() {
+    return false;
+  }
 }

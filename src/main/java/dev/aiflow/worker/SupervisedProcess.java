@@ -71,12 +71,19 @@ public final class SupervisedProcess {
       return spawnFailed(
           start, "the shim '" + command.get(0) + "' was not found or is not executable");
     }
+    // a relative path is meant from here, not from the agent's workspace
+    List<String> resolved = new java.util.ArrayList<>(command);
+    resolved.set(
+        0,
+        command.get(0).contains("/")
+            ? executable.get().toAbsolutePath().toString()
+            : command.get(0));
     Process process;
     try {
       Files.createDirectories(stdoutFile.getParent());
       Files.createDirectories(stderrFile.getParent());
       ProcessBuilder builder =
-          new ProcessBuilder(ProcessTree.isolated(command))
+          new ProcessBuilder(ProcessTree.isolated(resolved))
               .directory(workDir.toFile())
               .redirectInput(ProcessBuilder.Redirect.from(nullDevice()));
       builder.environment().putAll(environment);
@@ -132,7 +139,7 @@ public final class SupervisedProcess {
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      breach = Outcome.TIMEOUT;
+      breach = Outcome.CANCELLED;
       detail = "the supervisor was interrupted (the worker is stopping)";
     }
 

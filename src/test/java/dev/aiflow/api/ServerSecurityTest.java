@@ -66,10 +66,10 @@ class ServerSecurityTest extends ServerTestBase {
 
   @Test
   void theAdministratorHasAGeneratedPasswordStoredForTheOwnerOnly() throws Exception {
-    var file = DATA_DIR.resolve("admin-password");
+    var file = dataDir().resolve("admin-password");
     assertThat(Files.getPosixFilePermissions(file))
         .isEqualTo(PosixFilePermissions.fromString("rw-------"));
-    assertThat(Files.getPosixFilePermissions(DATA_DIR))
+    assertThat(Files.getPosixFilePermissions(dataDir()))
         .isEqualTo(PosixFilePermissions.fromString("rwx------"));
     assertThat(adminPassword()).hasSizeGreaterThanOrEqualTo(32);
     assertThat(engine.getIdentityService().checkPassword("admin", adminPassword())).isTrue();

@@ -1,5 +1,6 @@
 package dev.aiflow.support;
 
+import dev.aiflow.config.AiflowProperties;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -10,47 +11,60 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
-import java.util.UUID;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.annotation.DirtiesContext;
 
 /**
  * Boots the whole application on a random port with an in-memory H2 database and a fresh data
- * directory. No admin password is configured, so the first start generates one exactly as on a
- * user's machine; tests read it from the data directory.
+ * directory of its own. No admin password is configured, so the first start generates one exactly
+ * as on a user's machine; tests read it from the data directory. A subclass that needs other
+ * settings redeclares {@code @SpringBootTest} with these constants and its own. Each web context is
+ * closed after its class: its engine is the one registered as "default" for the REST API.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@SpringBootTest(
+    webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+    properties = {
+      ServerTestBase.OWN_DATABASE,
+      ServerTestBase.OWN_DATA_DIR,
+      ServerTestBase.NO_ADMIN_PASSWORD,
+      EngineTestBase.MOCK_SHIM,
+      EngineTestBase.FAST_WORKER
+    })
+@DirtiesContext(classMode = DirtiesContext.ClassMode.AFTER_CLASS)
 public abstract class ServerTestBase {
 
-  protected static final Path DATA_DIR =
-      Path.of("target", "test-data", "server-" + UUID.randomUUID()).toAbsolutePath();
-  private static final String DB = "aiflow-" + UUID.randomUUID();
+  public static final String OWN_DATABASE =
+      "spring.datasource.url=jdbc:h2:mem:server-${random.uuid};DB_CLOSE_DELAY=-1";
+  public static final String OWN_DATA_DIR =
+      "aiflow.data-dir=target/test-data/server-${random.uuid}";
+  public static final String NO_ADMIN_PASSWORD = "aiflow.admin.password=";
 
   @LocalServerPort protected int port;
+  @Autowired protected AiflowProperties properties;
 
   protected final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
-  @DynamicPropertySource
-  static void serverProperties(DynamicPropertyRegistry registry) {
-    registry.add("aiflow.data-dir", DATA_DIR::toString);
-    registry.add("spring.datasource.url", () -> "jdbc:h2:mem:" + DB + ";DB_CLOSE_DELAY=-1");
-    registry.add("aiflow.admin.password", () -> "");
-    registry.add("server.address", () -> "127.0.0.1");
+  protected Path dataDir() {
+    return properties.dataDir().toAbsolutePath();
   }
 
-  protected static String adminPassword() {
+  protected String adminPassword() {
     try {
-      return Files.readString(DATA_DIR.resolve("admin-password"), StandardCharsets.UTF_8).trim();
+      return Files.readString(dataDir().resolve("admin-password"), StandardCharsets.UTF_8).trim();
     } catch (IOException e) {
       throw new IllegalStateException("the server did not store a generated password", e);
     }
   }
 
+  protected String baseUrl() {
+    return "http://127.0.0.1:" + port;
+  }
+
   protected URI uri(String path) {
-    return URI.create("http://127.0.0.1:" + port + path);
+    return URI.create(baseUrl() + path);
   }
 
   protected HttpResponse<String> get(String path, String user, String password)

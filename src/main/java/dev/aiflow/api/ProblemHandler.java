@@ -1,0 +1,74 @@
+package dev.aiflow.api;
+
+import dev.aiflow.logger.LogRefusedException;
+import dev.aiflow.protocol.ProtocolException;
+import java.net.URI;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ProblemDetail;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.RestControllerAdvice;
+
+/** Refused input becomes {@code application/problem+json} (RFC 9457) naming what was wrong. */
+@RestControllerAdvice
+public class ProblemHandler {
+
+  @ExceptionHandler(ProtocolException.class)
+  ProblemDetail protocol(ProtocolException e) {
+    ProblemDetail p = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, e.getMessage());
+    p.setType(URI.create("https://aiflow.dev/problems/invalid-document"));
+    p.setTitle("Invalid " + e.kind());
+    p.setProperty("errors", e.errors());
+    return p;
+  }
+
+  @ExceptionHandler(LogRefusedException.class)
+  ProblemDetail refused(LogRefusedException e) {
+    HttpStatus status =
+        "NOT_INITIALISED".equals(e.code()) ? HttpStatus.NOT_FOUND : HttpStatus.BAD_REQUEST;
+    ProblemDetail p = ProblemDetail.forStatusAndDetail(status, e.getMessage());
+    p.setType(
+        URI.create("https://aiflow.dev/problems/" + e.code().toLowerCase().replace('_', '-')));
+    p.setTitle(e.code());
+    return p;
+  }
+
+  @ExceptionHandler(BadRequest.class)
+  ProblemDetail badRequest(BadRequest e) {
+    ProblemDetail p = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, e.getMessage());
+    p.setType(URI.create("https://aiflow.dev/problems/bad-request"));
+    p.setTitle("Bad request");
+    p.setProperty("field", e.field());
+    return p;
+  }
+
+  @ExceptionHandler(NotFound.class)
+  ProblemDetail notFound(NotFound e) {
+    ProblemDetail p = ProblemDetail.forStatusAndDetail(HttpStatus.NOT_FOUND, e.getMessage());
+    p.setTitle("Not found");
+    return p;
+  }
+
+  /** A request field that is wrong; the problem names it. */
+  public static final class BadRequest extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    private final String field;
+
+    public BadRequest(String field, String message) {
+      super(message);
+      this.field = field;
+    }
+
+    public String field() {
+      return field;
+    }
+  }
+
+  /** Something the path names does not exist. */
+  public static final class NotFound extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    public NotFound(String message) {
+      super(message);
+    }
+  }
+}

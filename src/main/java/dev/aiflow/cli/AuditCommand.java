@@ -1,0 +1,70 @@
+package dev.aiflow.cli;
+
+import dev.aiflow.engine.HistoryReconciler;
+import dev.aiflow.engine.ReconcileReport;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code aiflow audit ...}: the two audit layers against each other. */
+@Command(
+    name = "audit",
+    mixinStandardHelpOptions = true,
+    description = "Check the hash chain against Camunda's history.",
+    subcommands = {AuditCommand.Reconcile.class})
+public class AuditCommand implements Callable<Integer> {
+
+  @Spec CommandSpec spec;
+
+  @Override
+  public Integer call() {
+    spec.commandLine().usage(spec.commandLine().getErr());
+    return ExitCodes.USAGE;
+  }
+
+  @Command(
+      name = "reconcile",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Name every attempt in the chain that history has no record of, and every completed",
+        "dispatch that has no attempt in the chain. Exit 0 when there is none of either."
+      })
+  static class Reconcile implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Option(names = "--project-id", required = true)
+    String projectId;
+
+    @Option(names = "--data-dir", description = "Default: $AIFLOW_DATA_DIR or ./data.")
+    Path dataDir;
+
+    @Override
+    public Integer call() {
+      try (EngineContext engine =
+          EngineContext.start(
+              dataDir != null ? dataDir : EngineContext.defaultDataDir(),
+              Map.of("aiflow.worker.in-process", "false"))) {
+        ReconcileReport r = engine.bean(HistoryReconciler.class).reconcile(projectId);
+        PrintWriter out = spec.commandLine().getOut();
+        out.printf(
+            "%s project %s: %d process instance(s), %d attempt(s) in the chain, %d completed"
+                + " dispatch(es) in history%n",
+            r.clean() ? "CLEAN" : "MISMATCH",
+            projectId,
+            r.processInstances(),
+            r.attemptsInChain(),
+            r.dispatchesInHistory());
+        r.attemptsWithoutHistory()
+            .forEach(o -> out.println("  attempt without history: " + o.detail()));
+        r.dispatchesWithoutAttempt()
+            .forEach(o -> out.println("  dispatch without attempt: " + o.detail()));
+        return r.clean() ? ExitCodes.OK : ExitCodes.FAILED;
+      }
+    }
+  }
+}

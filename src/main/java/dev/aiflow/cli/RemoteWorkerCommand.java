@@ -1,0 +1,85 @@
+package dev.aiflow.cli;
+
+import dev.aiflow.config.AiflowProperties;
+import dev.aiflow.engine.RemoteDispatchWorker;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code aiflow remote-worker}: run dispatches for a server, from another machine or process. */
+@Command(
+    name = "remote-worker",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Subscribe to the aiflow-dispatch topic of a server's /engine-rest with Camunda's external",
+      "task client and run the agents here. The password comes from --password-file or",
+      "$AIFLOW_WORKER_PASSWORD (never from the command line). Runs until stopped."
+    })
+public class RemoteWorkerCommand implements Callable<Integer> {
+
+  @Spec CommandSpec spec;
+
+  @Option(
+      names = "--engine-rest",
+      required = true,
+      description = "e.g. http://host:8080/engine-rest")
+  String engineRest;
+
+  @Option(names = "--user", required = true)
+  String user;
+
+  @Option(names = "--password-file")
+  Path passwordFile;
+
+  @Option(names = "--shim", description = "Default: $AIFLOW_SHIM or gxd-subagent-shim.")
+  String shim;
+
+  @Option(names = "--workspace", description = "Used when a dispatch names none.")
+  Path workspace;
+
+  @Option(names = "--max-parallel-steps", defaultValue = "2")
+  int maxParallelSteps;
+
+  @Option(names = "--long-poll-sec", defaultValue = "20", description = "0 turns long polling off.")
+  int longPollSec;
+
+  @Override
+  public Integer call() throws Exception {
+    String password =
+        passwordFile != null
+            ? Files.readString(passwordFile).trim()
+            : System.getenv("AIFLOW_WORKER_PASSWORD");
+    if (password == null || password.isBlank()) {
+      throw new CliException(ExitCodes.USAGE, "give --password-file or set AIFLOW_WORKER_PASSWORD");
+    }
+    String executable =
+        shim != null ? shim : System.getenv().getOrDefault("AIFLOW_SHIM", "gxd-subagent-shim");
+    AiflowProperties.Worker config =
+        new AiflowProperties.Worker(
+            executable, false, maxParallelSteps, null, null, null, null, null, null, Map.of());
+    CountDownLatch stopped = new CountDownLatch(1);
+    try (RemoteDispatchWorker worker =
+        RemoteDispatchWorker.start(
+            engineRest,
+            user,
+            password,
+            config,
+            workspace == null ? null : workspace.toAbsolutePath(),
+            longPollSec > 0 ? Duration.ofSeconds(longPollSec) : null)) {
+      spec.commandLine()
+          .getOut()
+          .println("remote worker subscribed to " + engineRest + "; stop with Ctrl-C");
+      spec.commandLine().getOut().flush();
+      Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown));
+      stopped.await();
+    }
+    return ExitCodes.OK;
+  }
+}

@@ -1,0 +1,35 @@
+package dev.aiflow.engine;
+
+import dev.aiflow.protocol.Protocol;
+import dev.aiflow.protocol.ReworkPack;
+import dev.aiflow.qa.ReworkBuilder;
+import org.camunda.bpm.engine.delegate.DelegateExecution;
+import org.camunda.bpm.engine.delegate.JavaDelegate;
+import org.springframework.stereotype.Component;
+
+/**
+ * {@code Task_BuildReworkPack}: the next round, naming exactly the failing checks. The review is
+ * recomputed (it is deterministic, and nothing ran since) rather than kept in a variable.
+ */
+@Component
+public class BuildReworkPackDelegate implements JavaDelegate {
+
+  private final StepCycleSupport support;
+
+  public BuildReworkPackDelegate(StepCycleSupport support) {
+    this.support = support;
+  }
+
+  @Override
+  public void execute(DelegateExecution ex) {
+    int round = EngineVariables.integer(ex, Vars.REWORK_ROUND, 0) + 1;
+    ReworkPack rework =
+        ReworkBuilder.build(
+            support.stepPack(ex),
+            support.reviewer(ex).review(support.currentSpec(ex), support.stepResult(ex)),
+            round,
+            EngineVariables.string(ex, Vars.THREAD_ID, null));
+    EngineVariables.setJson(ex, Vars.REWORK_PACK, Protocol.toJson(rework));
+    ex.setVariable(Vars.REWORK_ROUND, round);
+  }
+}

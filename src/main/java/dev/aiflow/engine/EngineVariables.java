@@ -1,0 +1,82 @@
+package dev.aiflow.engine;
+
+import org.camunda.bpm.engine.delegate.VariableScope;
+import org.camunda.bpm.engine.variable.VariableMap;
+import org.camunda.bpm.engine.variable.value.StringValue;
+import org.camunda.bpm.engine.variable.value.TypedValue;
+import org.camunda.spin.plugin.variable.SpinValues;
+import org.camunda.spin.plugin.variable.value.JsonValue;
+
+/** Reads and writes the step cycle's variables with the types of their contract. */
+final class EngineVariables {
+
+  private EngineVariables() {}
+
+  /** A JSON document stored as a Json value, or given as a String; null when absent. */
+  static String json(VariableScope scope, String name) {
+    return text(scope.getVariableTyped(name));
+  }
+
+  /** The same, from fetched variables. */
+  static String json(VariableMap variables, String name) {
+    return text(variables.getValueTyped(name));
+  }
+
+  private static String text(TypedValue value) {
+    if (value instanceof JsonValue json) {
+      // fetched variables stay serialized: the JSON text is all a worker needs
+      return json.getValueSerialized();
+    }
+    if (value == null || value.getValue() == null) {
+      return null;
+    }
+    if (value instanceof StringValue s) {
+      return s.getValue();
+    }
+    return value.getValue().toString();
+  }
+
+  static String requireJson(VariableScope scope, String name) {
+    String json = json(scope, name);
+    if (json == null || json.isBlank()) {
+      throw new IllegalStateException("the variable '" + name + "' is required");
+    }
+    return json;
+  }
+
+  /** A Json value for the JSON text: visible in Cockpit, readable by remote workers. */
+  static TypedValue jsonValue(String json) {
+    return SpinValues.jsonValue(json).create();
+  }
+
+  static void setJson(VariableScope scope, String name, String json) {
+    scope.setVariable(name, jsonValue(json));
+  }
+
+  static String string(VariableScope scope, String name, String fallback) {
+    Object v = scope.getVariable(name);
+    return v == null || v.toString().isBlank() ? fallback : v.toString();
+  }
+
+  static int integer(VariableScope scope, String name, int fallback) {
+    Object v = scope.getVariable(name);
+    if (v instanceof Number n) {
+      return n.intValue();
+    }
+    if (v instanceof String s && !s.isBlank()) {
+      return Integer.parseInt(s.trim());
+    }
+    return fallback;
+  }
+
+  static boolean bool(VariableScope scope, String name, boolean fallback) {
+    Object v = scope.getVariable(name);
+    if (v instanceof Boolean b) {
+      return b;
+    }
+    if (v instanceof String s && !s.isBlank()) {
+      return Boolean.parseBoolean(s.trim());
+    }
+    return fallback;
+  }
+}

@@ -1,0 +1,44 @@
+package dev.aiflow.engine;
+
+import dev.aiflow.worker.AttemptLogging;
+import java.util.Map;
+import org.camunda.bpm.engine.delegate.DelegateExecution;
+import org.camunda.bpm.engine.delegate.JavaDelegate;
+import org.springframework.stereotype.Component;
+
+/**
+ * {@code Task_LogAttempt} and {@code Task_LogRework} (both async-before): one attempt per dispatch,
+ * keyed by the dispatch's external task id, so a retried job or a re-delivered task never writes a
+ * second one. The hash goes into a variable, and so into Camunda's history.
+ */
+@Component
+public class LogAttemptDelegate implements JavaDelegate {
+
+  private final StepCycleSupport support;
+
+  public LogAttemptDelegate(StepCycleSupport support) {
+    this.support = support;
+  }
+
+  @Override
+  public void execute(DelegateExecution ex) {
+    String externalTaskId = EngineVariables.string(ex, Vars.DISPATCH_EXTERNAL_TASK_ID, null);
+    AttemptLogging.LoggedAttempt logged =
+        AttemptLogging.logDispatch(
+            support.logger(ex),
+            support.currentSpec(ex),
+            support.stepResult(ex),
+            EngineVariables.string(ex, Vars.DISPATCH_OUTCOME, "OK"),
+            EngineVariables.string(ex, Vars.DISPATCH_BACKEND, null),
+            EngineVariables.string(ex, Vars.DISPATCH_EVIDENCE_DIR, null),
+            EngineVariables.integer(ex, Vars.DISPATCH_ELAPSED_MS, 0),
+            StepCycleSupport.dispatchCorrelation(ex),
+            externalTaskId == null ? null : "dispatch:" + externalTaskId,
+            Map.of(
+                "source",
+                "engine",
+                "pack_kind",
+                AgentDispatchHandler.Task.kind(ex.getVariable(Vars.REWORK_ROUND))));
+    ex.setVariable(Vars.ATTEMPT_EVENT_HASH, logged.event().eventHash());
+  }
+}

@@ -1,0 +1,31 @@
+package dev.aiflow.engine;
+
+import dev.aiflow.qa.QaReview;
+import dev.aiflow.worker.AttemptLogging;
+import org.camunda.bpm.engine.delegate.DelegateExecution;
+import org.camunda.bpm.engine.delegate.JavaDelegate;
+import org.springframework.stereotype.Component;
+
+/** {@code Task_QaReview}: the QA gate on the latest result; the verdict drives the gateway. */
+@Component
+public class QaReviewDelegate implements JavaDelegate {
+
+  private final StepCycleSupport support;
+
+  public QaReviewDelegate(StepCycleSupport support) {
+    this.support = support;
+  }
+
+  @Override
+  public void execute(DelegateExecution ex) {
+    QaReview review = support.reviewer(ex).review(support.currentSpec(ex), support.stepResult(ex));
+    // the full review goes to the chain; the engine keeps what its gateway and operators need
+    AttemptLogging.logReview(
+        support.logger(ex),
+        review,
+        StepCycleSupport.here(ex),
+        "review:" + ex.getVariable(Vars.ATTEMPT_EVENT_HASH));
+    ex.setVariable(Vars.QA_VERDICT, review.verdict().name());
+    ex.setVariable(Vars.QA_REASON_CODE, review.reasonCode());
+  }
+}

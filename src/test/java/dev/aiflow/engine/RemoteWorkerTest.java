@@ -1,0 +1,129 @@
+package dev.aiflow.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.aiflow.config.AiflowProperties;
+import dev.aiflow.support.EngineTestBase;
+import dev.aiflow.support.Packs;
+import dev.aiflow.support.ServerTestBase;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.camunda.bpm.engine.ExternalTaskService;
+import org.camunda.bpm.engine.externaltask.LockedExternalTask;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+
+/**
+ * The dispatch done by another process's worker: Camunda's own external task client, talking to the
+ * running app's /engine-rest over HTTP with the admin's credentials. The in-process worker is off,
+ * so nothing else can do the job.
+ */
+@SpringBootTest(
+    webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+    properties = {
+      ServerTestBase.OWN_DATABASE,
+      ServerTestBase.OWN_DATA_DIR,
+      ServerTestBase.NO_ADMIN_PASSWORD,
+      EngineTestBase.MOCK_SHIM,
+      "aiflow.worker.in-process=false",
+      "aiflow.worker.poll-interval=100ms"
+    })
+class RemoteWorkerTest extends ServerTestBase {
+
+  @Autowired StepCycleService cycles;
+  @Autowired HistoryReconciler reconciler;
+  @Autowired ExternalTaskService externalTasks;
+  @Autowired LoggerRegistry loggers;
+  @TempDir Path workspace;
+
+  AiflowProperties.Worker remoteConfig() {
+    return new AiflowProperties.Worker(
+        Path.of("examples/orchestrator/mock-shim").toAbsolutePath().toString(),
+        false,
+        2,
+        Duration.ofSeconds(60),
+        Duration.ofSeconds(30),
+        3,
+        Duration.ofSeconds(1),
+        Duration.ofMillis(200),
+        Duration.ofMillis(300),
+        Map.of());
+  }
+
+  /**
+   * Without long polling: Camunda's REST long-poll handler is one per JVM, and the test contexts
+   * closed before this one have shut it down; a server runs one, so remote workers use it there.
+   */
+  RemoteDispatchWorker remote() {
+    return RemoteDispatchWorker.start(
+        baseUrl() + "/engine-rest", "admin", adminPassword(), remoteConfig(), null, null);
+  }
+
+  @Test
+  void aRemoteWorkerRunsTheCycleThroughEngineRest() throws Exception {
+    String pi =
+        cycles.start(
+            new StepCycleService.CycleRequest(
+                "remote",
+                "RUN-X1",
+                Packs.stepPack("X1", "fail-then-pass"),
+                null,
+                1,
+                null,
+                workspace.toString(),
+                true));
+    try (RemoteDispatchWorker worker = remote()) {
+      StepCycleService.CycleResult result = cycles.await(pi, Duration.ofSeconds(60));
+      assertThat(result.outcome()).isEqualTo("completed");
+    }
+    assertThat(loggers.logger("remote").taskEvents("X1"))
+        .filteredOn(e -> e.eventType().equals("attempt"))
+        .hasSize(2);
+    assertThat(reconciler.reconcile("remote").clean()).isTrue();
+  }
+
+  @Test
+  void aTaskWhoseLockLapsedIsRedeliveredAndLoggedOnce() throws Exception {
+    String pi =
+        cycles.start(
+            new StepCycleService.CycleRequest(
+                "redeliver",
+                "RUN-X2",
+                Packs.stepPack("X2", "pass"),
+                null,
+                0,
+                null,
+                workspace.toString(),
+                true));
+    // worker A takes the task and dies before completing it: its lock lapses
+    List<LockedExternalTask> first = List.of();
+    long deadline = System.currentTimeMillis() + 10_000;
+    while (first.isEmpty() && System.currentTimeMillis() < deadline) {
+      first =
+          externalTasks
+              .fetchAndLock(1, "worker-a")
+              .topic(AgentDispatchHandler.TOPIC, 500)
+              .execute();
+      Thread.sleep(50);
+    }
+    assertThat(first).hasSize(1);
+    Thread.sleep(800);
+    try (RemoteDispatchWorker worker = remote()) {
+      assertThat(cycles.await(pi, Duration.ofSeconds(60)).outcome()).isEqualTo("completed");
+    }
+    // worker A comes back and tries to complete: the task is no longer its to complete
+    String taskId = first.get(0).getId();
+    assertThatThrownBy(() -> externalTasks.complete(taskId, "worker-a", Map.of()))
+        .isInstanceOf(RuntimeException.class);
+    assertThat(loggers.logger("redeliver").taskEvents("X2"))
+        .filteredOn(e -> e.eventType().equals("attempt"))
+        .singleElement()
+        .satisfies(e -> assertThat(e.json()).contains(taskId));
+    assertThat(reconciler.reconcile("redeliver").clean()).isTrue();
+  }
+}

@@ -1,0 +1,242 @@
+package dev.aiflow.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.aiflow.logger.ChainEvent;
+import dev.aiflow.support.EngineTestBase;
+import dev.aiflow.support.Packs;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.assertj.core.api.Condition;
+import org.camunda.bpm.engine.ProcessEngine;
+import org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests;
+import org.camunda.community.process_test_coverage.spring_test.common.ProcessEngineCoverageProperties;
+import org.camunda.community.process_test_coverage.spring_test.platform7.ProcessEngineCoverageConfiguration;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
+import org.springframework.context.annotation.Primary;
+
+/**
+ * step-cycle.bpmn on the real engine, one test per path, the mock shim as the agent. The class
+ * asserts at least 90% coverage of the model (camunda-process-test-coverage; the report is under
+ * target/process-test-coverage).
+ */
+@Import({ProcessEngineCoverageConfiguration.class, StepCycleProcessTest.Coverage.class})
+class StepCycleProcessTest extends EngineTestBase {
+
+  @TestConfiguration
+  static class Coverage {
+    @Bean
+    @Primary
+    ProcessEngineCoverageProperties coverageProperties() {
+      return new ProcessEngineCoverageProperties(
+          false,
+          true,
+          List.of("campaign", "requirementsFreeze"),
+          List.of(new Condition<>(c -> c >= 0.9, "at least 90%% of step-cycle.bpmn")),
+          Map.of(),
+          List.of(),
+          "target/process-test-coverage");
+    }
+  }
+
+  static final ObjectMapper JSON = new ObjectMapper();
+
+  @Autowired ProcessEngine engine;
+  @Autowired LoggerRegistry loggers;
+  @Autowired HistoryReconciler reconciler;
+  @TempDir Path workspace;
+  String project;
+
+  @BeforeEach
+  void setUp() {
+    BpmnAwareTests.init(engine);
+    project = "p-" + UUID.randomUUID().toString().substring(0, 8);
+  }
+
+  Ran run(String taskId, String pack, String intake, int rounds) throws Exception {
+    return runCycle(
+        new StepCycleService.CycleRequest(
+            project, "RUN-" + taskId, pack, intake, rounds, null, workspace.toString(), true));
+  }
+
+  List<JsonNode> events(String taskId) throws Exception {
+    List<JsonNode> out = new ArrayList<>();
+    for (ChainEvent e : loggers.logger(project).taskEvents(taskId)) {
+      out.add(JSON.readTree(e.json()));
+    }
+    return out;
+  }
+
+  List<JsonNode> attempts(String taskId) throws Exception {
+    return events(taskId).stream()
+        .filter(e -> e.path("event_type").asText().equals("attempt"))
+        .toList();
+  }
+
+  List<String> types(String taskId) throws Exception {
+    return events(taskId).stream().map(e -> e.path("event_type").asText()).toList();
+  }
+
+  @Test
+  void tier2Pass() throws Exception {
+    Ran ran = run("T-1", Packs.stepPack("T-1", "pass"), null, 1);
+    assertThat(ran.result().outcome()).isEqualTo("completed");
+    assertThat(ran.instance())
+        .isEnded()
+        .hasPassedInOrder(
+            "StartEvent_StepCycle",
+            "Task_ValidateIntake",
+            "Task_RouteTier",
+            "Gateway_Tier",
+            "Gateway_TierJoin",
+            "Task_PrepareDispatch",
+            "Task_DispatchStep",
+            "Task_LogAttempt",
+            "Gateway_ReviewJoin",
+            "Task_QaReview",
+            "Gateway_QaVerdict",
+            "Task_FinalizeCompleted",
+            "EndEvent_Completed")
+        .hasNotPassed("Task_CompileContract", "Task_BuildReworkPack", "EndEvent_Failed");
+    assertThat(ran.result().variables()).containsEntry("qaVerdict", "PASS");
+
+    assertThat(types("T-1")).containsExactly("attempt", "qa_review", "task_closed");
+    JsonNode close = events("T-1").get(2);
+    assertThat(close.path("final_status").asText()).isEqualTo("accepted");
+    assertThat(close.path("outcome").asText()).isEqualTo("completed");
+    assertThat(close.path("qa_verdict").asText()).isEqualTo("PASS");
+    assertThat(ran.result().variables())
+        .containsEntry("closeEventHash", close.path("event_hash").asText());
+    JsonNode attempt = attempts("T-1").get(0);
+    assertThat(attempt.path("r").asInt()).isZero();
+    assertThat(attempt.path("s").asInt()).isZero();
+    assertThat(attempt.path("result").asText()).isEqualTo("PASS");
+    JsonNode engineRef = attempt.path("engine");
+    assertThat(engineRef.path("process_instance_id").asText()).isEqualTo(ran.instance().getId());
+    assertThat(engineRef.path("external_task_id").asText()).isNotBlank();
+    assertThat(engineRef.path("activity_id").asText()).isEqualTo("Task_DispatchStep");
+    assertThat(ran.result().variables())
+        .containsEntry("attemptEventHash", attempt.path("event_hash").asText());
+    assertThat(loggers.logger(project).verifyProject(null).ok()).isTrue();
+    assertThat(reconciler.reconcile(project).clean()).isTrue();
+  }
+
+  @Test
+  void tier3PassCompilesTheContractFirst() throws Exception {
+    Ran ran = run("T-3", Packs.stepPack("T-3", "pass"), Packs.tier3Intake("T-3"), 1);
+    assertThat(ran.result().outcome()).isEqualTo("completed");
+    assertThat(ran.instance())
+        .hasPassedInOrder("Task_RouteTier", "Task_CompileContract", "Task_DispatchStep")
+        .hasPassed("EndEvent_Completed");
+    Path contract = Path.of(ran.result().variables().get("contractRef").toString());
+    assertThat(contract).exists().content().contains("# Master contract: Migrate T-3");
+    assertThat(contract.resolveSibling("conformance_report.json")).exists();
+    JsonNode dispatched = JSON.readTree(ran.result().variables().get("stepPack").toString());
+    assertThat(dispatched.path("tier").asText()).isEqualTo("tier3");
+    assertThat(dispatched.path("contract_ref").asText()).isEqualTo(contract.toString());
+    assertThat(types("T-3")).startsWith("contract_compiled", "attempt", "qa_review");
+    assertThat(Files.readString(workspace.resolve(".artifacts/RUN-T-3/T-3/S1/prompt.md")))
+        .contains("Tier: tier3 (contract: " + contract + ")");
+  }
+
+  @Test
+  void passAfterRework() throws Exception {
+    Ran ran = run("T-4", Packs.stepPack("T-4", "fail-then-pass"), null, 1);
+    assertThat(ran.result().outcome()).isEqualTo("completed");
+    assertThat(ran.instance())
+        .hasPassedInOrder(
+            "Task_DispatchStep",
+            "Task_QaReview",
+            "Gateway_ReworkRoundsLeft",
+            "Task_BuildReworkPack",
+            "Task_DispatchRework",
+            "Task_LogRework",
+            "Task_FinalizeCompleted")
+        .hasPassed("EndEvent_Completed");
+    assertThat(attempts("T-4"))
+        .extracting(a -> "R" + a.path("r").asInt() + "/S" + a.path("s").asInt())
+        .containsExactly("R0/S0", "R0/S1");
+    assertThat(attempts("T-4"))
+        .extracting(a -> a.path("result").asText())
+        .containsExactly("FAIL", "PASS");
+    assertThat(attempts("T-4").get(1).path("engine").path("activity_id").asText())
+        .isEqualTo("Task_DispatchRework");
+    assertThat(reconciler.reconcile(project).clean()).isTrue();
+  }
+
+  @Test
+  void reworkExhausted() throws Exception {
+    Ran ran = run("T-5", Packs.stepPack("T-5", "fail-always"), null, 2);
+    assertThat(ran.result().outcome()).isEqualTo("failed");
+    assertThat(ran.instance())
+        .isEnded()
+        .hasPassed("Gateway_ReworkRoundsLeft", "Task_FinalizeFailed", "EndEvent_Failed")
+        .hasNotPassed("Task_FinalizeCompleted");
+    assertThat(ran.result().variables()).containsEntry("reworkRound", 2);
+    assertThat(attempts("T-5")).hasSize(3);
+    List<JsonNode> events = events("T-5");
+    assertThat(events.get(events.size() - 1).path("final_status").asText()).isEqualTo("failed");
+  }
+
+  @Test
+  void intakeRejected() throws Exception {
+    Ran ran = run("T-6", Packs.stepPack("T-6", "pass"), Packs.rejectedIntake(), 1);
+    assertThat(ran.result().outcome()).isEqualTo("rejected");
+    assertThat(ran.instance())
+        .isEnded()
+        .hasPassed("BoundaryEvent_IntakeRejected", "Task_FinalizeRejected", "EndEvent_Rejected")
+        .hasNotPassed("Task_RouteTier", "Task_DispatchStep");
+    assertThat(ran.result().variables().get("intakeFindings").toString())
+        .contains("INTAKE_MISSING_TARGET")
+        .contains("INTAKE_MISSING_ACCEPTANCE_CRITERIA");
+    assertThat(types("T-6")).containsExactly("task_closed");
+    assertThat(events("T-6").get(0).path("final_status").asText()).isEqualTo("rejected");
+    assertThat(events("T-6").get(0).path("intake_findings").asText())
+        .contains("INTAKE_MISSING_TARGET");
+    assertThat(workspace.resolve(".artifacts")).doesNotExist();
+  }
+
+  @Test
+  void parseErrorIsLoggedAndJudged() throws Exception {
+    Ran ran = run("T-7", Packs.stepPack("T-7", "garbage"), null, 0);
+    assertThat(ran.result().outcome()).isEqualTo("failed");
+    assertThat(ran.result().variables())
+        .containsEntry("dispatchOutcome", "PARSE_ERROR")
+        .containsEntry("qaReasonCode", "FAIL_PROTOCOL_VIOLATION");
+    JsonNode attempt = attempts("T-7").get(0);
+    assertThat(attempt.path("result").asText()).isEqualTo("ERROR");
+    assertThat(attempt.path("reason_code").asText()).isEqualTo("PARSE_ERROR");
+  }
+
+  @Test
+  void runtimeLimitStopsTheAgent() throws Exception {
+    Ran ran = run("T-8", Packs.stepPack("T-8", "slow", 2, 20), null, 0);
+    assertThat(ran.result().outcome()).isEqualTo("failed");
+    assertThat(ran.result().variables())
+        .containsEntry("dispatchOutcome", "TIMEOUT")
+        .containsEntry("qaVerdict", "REWORK");
+    assertThat(attempts("T-8").get(0).path("reason_code").asText()).isEqualTo("TIMEOUT");
+  }
+
+  @Test
+  void aClosedTaskIsNotRunAgain() throws Exception {
+    run("T-9", Packs.stepPack("T-9", "pass"), null, 0);
+    Ran again = run("T-9", Packs.stepPack("T-9", "pass"), null, 0);
+    assertThat(again.result().outcome()).isEqualTo("rejected");
+    assertThat(again.result().variables().get("intakeFindings").toString())
+        .contains("TASK_ALREADY_CLOSED");
+  }
+}

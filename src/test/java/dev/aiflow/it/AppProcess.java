@@ -1,0 +1,125 @@
+package dev.aiflow.it;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+
+/** The packaged application (target/aiflow.jar) as a separate server process. */
+final class AppProcess implements AutoCloseable {
+
+  final int port;
+  final Path dataDir;
+  final String password;
+  private final List<String> extraArgs;
+  private Process process;
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+  AppProcess(Path dataDir, String password, List<String> extraArgs) throws IOException {
+    this.port = freePort();
+    this.dataDir = dataDir;
+    this.password = password;
+    this.extraArgs = List.copyOf(extraArgs);
+  }
+
+  static Path jar() {
+    String jar = System.getProperty("aiflow.it.jar", "target/aiflow.jar");
+    return Path.of(jar).toAbsolutePath();
+  }
+
+  AppProcess start() throws Exception {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.add("-Xmx512m");
+    cmd.add("-jar");
+    cmd.add(jar().toString());
+    cmd.add("serve");
+    cmd.add("--server.port=" + port);
+    cmd.add("--aiflow.data-dir=" + dataDir);
+    cmd.addAll(extraArgs);
+    ProcessBuilder builder =
+        new ProcessBuilder(cmd)
+            .redirectErrorStream(true)
+            .redirectOutput(
+                ProcessBuilder.Redirect.appendTo(dataDir.resolveSibling("server.log").toFile()));
+    builder.environment().put("AIFLOW_ADMIN_PASSWORD", password);
+    process = builder.start();
+    long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+    while (System.nanoTime() < deadline) {
+      if (!process.isAlive()) {
+        throw new IllegalStateException(
+            "the server exited with " + process.exitValue() + "; see server.log");
+      }
+      try {
+        if (get("/actuator/health", false).statusCode() == 200) {
+          return this;
+        }
+      } catch (IOException e) {
+        // not listening yet
+      }
+      Thread.sleep(250);
+    }
+    throw new IllegalStateException("the server did not become healthy");
+  }
+
+  /** SIGKILL: no shutdown hook, no graceful stop, like a crash or an OOM kill. */
+  void kill() throws InterruptedException {
+    process.destroyForcibly();
+    process.waitFor();
+  }
+
+  HttpResponse<String> get(String path, boolean auth) throws IOException, InterruptedException {
+    HttpRequest.Builder r =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).GET();
+    if (auth) {
+      r.header("Authorization", basic());
+    }
+    return http.send(r.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  HttpResponse<String> post(String path, String json) throws IOException, InterruptedException {
+    HttpRequest r =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+            .header("Authorization", basic())
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(json))
+            .build();
+    return http.send(r, HttpResponse.BodyHandlers.ofString());
+  }
+
+  private String basic() {
+    return "Basic "
+        + Base64.getEncoder()
+            .encodeToString(("admin:" + password).getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  static Map<String, Object> jsonVar(String json) {
+    return Map.of("value", json, "type", "Json");
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    if (process != null && process.isAlive()) {
+      process.destroy();
+      if (!process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+      }
+    }
+  }
+}
