@@ -10,6 +10,8 @@ import org.springframework.web.bind.annotation.RestControllerAdvice;
 
 /** Refused input becomes {@code application/problem+json} (RFC 9457) naming what was wrong. */
 @RestControllerAdvice
+// before Spring's own problem-details advice, which would answer "Failed to read request"
+@org.springframework.core.annotation.Order(org.springframework.core.Ordered.HIGHEST_PRECEDENCE)
 public class ProblemHandler {
 
   @ExceptionHandler(ProtocolException.class)
@@ -46,6 +48,58 @@ public class ProblemHandler {
     ProblemDetail p = ProblemDetail.forStatusAndDetail(HttpStatus.NOT_FOUND, e.getMessage());
     p.setTitle("Not found");
     return p;
+  }
+
+  @ExceptionHandler(Conflict.class)
+  ProblemDetail conflict(Conflict e) {
+    ProblemDetail p = ProblemDetail.forStatusAndDetail(HttpStatus.CONFLICT, e.getMessage());
+    p.setTitle("Conflict");
+    return p;
+  }
+
+  /**
+   * A body that is not JSON, or JSON of the wrong shape: names the member by its path, e.g. {@code
+   * options.maxCycles}.
+   */
+  @ExceptionHandler(org.springframework.http.converter.HttpMessageNotReadableException.class)
+  ProblemDetail unreadable(org.springframework.http.converter.HttpMessageNotReadableException e) {
+    String field = null;
+    String detail = "the request body is not valid JSON";
+    Throwable cause = e.getCause();
+    while (cause != null
+        && !(cause instanceof com.fasterxml.jackson.core.JsonProcessingException)
+        && cause.getCause() != cause) {
+      cause = cause.getCause();
+    }
+    if (cause instanceof com.fasterxml.jackson.databind.exc.MismatchedInputException mismatch) {
+      field =
+          mismatch.getPath().stream()
+              .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
+              .collect(java.util.stream.Collectors.joining("."))
+              .replace(".[", "[");
+      detail =
+          mismatch instanceof com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException
+              ? "unknown member '" + field + "'"
+              : "'" + field + "' has the wrong type: " + mismatch.getOriginalMessage();
+    } else if (cause instanceof com.fasterxml.jackson.core.JsonProcessingException j) {
+      detail = "the request body is not valid JSON: " + j.getOriginalMessage();
+    }
+    ProblemDetail p = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, detail);
+    p.setType(URI.create("https://aiflow.dev/problems/bad-request"));
+    p.setTitle("Bad request");
+    if (field != null) {
+      p.setProperty("field", field);
+    }
+    return p;
+  }
+
+  /** The request conflicts with the resource's state. */
+  public static final class Conflict extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    public Conflict(String message) {
+      super(message);
+    }
   }
 
   /** A request field that is wrong; the problem names it. */

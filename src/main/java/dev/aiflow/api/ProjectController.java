@@ -1,11 +1,17 @@
 package dev.aiflow.api;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.aiflow.config.AiflowProperties;
 import dev.aiflow.engine.HistoryReconciler;
+import dev.aiflow.engine.LoggerRegistry;
 import dev.aiflow.engine.ReconcileReport;
+import dev.aiflow.logger.ChainEvent;
+import dev.aiflow.logger.VerificationReport;
 import dev.aiflow.logger.WorkflowLogger;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import java.util.List;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestMapping;
@@ -17,12 +23,17 @@ import org.springframework.web.bind.annotation.RestController;
 @Tag(name = "projects", description = "Workflow logs and their audit")
 public class ProjectController {
 
+  private static final ObjectMapper JSON = new ObjectMapper();
+
   private final HistoryReconciler reconciler;
   private final AiflowProperties properties;
+  private final LoggerRegistry loggers;
 
-  public ProjectController(HistoryReconciler reconciler, AiflowProperties properties) {
+  public ProjectController(
+      HistoryReconciler reconciler, AiflowProperties properties, LoggerRegistry loggers) {
     this.reconciler = reconciler;
     this.properties = properties;
+    this.loggers = loggers;
   }
 
   @GetMapping("/{projectId}/reconcile")
@@ -30,6 +41,37 @@ public class ProjectController {
   public ReconcileReport reconcile(@PathVariable String projectId) {
     requireProject(projectId);
     return reconciler.reconcile(projectId);
+  }
+
+  @GetMapping("/{projectId}/tasks/{taskId}/events")
+  @Operation(summary = "A task's events from the hash chain, in order (the JSONL lines as JSON)")
+  public List<JsonNode> events(@PathVariable String projectId, @PathVariable String taskId)
+      throws java.io.IOException {
+    WorkflowLogger log = requireTask(projectId, taskId);
+    List<JsonNode> out = new java.util.ArrayList<>();
+    for (ChainEvent e : log.taskEvents(taskId)) {
+      out.add(JSON.readTree(e.json()));
+    }
+    return out;
+  }
+
+  /** A verification: {@code ok} and the report. */
+  public record Verification(boolean ok, VerificationReport report) {}
+
+  @GetMapping("/{projectId}/tasks/{taskId}/verify")
+  @Operation(summary = "Verify a task's chain: hashes, links, the mirror against the project chain")
+  public Verification verify(@PathVariable String projectId, @PathVariable String taskId) {
+    VerificationReport r = requireTask(projectId, taskId).verifyTask(taskId, null);
+    return new Verification(r.ok(), r);
+  }
+
+  private WorkflowLogger requireTask(String projectId, String taskId) {
+    requireProject(projectId);
+    WorkflowLogger log = loggers.logger(projectId);
+    if (!log.taskIds().contains(taskId)) {
+      throw new ProblemHandler.NotFound("project '" + projectId + "' has no task '" + taskId + "'");
+    }
+    return log;
   }
 
   void requireProject(String projectId) {

@@ -18,7 +18,10 @@ import picocli.CommandLine.Spec;
       ReviewStepCommand.class,
       DispatchCommands.Step.class,
       DispatchCommands.Rework.class,
+      PrepareNextCommand.class,
       RunCycleCommand.class,
+      RunCampaignCommand.class,
+      DemoCommand.class,
       AuditCommand.class,
       RemoteWorkerCommand.class
     },

@@ -40,6 +40,8 @@ public final class Cli {
     String message;
     if (e instanceof LogRefusedException || e instanceof CliException) {
       message = e.getMessage();
+    } else if (e instanceof dev.aiflow.campaign.CampaignInputException c) {
+      message = c.field() + ": " + c.getMessage();
     } else if (e instanceof UncheckedIOException u && u.getCause() != null) {
       message = u.getMessage() + ": " + u.getCause().getMessage();
     } else {

@@ -9,6 +9,7 @@ import dev.aiflow.contract.ContractCompiler;
 import dev.aiflow.engine.DmnTierRouter;
 import dev.aiflow.intake.IntakeFinding;
 import dev.aiflow.intake.IntakeReader;
+import dev.aiflow.intake.IntakeTask;
 import dev.aiflow.intake.RouteDodValidator;
 import dev.aiflow.intake.TierDecision;
 import java.io.IOException;
@@ -70,9 +71,26 @@ public class PrepareCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new CliException(ExitCodes.USAGE, taskFile + ": " + e.getMessage());
     }
-    List<IntakeFinding> findings = new ArrayList<>(reading.findings());
-    findings.addAll(RouteDodValidator.validate(reading.task()));
     Path dir = outDir != null ? outDir : Path.of("prepared", taskId);
+    return prepare(reading.task(), reading.findings(), runId, taskId, dir, out);
+  }
+
+  /**
+   * Checks an intake, routes its tier and compiles a tier3 contract into {@code dir}; writes {@code
+   * intake_report.json} there. Shared with {@code prepare-next}.
+   *
+   * @return 0 when ready, 1 when not
+   */
+  static int prepare(
+      IntakeTask task,
+      List<IntakeFinding> readingFindings,
+      String runId,
+      String taskId,
+      Path dir,
+      PrintWriter out)
+      throws IOException {
+    List<IntakeFinding> findings = new ArrayList<>(readingFindings);
+    findings.addAll(RouteDodValidator.validate(task));
     Files.createDirectories(dir);
     ObjectNode report = JSON.createObjectNode();
     report.put("task_id", taskId);
@@ -92,15 +110,15 @@ public class PrepareCommand implements Callable<Integer> {
       out.println("report: " + dir.resolve("intake_report.json"));
       return ExitCodes.FAILED;
     }
-    TierDecision decision = new DmnTierRouter().route(reading.task().tierInputs());
+    TierDecision decision = new DmnTierRouter().route(task.tierInputs());
     report.put("tier", decision.tier());
     report.put("tier_reason", decision.reason());
-    report.set("tier_inputs", JSON.valueToTree(reading.task().tierInputs()));
+    report.set("tier_inputs", JSON.valueToTree(task.tierInputs()));
     out.printf("READY %s (run %s)%n", taskId, runId);
     out.printf("tier: %s (%s)%n", decision.tier(), decision.reason());
     if (decision.contractFirst()) {
       CompiledContract contract =
-          ContractCompiler.withBundledTemplate().compile(reading.task(), runId, taskId);
+          ContractCompiler.withBundledTemplate().compile(task, runId, taskId);
       Path master = contract.writeTo(dir);
       report.put("contract_ref", master.toString());
       report.put("contract_conformant", contract.conformant());

@@ -63,7 +63,17 @@ public class RemoteWorkerCommand implements Callable<Integer> {
         shim != null ? shim : System.getenv().getOrDefault("AIFLOW_SHIM", "gxd-subagent-shim");
     AiflowProperties.Worker config =
         new AiflowProperties.Worker(
-            executable, false, maxParallelSteps, null, null, null, null, null, null, Map.of());
+            executable,
+            false,
+            maxParallelSteps,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            Map.of(),
+            null);
     CountDownLatch stopped = new CountDownLatch(1);
     try (RemoteDispatchWorker worker =
         RemoteDispatchWorker.start(

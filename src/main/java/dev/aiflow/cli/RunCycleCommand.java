@@ -1,15 +1,20 @@
 package dev.aiflow.cli;
 
+import dev.aiflow.campaign.CampaignLoop;
+import dev.aiflow.campaign.CampaignSpec;
+import dev.aiflow.campaign.CampaignView;
+import dev.aiflow.campaign.StepPackMap;
+import dev.aiflow.engine.CampaignService;
 import dev.aiflow.engine.StepCycleService;
 import dev.aiflow.protocol.Protocol;
 import dev.aiflow.protocol.StepPack;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -21,6 +26,9 @@ import picocli.CommandLine.Spec;
     description = {
       "Run one step cycle (intake, tier, dispatch, QA, rework) through processes/step-cycle.bpmn",
       "on an embedded engine using the server's data directory, and wait for it to end.",
+      "With --queue-path, the cycle runs as a one-cycle campaign over the triage queue: the",
+      "pack's task is claimed for this run, finalized (completed, requeued or failed) and the",
+      "scoreboard under --progress-dir is updated.",
       "Exit 0 when the step completed, 1 when it failed, was rejected or raised an incident."
     })
 public class RunCycleCommand implements Callable<Integer> {
@@ -51,14 +59,20 @@ public class RunCycleCommand implements Callable<Integer> {
   @Option(names = "--worker-backend", description = "Override the pack's backend.")
   String workerBackend;
 
-  @Option(names = "--workspace", defaultValue = ".", description = "Default: the current folder.")
-  Path workspace;
+  @Mixin EngineOptions engineOptions;
 
-  @Option(names = "--shim", description = "The shim (default: $AIFLOW_SHIM or gxd-subagent-shim).")
-  String shim;
+  @Option(
+      names = "--queue-path",
+      description = "A triage queue (progress/task_queue.json) the cycle is part of.")
+  Path queuePath;
 
-  @Option(names = "--data-dir", description = "Default: $AIFLOW_DATA_DIR or ./data.")
-  Path dataDir;
+  @Option(names = "--progress-dir", description = "With --queue-path; default: the queue's folder.")
+  Path progressDir;
+
+  @Option(
+      names = "--skip-backend-health-check",
+      description = "With --queue-path: skip the backend preflight (local mock testing only).")
+  boolean skipHealthCheck;
 
   @Option(
       names = "--timeout-sec",
@@ -71,13 +85,17 @@ public class RunCycleCommand implements Callable<Integer> {
     String packJson = DispatchCommands.read(stepPackFile);
     StepPack pack = Protocol.parseStepPack(packJson);
     String intake = taskFile == null ? null : DispatchCommands.read(taskFile);
-    Map<String, String> settings = new HashMap<>();
-    if (shim != null) {
-      settings.put("aiflow.worker.shim", shim);
-    }
     PrintWriter out = spec.commandLine().getOut();
-    try (EngineContext engine =
-        EngineContext.start(dataDir != null ? dataDir : EngineContext.defaultDataDir(), settings)) {
+    if (queuePath != null) {
+      if (taskFile != null) {
+        throw new CliException(
+            ExitCodes.USAGE,
+            "--task-file and --queue-path do not go together: a queued cycle"
+                + " derives its intake from the pack");
+      }
+      return queuedCycle(packJson, pack, out);
+    }
+    try (EngineContext engine = engineOptions.start(Map.of())) {
       StepCycleService cycles = engine.bean(StepCycleService.class);
       String pi =
           cycles.start(
@@ -88,7 +106,7 @@ public class RunCycleCommand implements Callable<Integer> {
                   intake,
                   maxReworkRounds,
                   workerBackend,
-                  workspace.toAbsolutePath().normalize().toString(),
+                  engineOptions.workspace.toAbsolutePath().normalize().toString(),
                   true));
       out.printf(
           "started step cycle %s for %s (run %s) in project %s%n",
@@ -96,6 +114,49 @@ public class RunCycleCommand implements Callable<Integer> {
       out.flush();
       StepCycleService.CycleResult r = cycles.await(pi, Duration.ofSeconds(timeoutSec));
       return report(out, pack.taskId(), r);
+    }
+  }
+
+  private int queuedCycle(String packJson, StepPack pack, PrintWriter out) throws Exception {
+    CampaignSpec campaign =
+        new CampaignSpec(
+            projectId,
+            queuePath,
+            progressDir,
+            StepPackMap.fromJson(
+                "{\"" + pack.taskId() + "\":" + packJson + "}", "--step-pack-file"),
+            Map.of(),
+            workerBackend,
+            false,
+            1,
+            0,
+            maxReworkRounds,
+            engineOptions.workspace,
+            null,
+            skipHealthCheck,
+            CampaignLoop.RUN_OWNER_PREFIX + runId,
+            false);
+    try (EngineContext engine =
+        engineOptions.start(
+            Map.of(
+                "aiflow.allowed-roots",
+                CampaignRunner.roots(queuePath, progressDir, engineOptions.workspace)))) {
+      CampaignView v =
+          CampaignRunner.run(engine, campaign, runId, Duration.ofSeconds(timeoutSec), out);
+      java.util.List<String> cycles = engine.bean(CampaignService.class).stepCycles(v.id());
+      if (cycles.isEmpty()) {
+        out.printf("no cycle ran: %s (%s)%n", v.endReason(), v.endDetail());
+        return ExitCodes.FAILED;
+      }
+      StepCycleService.CycleResult r =
+          engine.bean(StepCycleService.class).await(cycles.get(0), Duration.ofSeconds(5));
+      int code = report(out, pack.taskId(), r);
+      out.println(
+          "queue: "
+              + campaign.queuePath()
+              + "; summary: "
+              + campaign.effectiveProgressDir().resolve("summary.md"));
+      return code;
     }
   }
 

@@ -12,14 +12,41 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param dataDir where the H2 database, workflow logs, projects and generated secrets live
  * @param admin the initial administrator
  * @param worker how agent runs are dispatched
+ * @param allowedRoots further folders campaigns may use (see {@link #campaignRoots()})
+ * @param demo the demo campaign
  */
 @ConfigurationProperties("aiflow")
-public record AiflowProperties(Path dataDir, Admin admin, Worker worker) {
+public record AiflowProperties(
+    Path dataDir, Admin admin, Worker worker, List<Path> allowedRoots, Demo demo) {
 
   public AiflowProperties {
     dataDir = dataDir == null ? Path.of("data") : dataDir;
     admin = admin == null ? new Admin("admin", null) : admin;
     worker = worker == null ? Worker.defaults() : worker;
+    allowedRoots = allowedRoots == null ? List.of() : List.copyOf(allowedRoots);
+    demo = demo == null ? new Demo(true) : demo;
+  }
+
+  /**
+   * The folders a campaign may read its queue from and write progress and workspaces in: the data
+   * directory, the server's working directory, and {@code aiflow.allowed-roots}.
+   */
+  public List<Path> campaignRoots() {
+    List<Path> roots = new java.util.ArrayList<>();
+    roots.add(dataDir.toAbsolutePath().normalize());
+    roots.add(Path.of("").toAbsolutePath().normalize());
+    allowedRoots.forEach(r -> roots.add(r.toAbsolutePath().normalize()));
+    return List.copyOf(roots);
+  }
+
+  /**
+   * @param onStart run the demo campaign when the server starts on a data directory that has no
+   *     demo project yet ({@code aiflow.demo.on-start}, env {@code AIFLOW_DEMO_ON_START})
+   */
+  public record Demo(Boolean onStart) {
+    public Demo {
+      onStart = onStart == null || onStart;
+    }
   }
 
   /** Where workflow logs live: {@code <data-dir>/workflow}. */
@@ -50,6 +77,7 @@ public record AiflowProperties(Path dataDir, Admin admin, Worker worker) {
    * @param pollInterval how long an idle worker waits before it asks again
    * @param grace time between SIGTERM and SIGKILL when a run is stopped
    * @param backendRuntimes binaries each backend needs (defaults in BackendHealth)
+   * @param shims further shims by name, chosen per campaign with {@code workerShim}
    */
   public record Worker(
       String shim,
@@ -61,7 +89,8 @@ public record AiflowProperties(Path dataDir, Admin admin, Worker worker) {
       Duration retryBackoff,
       Duration pollInterval,
       Duration grace,
-      Map<String, List<String>> backendRuntimes) {
+      Map<String, List<String>> backendRuntimes,
+      Map<String, String> shims) {
 
     public Worker {
       shim = shim == null || shim.isBlank() ? "gxd-subagent-shim" : shim;
@@ -74,10 +103,11 @@ public record AiflowProperties(Path dataDir, Admin admin, Worker worker) {
       pollInterval = pollInterval == null ? Duration.ofMillis(500) : pollInterval;
       grace = grace == null ? Duration.ofSeconds(2) : grace;
       backendRuntimes = backendRuntimes == null ? Map.of() : Map.copyOf(backendRuntimes);
+      shims = shims == null ? Map.of() : Map.copyOf(shims);
     }
 
     public static Worker defaults() {
-      return new Worker(null, null, null, null, null, null, null, null, null, null);
+      return new Worker(null, null, null, null, null, null, null, null, null, null, null);
     }
   }
 }

@@ -12,6 +12,7 @@ import dev.aiflow.worker.ProgressListener;
 import dev.aiflow.worker.PromptRenderer;
 import dev.aiflow.worker.SecretRedactor;
 import dev.aiflow.worker.ShimAdapter;
+import dev.aiflow.worker.ShimRegistry;
 import dev.aiflow.worker.SupervisedProcess;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -34,7 +35,12 @@ public final class AgentDispatchHandler {
   /** The variables a dispatch worker fetches. */
   public static final java.util.List<String> INPUTS =
       java.util.List.of(
-          Vars.STEP_PACK, Vars.REWORK_PACK, Vars.REWORK_ROUND, Vars.THREAD_ID, Vars.WORKSPACE);
+          Vars.STEP_PACK,
+          Vars.REWORK_PACK,
+          Vars.REWORK_ROUND,
+          Vars.THREAD_ID,
+          Vars.WORKSPACE,
+          Vars.WORKER_SHIM);
 
   /** Extends the task's lock; false when the lock is gone (the agent is then stopped). */
   @FunctionalInterface
@@ -60,6 +66,7 @@ public final class AgentDispatchHandler {
    *
    * @param pack the pack to dispatch: {@code reworkPack} from rework round 1 on, else {@code
    *     stepPack}
+   * @param shim the name of the shim to run ({@code workerShim}), null for the default
    */
   public record Task(
       String id,
@@ -68,7 +75,8 @@ public final class AgentDispatchHandler {
       String pack,
       String packKind,
       String threadId,
-      String workspace) {
+      String workspace,
+      String shim) {
 
     /** The kind of pack: a rework from round 1 on. */
     public static String kind(Object reworkRound) {
@@ -84,11 +92,19 @@ public final class AgentDispatchHandler {
   }
 
   private final AiflowProperties.Worker config;
+  private final ShimRegistry shims;
   private final Path defaultWorkspace;
 
-  public AgentDispatchHandler(AiflowProperties.Worker config, Path defaultWorkspace) {
+  public AgentDispatchHandler(
+      AiflowProperties.Worker config, ShimRegistry shims, Path defaultWorkspace) {
     this.config = config;
+    this.shims = shims;
     this.defaultWorkspace = defaultWorkspace;
+  }
+
+  /** A handler that knows only the configured shims. */
+  public AgentDispatchHandler(AiflowProperties.Worker config, Path defaultWorkspace) {
+    this(config, new ShimRegistry(config.shim(), config.shims()), defaultWorkspace);
   }
 
   public Decision handle(Task task, LockExtender lock) {
@@ -102,11 +118,17 @@ public final class AgentDispatchHandler {
       // a pack that does not parse will not parse on a retry: an incident at once
       return new Fail("the pack cannot be dispatched", e.getMessage(), false);
     }
+    String shim;
+    try {
+      shim = shims.resolve(task.shim());
+    } catch (IllegalArgumentException e) {
+      return new Fail("the shim is unknown", e.getMessage(), false);
+    }
     Path workspace = task.workspace() != null ? Path.of(task.workspace()) : defaultWorkspace;
     ShimAdapter adapter =
         new ShimAdapter(
             new ShimAdapter.Config(
-                config.shim(),
+                shim,
                 workspace,
                 config.maxParallelSteps(),
                 config.grace(),
@@ -121,10 +143,24 @@ public final class AgentDispatchHandler {
             Duration.ofSeconds(spec.limits().maxSilenceSec()).plus(config.lockMargin()));
     AtomicBoolean lost = new AtomicBoolean(!lock.extend(lockFor));
     Heartbeat heartbeat = new Heartbeat(lock, lockFor, lost);
-    DispatchOutcome outcome =
-        spec instanceof ReworkPack rework
-            ? adapter.dispatch(rework, task.threadId(), heartbeat)
-            : adapter.dispatch((StepPack) spec, heartbeat);
+    if (!java.nio.file.Files.isDirectory(workspace)) {
+      return new Fail(
+          "the workspace does not exist",
+          "no folder at " + workspace + " to run the agent in",
+          false);
+    }
+    DispatchOutcome outcome;
+    try {
+      outcome =
+          spec instanceof ReworkPack rework
+              ? adapter.dispatch(rework, task.threadId(), heartbeat)
+              : adapter.dispatch((StepPack) spec, heartbeat);
+    } catch (IllegalArgumentException e) {
+      // the pack and the workspace do not fit together: the same on every retry
+      return new Fail("the dispatch cannot run", e.getMessage(), false);
+    } catch (RuntimeException e) {
+      return new Fail("the dispatch failed", String.valueOf(e), true);
+    }
     if (outcome.outcome() == Outcome.CANCELLED) {
       return new Abandon("the dispatch was withdrawn while the agent ran");
     }

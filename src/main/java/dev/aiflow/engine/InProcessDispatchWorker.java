@@ -1,6 +1,7 @@
 package dev.aiflow.engine;
 
 import dev.aiflow.config.AiflowProperties;
+import dev.aiflow.worker.ShimRegistry;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.HashMap;
@@ -43,13 +44,16 @@ public class InProcessDispatchWorker implements SmartLifecycle {
   private ExecutorService executor;
 
   public InProcessDispatchWorker(
-      ExternalTaskService tasks, AiflowProperties properties, DispatchSignal signal) {
+      ExternalTaskService tasks,
+      AiflowProperties properties,
+      ShimRegistry shims,
+      DispatchSignal signal) {
     this.tasks = tasks;
     this.config = properties.worker();
     this.signal = signal;
     this.handler =
         new AgentDispatchHandler(
-            config, properties.dataDir().resolve("workspace").toAbsolutePath());
+            config, shims, properties.dataDir().resolve("workspace").toAbsolutePath());
     this.workerId = "aiflow-" + host() + "-" + UUID.randomUUID().toString().substring(0, 8);
     this.slots = new Semaphore(config.maxParallelSteps());
   }
@@ -132,7 +136,8 @@ public class InProcessDispatchWorker implements SmartLifecycle {
                 EngineVariables.json(v, Vars.REWORK_PACK)),
             AgentDispatchHandler.Task.kind(v.get(Vars.REWORK_ROUND)),
             string(v.get(Vars.THREAD_ID)),
-            string(v.get(Vars.WORKSPACE)));
+            string(v.get(Vars.WORKSPACE)),
+            string(v.get(Vars.WORKER_SHIM)));
     try {
       AgentDispatchHandler.Decision decision = handler.handle(input, d -> extend(task, d));
       if (decision instanceof AgentDispatchHandler.Complete c) {

@@ -96,7 +96,8 @@ public final class RemoteDispatchWorker implements AutoCloseable {
                 text(task, Vars.REWORK_PACK)),
             AgentDispatchHandler.Task.kind(task.getVariable(Vars.REWORK_ROUND)),
             text(task, Vars.THREAD_ID),
-            ws != null ? ws : workspace == null ? null : workspace.toString());
+            ws != null ? ws : workspace == null ? null : workspace.toString(),
+            text(task, Vars.WORKER_SHIM));
     AgentDispatchHandler.Decision decision = handler.handle(input, d -> extend(service, task, d));
     if (decision instanceof AgentDispatchHandler.Complete c) {
       Map<String, Object> vars = new HashMap<>(c.variables());

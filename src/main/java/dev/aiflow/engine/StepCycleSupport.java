@@ -92,9 +92,16 @@ public class StepCycleSupport {
   /** The agent's workspace: the variable, else {@code <data-dir>/projects/<project>/workspace}. */
   Path workspace(DelegateExecution ex) {
     String ws = EngineVariables.string(ex, Vars.WORKSPACE, null);
-    return ws != null
-        ? Path.of(ws)
-        : properties.projectDir(projectId(ex)).resolve("workspace").toAbsolutePath();
+    if (ws != null) {
+      return Path.of(ws);
+    }
+    Path own = properties.projectDir(projectId(ex)).resolve("workspace").toAbsolutePath();
+    try {
+      java.nio.file.Files.createDirectories(own); // ours to create; a given one must exist
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("cannot create the workspace " + own, e);
+    }
+    return own;
   }
 
   StepQaReviewer reviewer(DelegateExecution ex) {

@@ -17,6 +17,7 @@ public final class Vars {
   public static final String WORKER_BACKEND = "workerBackend";
   public static final String WORKSPACE = "workspace";
   public static final String CLOSE_TASK_ON_FINISH = "closeTaskOnFinish";
+  public static final String WORKER_SHIM = "workerShim";
 
   // intake and tier
   public static final String INTAKE_FINDINGS = "intakeFindings";

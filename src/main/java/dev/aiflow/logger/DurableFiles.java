@@ -1,13 +1,11 @@
 package dev.aiflow.logger;
 
+import dev.aiflow.files.AtomicFile;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -19,33 +17,16 @@ final class DurableFiles {
 
   /** Writes the file via a temporary sibling, fsync and rename, then fsyncs the directory. */
   static void writeAtomically(Path target, byte[] content) throws IOException {
-    Path dir = target.toAbsolutePath().getParent();
-    Files.createDirectories(dir);
-    Path tmp = dir.resolve(target.getFileName() + ".tmp-" + ProcessHandle.current().pid());
-    try (FileChannel ch =
-        FileChannel.open(
-            tmp,
-            StandardOpenOption.CREATE,
-            StandardOpenOption.TRUNCATE_EXISTING,
-            StandardOpenOption.WRITE)) {
-      writeFully(ch, ByteBuffer.wrap(content));
-      ch.force(true);
-    }
     try {
-      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    } catch (AtomicMoveNotSupportedException e) {
-      Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+      AtomicFile.write(target, content);
+    } catch (java.io.UncheckedIOException e) {
+      throw e.getCause();
     }
-    fsyncDirectory(dir);
   }
 
   /** Makes a directory entry (a new or renamed file) durable. A no-op where unsupported. */
   static void fsyncDirectory(Path dir) {
-    try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-      ch.force(true);
-    } catch (IOException | UnsupportedOperationException e) {
-      // Some platforms cannot open directories; the rename itself is still atomic there.
-    }
+    AtomicFile.fsyncDirectory(dir);
   }
 
   static void writeFully(FileChannel ch, ByteBuffer buf) throws IOException {

@@ -54,6 +54,26 @@ public record StepPack(
         new Worker(backend, worker == null ? null : worker.model()));
   }
 
+  /** The same pack for another run (a campaign stamps each cycle's run id). */
+  public StepPack withRunId(String value) {
+    return new StepPack(
+        schema,
+        value,
+        taskId,
+        stepId,
+        title,
+        objective,
+        instructions,
+        tier,
+        contractRef,
+        allowedPaths,
+        acceptanceCriteria,
+        requiredCommands,
+        evidenceDir,
+        limits,
+        worker);
+  }
+
   /** The same pack with other limits (command-line overrides). */
   public StepPack withLimits(Limits value) {
     return new StepPack(

@@ -76,4 +76,31 @@ class IncidentProcessTest extends EngineTestBase {
                 .count())
         .isEqualTo(2);
   }
+
+  @Test
+  void aMissingWorkspaceIsAnIncidentAtOnceNotAnEndlessRedelivery() throws Exception {
+    Ran ran =
+        runCycle(
+            new StepCycleService.CycleRequest(
+                "incidents",
+                "RUN-I2",
+                Packs.stepPack("I2", "pass"),
+                null,
+                1,
+                null,
+                workspace.resolve("missing").toString(),
+                true));
+    assertThat(ran.result().outcome()).isEqualTo("incident");
+    assertThat(ran.result().incident())
+        .startsWith("Task_DispatchStep: the workspace does not exist");
+    assertThat(
+            engine
+                .getHistoryService()
+                .createHistoricExternalTaskLogQuery()
+                .processInstanceId(ran.instance().getId())
+                .failureLog()
+                .count())
+        .as("not retried: a missing folder stays missing")
+        .isEqualTo(1);
+  }
 }

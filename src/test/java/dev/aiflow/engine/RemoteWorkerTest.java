@@ -29,6 +29,7 @@ import org.springframework.boot.test.context.SpringBootTest;
       ServerTestBase.OWN_DATABASE,
       ServerTestBase.OWN_DATA_DIR,
       ServerTestBase.NO_ADMIN_PASSWORD,
+      ServerTestBase.NO_DEMO,
       EngineTestBase.MOCK_SHIM,
       "aiflow.worker.in-process=false",
       "aiflow.worker.poll-interval=100ms"
@@ -52,6 +53,7 @@ class RemoteWorkerTest extends ServerTestBase {
         Duration.ofSeconds(1),
         Duration.ofMillis(200),
         Duration.ofMillis(300),
+        Map.of(),
         Map.of());
   }
 

@@ -29,6 +29,7 @@ import org.springframework.test.annotation.DirtiesContext;
       ServerTestBase.OWN_DATABASE,
       ServerTestBase.OWN_DATA_DIR,
       ServerTestBase.NO_ADMIN_PASSWORD,
+      ServerTestBase.NO_DEMO,
       EngineTestBase.MOCK_SHIM,
       EngineTestBase.FAST_WORKER
     })
@@ -40,6 +41,9 @@ public abstract class ServerTestBase {
   public static final String OWN_DATA_DIR =
       "aiflow.data-dir=target/test-data/server-${random.uuid}";
   public static final String NO_ADMIN_PASSWORD = "aiflow.admin.password=";
+
+  /** The demo campaign on first start is tested on its own (DemoOnStartIT). */
+  public static final String NO_DEMO = "aiflow.demo.on-start=false";
 
   @LocalServerPort protected int port;
   @Autowired protected AiflowProperties properties;

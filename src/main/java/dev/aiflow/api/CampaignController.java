@@ -1,0 +1,220 @@
+package dev.aiflow.api;
+
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
+import dev.aiflow.campaign.CampaignInputException;
+import dev.aiflow.campaign.CampaignSpec;
+import dev.aiflow.campaign.CampaignView;
+import dev.aiflow.campaign.RunIds;
+import dev.aiflow.campaign.StepPackMap;
+import dev.aiflow.config.AiflowProperties;
+import dev.aiflow.engine.CampaignService;
+import dev.aiflow.files.AtomicFile;
+import dev.aiflow.triage.QueueCodec;
+import dev.aiflow.triage.QueueFormatException;
+import dev.aiflow.triage.QueueStore;
+import dev.aiflow.triage.TaskQueue;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/** Campaigns: start one over a queue, follow it, cancel it. */
+@RestController
+@RequestMapping("/api/campaigns")
+@Tag(name = "campaigns", description = "Campaigns over a triage queue (processes/campaign.bpmn)")
+public class CampaignController {
+
+  private final CampaignService campaigns;
+  private final AiflowProperties properties;
+
+  public CampaignController(CampaignService campaigns, AiflowProperties properties) {
+    this.campaigns = campaigns;
+    this.properties = properties;
+  }
+
+  /** A campaign and where to go next. */
+  public record CampaignResource(@JsonUnwrapped CampaignView campaign, Map<String, String> links) {}
+
+  @PostMapping
+  @Operation(
+      summary = "Start a campaign",
+      description =
+          "Checks everything first (queue, packs, limits, paths) and answers 400 naming the bad"
+              + " field; nothing is written for a refused request.")
+  public ResponseEntity<CampaignResource> start(@RequestBody CampaignRequest request) {
+    CampaignRequest.Options o =
+        request.options() != null
+            ? request.options()
+            : new CampaignRequest.Options(null, null, null, null, null, null, null);
+    String projectId = request.projectId() != null ? request.projectId() : "default";
+    String key = RunIds.of("campaign", Instant.now(), projectId + System.nanoTime());
+    Path inlineDir = null;
+    Path queuePath;
+    List<Path> roots = properties.campaignRoots();
+    if (request.queue() != null && request.queuePath() != null) {
+      throw new ProblemHandler.BadRequest("queue", "give queue or queuePath, not both");
+    } else if (request.queue() != null) {
+      inlineDir = properties.projectDir(safe(projectId)).resolve("campaigns").resolve(key);
+      queuePath = inlineDir.resolve("task_queue.json");
+    } else if (request.queuePath() != null) {
+      queuePath = Path.of(request.queuePath());
+    } else {
+      throw new ProblemHandler.BadRequest("queue", "required: the queue inline or a queuePath");
+    }
+    TaskQueue queue = null;
+    if (request.queue() != null) {
+      try {
+        queue = QueueCodec.fromTree(request.queue(), Instant.now());
+      } catch (QueueFormatException e) {
+        throw new ProblemHandler.BadRequest(
+            "queue" + e.pointer().replace('/', '.'), e.getMessage());
+      }
+    }
+    StepPackMap packs = packs(request, roots);
+    CampaignSpec spec;
+    try {
+      spec =
+          new CampaignSpec(
+              projectId,
+              queuePath,
+              request.progressDir() == null ? null : Path.of(request.progressDir()),
+              packs,
+              request.workerBackendMap(),
+              o.workerBackend(),
+              Boolean.TRUE.equals(o.autoPlanMissing()),
+              o.maxCycles() != null ? o.maxCycles() : CampaignSpec.DEFAULT_MAX_CYCLES,
+              o.maxStagnantCycles() != null
+                  ? o.maxStagnantCycles()
+                  : CampaignSpec.DEFAULT_MAX_STAGNANT_CYCLES,
+              o.maxReworkRounds() != null
+                  ? o.maxReworkRounds()
+                  : CampaignSpec.DEFAULT_MAX_REWORK_ROUNDS,
+              request.workspace() == null ? null : Path.of(request.workspace()),
+              o.workerShim(),
+              Boolean.TRUE.equals(o.skipBackendHealthCheck()),
+              null,
+              false);
+      spec.requireWithin(roots);
+    } catch (CampaignInputException e) {
+      throw new ProblemHandler.BadRequest(e.field(), e.getMessage());
+    }
+    if (queue == null) {
+      try {
+        new QueueStore(queuePath).read();
+      } catch (QueueFormatException e) {
+        throw new ProblemHandler.BadRequest("queuePath", e.getMessage());
+      }
+    } else {
+      new QueueStore(queuePath).write(queue);
+    }
+    String id;
+    try {
+      id = campaigns.start(spec, key);
+    } catch (RuntimeException e) {
+      deleteQuietly(inlineDir); // a refused start leaves nothing behind
+      throw e;
+    }
+    CampaignView view = campaigns.find(id).orElseThrow();
+    return ResponseEntity.created(URI.create("/api/campaigns/" + id)).body(resource(view));
+  }
+
+  @GetMapping
+  @Operation(summary = "Campaigns, newest first")
+  public List<CampaignResource> list(@RequestParam(name = "limit", defaultValue = "50") int limit) {
+    if (limit < 1 || limit > 500) {
+      throw new ProblemHandler.BadRequest("limit", "must be 1..500");
+    }
+    return campaigns.list(limit).stream().map(CampaignController::resource).toList();
+  }
+
+  @GetMapping("/{id}")
+  @Operation(summary = "A campaign: state, cycles done, current task, queue and scoreboard")
+  public CampaignResource get(@PathVariable String id) {
+    return resource(
+        campaigns
+            .find(id)
+            .orElseThrow(() -> new ProblemHandler.NotFound("no campaign '" + id + "'")));
+  }
+
+  @PostMapping("/{id}/cancel")
+  @Operation(
+      summary = "Cancel a campaign",
+      description =
+          "The running cycle finishes (an agent is not stopped halfway through a change); then the"
+              + " campaign ends as cancelled. 202 when asked, 409 when it has ended already.")
+  public ResponseEntity<Map<String, String>> cancel(@PathVariable String id) {
+    return switch (campaigns.cancel(id)) {
+      case REQUESTED ->
+          ResponseEntity.status(HttpStatus.ACCEPTED)
+              .body(Map.of("id", id, "state", "cancelling", "self", "/api/campaigns/" + id));
+      case ALREADY_ENDED -> throw new ProblemHandler.Conflict("campaign " + id + " has ended");
+      case NOT_FOUND -> throw new ProblemHandler.NotFound("no campaign '" + id + "'");
+    };
+  }
+
+  private StepPackMap packs(CampaignRequest request, List<Path> roots) {
+    try {
+      if (request.stepPacks() != null && request.stepPackMapPath() != null) {
+        throw new CampaignInputException(
+            "stepPacks", "give stepPacks or stepPackMapPath, not both");
+      }
+      if (request.stepPackMapPath() != null) {
+        Path map = Path.of(request.stepPackMapPath());
+        CampaignSpec.requireInside(map, "stepPackMapPath", roots);
+        return StepPackMap.load(map, "stepPackMapPath");
+      }
+      return StepPackMap.fromTree(request.stepPacks(), null, "stepPacks");
+    } catch (CampaignInputException e) {
+      throw new ProblemHandler.BadRequest(e.field(), e.getMessage());
+    }
+  }
+
+  static CampaignResource resource(CampaignView v) {
+    Map<String, String> links = new LinkedHashMap<>();
+    links.put("self", "/api/campaigns/" + v.id());
+    if (!v.ended()) {
+      links.put("cancel", "/api/campaigns/" + v.id() + "/cancel");
+    }
+    links.put("cockpit", "/camunda/app/cockpit/default/#/history/process-instance/" + v.id());
+    if (v.projectId() != null) {
+      links.put("reconcile", "/api/projects/" + v.projectId() + "/reconcile");
+    }
+    return new CampaignResource(v, links);
+  }
+
+  private static String safe(String projectId) {
+    if (!projectId.matches("[A-Za-z0-9][A-Za-z0-9._:-]{0,127}") || projectId.contains("..")) {
+      throw new ProblemHandler.BadRequest("projectId", "'" + projectId + "' is not a project id");
+    }
+    return projectId;
+  }
+
+  private static void deleteQuietly(Path dir) {
+    if (dir == null || !Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> walk = Files.walk(dir)) {
+      walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      // best effort: the folder holds only the queue this request wrote
+    }
+    AtomicFile.fsyncDirectory(dir.getParent());
+  }
+}

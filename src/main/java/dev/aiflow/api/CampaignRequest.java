@@ -1,0 +1,52 @@
+package dev.aiflow.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.swagger.v3.oas.annotations.media.Schema;
+import java.util.Map;
+
+/**
+ * {@code POST /api/campaigns}. Give the queue inline ({@code queue}) or by path ({@code
+ * queuePath}), and the packs inline ({@code stepPacks}) or by path ({@code stepPackMapPath}).
+ * Unknown members are refused (spring.jackson.deserialization.fail-on-unknown-properties), so a
+ * misspelt option never silently falls back to its default.
+ */
+@Schema(description = "A campaign over a triage queue (docs/triage.md)")
+public record CampaignRequest(
+    @Schema(
+            description = "The project whose workflow log records the campaign",
+            example = "demo",
+            defaultValue = "default")
+        String projectId,
+    @Schema(
+            description = "The queue itself: {\"tasks\": [{\"key\", \"title\", \"priority\"...}]}",
+            implementation = Object.class)
+        JsonNode queue,
+    @Schema(description = "A queue file on the server (under an allowed root)") String queuePath,
+    @Schema(
+            description =
+                "Where scoreboard.json, trends.json and summary.md go; default: the"
+                    + " queue's folder")
+        String progressDir,
+    @Schema(description = "Task key to StepPack, inline", implementation = Object.class)
+        JsonNode stepPacks,
+    @Schema(description = "A step_pack_map.json on the server; pack paths relative to it")
+        String stepPackMapPath,
+    @Schema(description = "Task key to worker backend; wins over options.workerBackend")
+        Map<String, String> workerBackendMap,
+    @Schema(description = "The agents' workspace; default: the project's under the data dir")
+        String workspace,
+    Options options) {
+
+  /** The campaign's limits and switches. */
+  public record Options(
+      @Schema(defaultValue = "50") Integer maxCycles,
+      @Schema(defaultValue = "5", description = "0 turns the stagnation stop off")
+          Integer maxStagnantCycles,
+      @Schema(defaultValue = "false") Boolean autoPlanMissing,
+      @Schema(defaultValue = "1") Integer maxReworkRounds,
+      @Schema(description = "The backend of tasks the map does not name") String workerBackend,
+      @Schema(defaultValue = "false", description = "For local mock testing only")
+          Boolean skipBackendHealthCheck,
+      @Schema(description = "A shim name the server knows (default: its configured shim)")
+          String workerShim) {}
+}

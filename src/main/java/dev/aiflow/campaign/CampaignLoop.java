@@ -1,0 +1,376 @@
+package dev.aiflow.campaign;
+
+import dev.aiflow.logger.WorkflowLogger;
+import dev.aiflow.protocol.Protocol;
+import dev.aiflow.protocol.StepPack;
+import dev.aiflow.scoreboard.CycleReport;
+import dev.aiflow.scoreboard.ScoreboardStore;
+import dev.aiflow.triage.QueueCounts;
+import dev.aiflow.triage.QueueStore;
+import dev.aiflow.triage.QueueTask;
+import dev.aiflow.triage.SelectionPolicy;
+import dev.aiflow.triage.TaskQueue;
+import dev.aiflow.triage.TaskStatus;
+import dev.aiflow.worker.BackendHealth;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Predicate;
+
+/**
+ * The steps of a campaign over the queue, free of any engine: what the campaign model's delegates
+ * call (docs/triage.md). Each step reads the queue and scoreboard from disk, so a campaign resumed
+ * after a restart or a retried step sees the state as it is, and each is safe to repeat.
+ */
+public final class CampaignLoop {
+
+  /** The owner prefix of claims made by campaign process instances. */
+  public static final String CAMPAIGN_OWNER_PREFIX = "campaign:";
+
+  /** The owner prefix of claims made by one run ({@code prepare-next}, {@code run-cycle}). */
+  public static final String RUN_OWNER_PREFIX = "run:";
+
+  private final CampaignSpec spec;
+  private final Clock clock;
+  private final QueueStore queue;
+  private final ScoreboardStore scoreboard;
+
+  public CampaignLoop(CampaignSpec spec, Clock clock) {
+    this.spec = spec;
+    this.clock = clock;
+    this.queue = new QueueStore(spec.queuePath());
+    this.scoreboard = new ScoreboardStore(spec.effectiveProgressDir());
+  }
+
+  public CampaignSpec spec() {
+    return spec;
+  }
+
+  public QueueStore queue() {
+    return queue;
+  }
+
+  public ScoreboardStore scoreboard() {
+    return scoreboard;
+  }
+
+  /** The owner a campaign instance claims tasks as, unless its spec names one. */
+  public static String ownerOf(CampaignSpec spec, String campaignId) {
+    return spec.claimOwner() != null ? spec.claimOwner() : CAMPAIGN_OWNER_PREFIX + campaignId;
+  }
+
+  /**
+   * Puts tasks held by campaigns that no longer run back to pending.
+   *
+   * @param campaignRunning whether the campaign with this id still runs
+   * @return the keys released
+   */
+  public List<String> releaseStaleClaims(Predicate<String> campaignRunning) {
+    TaskQueue before = queue.read();
+    Predicate<String> gone =
+        owner ->
+            owner.startsWith(CAMPAIGN_OWNER_PREFIX)
+                && !campaignRunning.test(owner.substring(CAMPAIGN_OWNER_PREFIX.length()));
+    List<String> stale =
+        before.tasks().stream()
+            .filter(t -> t.status() == TaskStatus.IN_PROGRESS && gone.test(t.claimedBy()))
+            .map(QueueTask::key)
+            .toList();
+    if (!stale.isEmpty()) {
+      queue.update(
+          q -> q.release(gone, "released: its campaign ended without finishing it", now()));
+    }
+    return stale;
+  }
+
+  /**
+   * The backends every runnable task will use, health-checked with the shim.
+   *
+   * @return every problem; empty when all is well or nothing is runnable
+   */
+  public List<BackendHealth.Problem> preflight(
+      String owner, Map<String, String> setAside, BackendHealth health, String shimExecutable) {
+    TaskQueue q = queue.read();
+    Set<String> backends = new LinkedHashSet<>();
+    for (QueueTask t : q.tasks()) {
+      boolean runnable =
+          (t.status() == TaskStatus.PENDING
+                  || (t.status() == TaskStatus.IN_PROGRESS && owner.equals(t.claimedBy())))
+              && t.attempts() < q.maxAttemptsOf(t)
+              && !setAside.containsKey(t.key());
+      if (!runnable) {
+        continue;
+      }
+      Optional<String> packJson = spec.stepPacks().packJson(t.key());
+      if (packJson.isPresent()) {
+        StepPack pack = Protocol.parseStepPack(packJson.get());
+        backends.add(backendFor(t.key(), pack.worker().backend()));
+      } else if (spec.autoPlanMissing()) {
+        AutoPlanner.Plan plan = AutoPlanner.plan(t, "preflight", backendFor(t.key(), null));
+        if (plan.planned()) {
+          backends.add(plan.pack().worker().backend());
+        }
+      }
+    }
+    if (backends.isEmpty()) {
+      return List.of();
+    }
+    return health.check(shimExecutable, backends);
+  }
+
+  /** The backend of a task: the map's, else the campaign's, else the pack's. */
+  public String backendFor(String taskKey, String packBackend) {
+    String mapped = spec.backendMap().get(taskKey);
+    if (mapped != null) {
+      return mapped;
+    }
+    return spec.workerBackend() != null ? spec.workerBackend() : packBackend;
+  }
+
+  /**
+   * What the next cycle does: a task to run, or why the campaign ends. Limits only end a campaign
+   * that still has work; a drained queue always ends as {@code queue_drained}.
+   */
+  public record Pick(String taskKey, String runId, EndReason endReason, String endDetail) {
+    public boolean selected() {
+      return taskKey != null;
+    }
+  }
+
+  /** Why a campaign ended. */
+  public enum EndReason {
+    QUEUE_DRAINED,
+    MAX_CYCLES,
+    STAGNATED,
+    CANCELLED,
+    PREFLIGHT_FAILED;
+
+    public String json() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+  }
+
+  public Pick select(
+      String owner,
+      String campaignId,
+      int cyclesDone,
+      int stagnantCycles,
+      boolean cancelRequested,
+      Map<String, String> setAside) {
+    if (cancelRequested) {
+      return end(EndReason.CANCELLED, "cancelled after " + cyclesDone + " cycle(s)");
+    }
+    TaskQueue q = queue.read();
+    SelectionPolicy.Selection s = SelectionPolicy.select(q, owner, setAside);
+    if (s.task().isEmpty()) {
+      QueueCounts c = q.counts();
+      return end(
+          EndReason.QUEUE_DRAINED,
+          c.completed()
+              + " completed, "
+              + c.failed()
+              + " failed, "
+              + (c.pending() + c.inProgress())
+              + " not runnable"
+              + (c.pending() + c.inProgress() == 0 ? "" : " (" + s.explanationOfOpen() + ")"));
+    }
+    if (cyclesDone >= spec.maxCycles()) {
+      return end(EndReason.MAX_CYCLES, "stopped at the limit of " + spec.maxCycles() + " cycle(s)");
+    }
+    if (spec.maxStagnantCycles() > 0 && stagnantCycles >= spec.maxStagnantCycles()) {
+      return end(
+          EndReason.STAGNATED,
+          stagnantCycles
+              + " cycle(s) in a row completed no task (limit "
+              + spec.maxStagnantCycles()
+              + ")");
+    }
+    QueueTask t = s.task().get();
+    Instant now = now();
+    // a single run (run-cycle, prepare-next) owns its run id; a campaign makes one per cycle
+    String runId =
+        spec.claimOwner() != null && spec.claimOwner().startsWith(RUN_OWNER_PREFIX)
+            ? spec.claimOwner().substring(RUN_OWNER_PREFIX.length())
+            : RunIds.of(t.key(), now, campaignId + "#" + cyclesDone);
+    scoreboard.recordSelection(t.key(), runId, now);
+    return new Pick(t.key(), runId, null, null);
+  }
+
+  private static Pick end(EndReason reason, String detail) {
+    return new Pick(null, null, reason, detail);
+  }
+
+  /** The task's StepPack for this run, or why there is none. */
+  public record Resolution(String packJson, String backend, boolean autoPlanned, String refusal) {
+    public boolean resolved() {
+      return packJson != null;
+    }
+  }
+
+  /** Finds or plans the task's pack and, when there is one, claims the task for {@code owner}. */
+  public Resolution resolve(String owner, String taskKey, String runId) {
+    QueueTask task = queue.read().require(taskKey);
+    Optional<String> mapped = spec.stepPacks().packJson(taskKey);
+    StepPack pack;
+    boolean planned = false;
+    if (mapped.isPresent()) {
+      pack = Protocol.parseStepPack(mapped.get()).withRunId(runId);
+    } else if (spec.autoPlanMissing()) {
+      AutoPlanner.Plan plan = AutoPlanner.plan(task, runId, backendFor(taskKey, null));
+      if (!plan.planned()) {
+        return new Resolution(null, null, false, plan.refusal());
+      }
+      pack = plan.pack();
+      planned = true;
+    } else {
+      return new Resolution(
+          null, null, false, "no step pack in the map (auto-plan is off: autoPlanMissing=false)");
+    }
+    String backend = backendFor(taskKey, pack.worker().backend());
+    queue.update(q -> q.claim(taskKey, owner, now()));
+    return new Resolution(
+        Protocol.toJson(Protocol.validate(Protocol.Kind.STEP_PACK, pack)), backend, planned, null);
+  }
+
+  /** The selected task has no pack: the pick counts as skipped. */
+  public void setAside() {
+    scoreboard.recordSkip(now());
+  }
+
+  /** How a finished cycle changed its task. */
+  public record Finalized(
+      TaskStatus status, CycleReport.Outcome outcome, String reason, QueueCounts counts) {}
+
+  /**
+   * Moves the cycle's task on in the queue and, when that is final, closes it in the hash chain.
+   * Safe to repeat: a task no longer held by {@code owner} was finalized already.
+   *
+   * @param cycleOutcome the step cycle's {@code outcome}: completed, failed or rejected
+   */
+  public Finalized finalizeCycle(
+      String owner,
+      String campaignId,
+      String taskKey,
+      String runId,
+      String cycleOutcome,
+      String qaVerdict,
+      String qaReasonCode,
+      int reworkRounds,
+      String dispatchOutcome,
+      WorkflowLogger log) {
+    TaskQueue.CycleEnd end =
+        switch (String.valueOf(cycleOutcome)) {
+          case "completed" -> TaskQueue.CycleEnd.COMPLETED;
+          case "rejected" -> TaskQueue.CycleEnd.REJECTED;
+          default -> TaskQueue.CycleEnd.FAILED;
+        };
+    String reason =
+        reason(runId, cycleOutcome, qaVerdict, qaReasonCode, reworkRounds, dispatchOutcome);
+    TaskQueue after =
+        queue.update(
+            q -> {
+              QueueTask t = q.require(taskKey);
+              boolean ours = t.status() == TaskStatus.IN_PROGRESS && owner.equals(t.claimedBy());
+              return ours ? q.finishCycle(taskKey, owner, end, reason, now()) : q;
+            });
+    QueueTask t = after.require(taskKey);
+    CycleReport.Outcome outcome =
+        switch (t.status()) {
+          case COMPLETED -> CycleReport.Outcome.COMPLETED;
+          case PENDING -> CycleReport.Outcome.REQUEUED;
+          default -> CycleReport.Outcome.FAILED;
+        };
+    Map<String, Object> fields = new LinkedHashMap<>();
+    fields.put("campaign_id", campaignId);
+    fields.put("run_id", runId);
+    fields.put("cycle_outcome", String.valueOf(cycleOutcome));
+    fields.put("queue_status", t.status().json());
+    fields.put("attempts", t.attempts());
+    if (t.status().terminal() && !log.task(taskKey).closed()) {
+      String status =
+          t.status() == TaskStatus.COMPLETED
+              ? "accepted"
+              : end == TaskQueue.CycleEnd.REJECTED ? "rejected" : "failed";
+      log.closeTask(taskKey, status, t.lastReason(), fields, "campaign-close:" + runId);
+    } else if (t.status() == TaskStatus.PENDING) {
+      log.logTaskEvent(taskKey, "task_requeued", fields, "requeue:" + runId);
+    }
+    return new Finalized(t.status(), outcome, t.lastReason(), after.counts());
+  }
+
+  /** Why the task moved, in one line a person reads in the queue file and the summary. */
+  static String reason(
+      String runId,
+      String cycleOutcome,
+      String qaVerdict,
+      String qaReasonCode,
+      int reworkRounds,
+      String dispatchOutcome) {
+    StringBuilder r = new StringBuilder("run ").append(runId).append(' ');
+    r.append(cycleOutcome == null ? "ended without an outcome" : cycleOutcome);
+    if (reworkRounds > 0) {
+      r.append(" after ").append(reworkRounds).append(" rework round(s)");
+    }
+    if (qaVerdict != null) {
+      r.append("; last QA ").append(qaVerdict).append(" (").append(qaReasonCode).append(')');
+    } else if ("rejected".equals(cycleOutcome)) {
+      r.append(" at intake");
+    }
+    if (dispatchOutcome != null && !"OK".equals(dispatchOutcome)) {
+      r.append("; the agent's last run: ").append(dispatchOutcome);
+    }
+    return r.toString();
+  }
+
+  /**
+   * Adds the cycle to the scoreboard and trends (idempotent per run).
+   *
+   * @param queueAfter the queue's counts after {@link #finalizeCycle}, or null to read them
+   */
+  public void recordCycle(
+      String campaignId,
+      String taskKey,
+      String runId,
+      CycleReport.Outcome outcome,
+      int reworkRounds,
+      String qaVerdict,
+      String qaReasonCode,
+      QueueCounts queueAfter,
+      Instant startedAt) {
+    Instant now = now();
+    scoreboard.recordCycle(
+        new CycleReport(
+            now,
+            campaignId,
+            runId,
+            taskKey,
+            outcome,
+            reworkRounds,
+            qaVerdict,
+            qaReasonCode,
+            queueAfter != null ? queueAfter : queue.read().counts(),
+            startedAt == null ? 0 : Duration.between(startedAt, now).toMillis()));
+  }
+
+  /** The queue at the end, with the summary rendered for it. */
+  public QueueCounts finish() {
+    QueueCounts c = queue.read().counts();
+    scoreboard.render(c);
+    return c;
+  }
+
+  /** Every task completed: what {@code run-campaign} exits 0 for. */
+  public static boolean allCompleted(QueueCounts c) {
+    return c.total() > 0 && c.completed() == c.total();
+  }
+
+  private Instant now() {
+    return clock.instant();
+  }
+}

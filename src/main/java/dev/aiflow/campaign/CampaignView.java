@@ -1,0 +1,41 @@
+package dev.aiflow.campaign;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * A campaign as the REST API and the CLI show it.
+ *
+ * @param id the campaign's process instance id
+ * @param state {@code running}, {@code completed} (reached an end event: see {@code endReason}) or
+ *     {@code terminated} (deleted in Cockpit or over the REST API)
+ * @param endReason queue_drained, max_cycles, stagnated, cancelled, preflight_failed,
+ *     execution_blocked; null while running
+ * @param currentTask the task of the running (or last) cycle
+ * @param queue the queue's counts at the last finalize, or null before the first
+ * @param scoreboard {@code scoreboard.json}, or null before the first selection
+ * @param incidents open incidents in the campaign or its step cycles ("activity: message")
+ */
+public record CampaignView(
+    String id,
+    String businessKey,
+    String projectId,
+    String state,
+    String endReason,
+    String endDetail,
+    int cyclesDone,
+    String currentTask,
+    Boolean allCompleted,
+    Instant startedAt,
+    Instant endedAt,
+    String queuePath,
+    String progressDir,
+    JsonNode queue,
+    JsonNode scoreboard,
+    List<String> incidents) {
+
+  public boolean ended() {
+    return !"running".equals(state);
+  }
+}

@@ -1,0 +1,119 @@
+package dev.aiflow.cli;
+
+import dev.aiflow.campaign.CampaignSpec;
+import dev.aiflow.campaign.CampaignView;
+import dev.aiflow.engine.CampaignService;
+import dev.aiflow.scoreboard.ScoreboardStore;
+import dev.aiflow.scoreboard.TrendPoint;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Runs a campaign on an embedded engine and reports it: one line per finished cycle (read from
+ * {@code trends.json} as the campaign writes it), then the summary.
+ */
+final class CampaignRunner {
+
+  private CampaignRunner() {}
+
+  static CampaignView run(
+      EngineContext engine, CampaignSpec spec, String label, Duration timeout, PrintWriter out)
+      throws InterruptedException {
+    CampaignService campaigns = engine.bean(CampaignService.class);
+    ScoreboardStore board = new ScoreboardStore(spec.effectiveProgressDir());
+    int seen = board.trends().size();
+    String id = campaigns.start(spec, label);
+    out.printf(
+        "campaign %s started over %s (project %s)%n", id, spec.queuePath(), spec.projectId());
+    out.flush();
+    long deadline = System.nanoTime() + timeout.toNanos();
+    CampaignView v;
+    while (true) {
+      List<TrendPoint> trends = board.trends();
+      for (TrendPoint t : trends.subList(Math.min(seen, trends.size()), trends.size())) {
+        if (id.equals(t.campaignId())) {
+          out.println(line(t));
+        }
+      }
+      seen = trends.size();
+      out.flush();
+      v = campaigns.find(id).orElseThrow();
+      if (v.ended() || !v.incidents().isEmpty() || System.nanoTime() > deadline) {
+        break;
+      }
+      Thread.sleep(200);
+    }
+    return v;
+  }
+
+  static String line(TrendPoint t) {
+    return String.format(
+        Locale.ROOT,
+        "cycle %d: %s %s%s, %d rework round(s), %.1f s; queue %d pending, %d completed, %d"
+            + " failed",
+        t.cycle(),
+        t.taskKey(),
+        t.outcome(),
+        t.qaVerdict() == null ? "" : " (QA " + t.qaVerdict() + " " + t.qaReasonCode() + ")",
+        t.reworkRounds(),
+        t.elapsedMs() / 1000.0,
+        t.queue().pending() + t.queue().inProgress(),
+        t.queue().completed(),
+        t.queue().failed());
+  }
+
+  /** The final report; the exit code: 0 only when every task completed. */
+  static int summary(CampaignView v, Path progressDir, PrintWriter out) {
+    if (!v.incidents().isEmpty()) {
+      out.println("the campaign is stopped by an incident (resolve it in Cockpit):");
+      v.incidents().forEach(i -> out.println("  " + i));
+    } else if (!v.ended()) {
+      out.println("the campaign did not end in time; it goes on in the engine");
+    } else {
+      out.printf("ended: %s (%s)%n", v.endReason(), v.endDetail());
+    }
+    if (v.queue() != null) {
+      out.printf(
+          "queue: %d completed, %d failed, %d pending of %d%n",
+          v.queue().path("completed").asInt(),
+          v.queue().path("failed").asInt(),
+          v.queue().path("pending").asInt() + v.queue().path("in_progress").asInt(),
+          v.queue().path("total").asInt());
+    }
+    if (v.scoreboard() != null) {
+      out.printf(
+          "scoreboard: %d cycle(s), %d completed, %d failed, %d requeued, %d skipped, %d rework"
+              + " round(s)%n",
+          v.scoreboard().path("cycles").asInt(),
+          v.scoreboard().path("completed").asInt(),
+          v.scoreboard().path("failed").asInt(),
+          v.scoreboard().path("requeued").asInt(),
+          v.scoreboard().path("skipped").asInt(),
+          v.scoreboard().path("rework_rounds").asInt());
+    }
+    out.println("summary: " + progressDir.resolve("summary.md"));
+    out.println("Cockpit: /camunda/app/cockpit/default/#/history/process-instance/" + v.id());
+    out.flush();
+    return Boolean.TRUE.equals(v.allCompleted()) ? ExitCodes.OK : ExitCodes.FAILED;
+  }
+
+  /** Folders the embedded engine may use: those the user named on the command line. */
+  static String roots(Path... paths) {
+    StringBuilder sb = new StringBuilder();
+    for (Path p : paths) {
+      if (p == null) {
+        continue;
+      }
+      Path abs = p.toAbsolutePath().normalize();
+      Path dir = java.nio.file.Files.isDirectory(abs) ? abs : abs.getParent();
+      if (sb.length() > 0) {
+        sb.append(',');
+      }
+      sb.append(dir);
+    }
+    return sb.toString();
+  }
+}

@@ -1,0 +1,131 @@
+package dev.aiflow.cli;
+
+import dev.aiflow.campaign.CampaignSpec;
+import dev.aiflow.campaign.CampaignView;
+import dev.aiflow.campaign.StepPackMap;
+import dev.aiflow.worker.BackendMap;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code aiflow run-campaign}: cycles over a triage queue through processes/campaign.bpmn. */
+@Command(
+    name = "run-campaign",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Run a campaign over a triage queue on an embedded engine (processes/campaign.bpmn): pick",
+      "the next eligible task, run its step cycle, finalize the queue and the scoreboard, until the",
+      "queue drains, --max-cycles, or --max-stagnant-cycles. One line per cycle, then a summary.",
+      "Exit 0 when every task in the queue completed, 1 otherwise, 2 on bad input."
+    })
+public class RunCampaignCommand implements Callable<Integer> {
+
+  @Spec CommandSpec spec;
+
+  @Option(
+      names = "--step-pack-map-file",
+      description = "JSON {\"task key\": \"pack file\" or pack}; paths relative to the map.")
+  Path stepPackMapFile;
+
+  @Option(names = "--queue-path", required = true, description = "progress/task_queue.json")
+  Path queuePath;
+
+  @Option(names = "--progress-dir", description = "Default: the queue's folder.")
+  Path progressDir;
+
+  @Option(names = "--max-cycles", defaultValue = "50", description = "Default: ${DEFAULT-VALUE}.")
+  int maxCycles;
+
+  @Option(
+      names = "--max-stagnant-cycles",
+      defaultValue = "5",
+      description = "Stop after this many cycles in a row complete nothing; 0: off. Default: 5.")
+  int maxStagnantCycles;
+
+  @Option(
+      names = "--auto-plan-missing",
+      description = "Plan a StepPack from the task's plan when the map has none.")
+  boolean autoPlanMissing;
+
+  @Option(
+      names = "--worker-backend-map-file",
+      description = "JSON {\"task key\": \"backend\"}; wins over --worker-backend.")
+  Path backendMapFile;
+
+  @Option(names = "--worker-backend", description = "The backend for unmapped tasks.")
+  String workerBackend;
+
+  @Option(
+      names = "--max-rework-rounds",
+      defaultValue = "1",
+      description = "Default: ${DEFAULT-VALUE}.")
+  int maxReworkRounds;
+
+  @Option(
+      names = "--skip-backend-health-check",
+      description = "Skip the backend preflight (local mock testing only).")
+  boolean skipHealthCheck;
+
+  @Option(names = "--project-id", defaultValue = "default", description = "Default: default.")
+  String projectId;
+
+  @Mixin EngineOptions engineOptions;
+
+  @Option(
+      names = "--timeout-sec",
+      defaultValue = "86400",
+      description = "Stop waiting after this long. Default: ${DEFAULT-VALUE}.")
+  int timeoutSec;
+
+  @Override
+  public Integer call() throws Exception {
+    StepPackMap packs =
+        stepPackMapFile == null
+            ? StepPackMap.empty()
+            : StepPackMap.load(stepPackMapFile, "--step-pack-map-file");
+    Map<String, String> backends = Map.of();
+    if (backendMapFile != null) {
+      try {
+        BackendMap.parse(StepPackMapFiles.read(backendMapFile)); // its checks and messages
+        backends = StepPackMapFiles.stringMap(backendMapFile);
+      } catch (IllegalArgumentException e) {
+        throw new CliException(ExitCodes.USAGE, backendMapFile + ": " + e.getMessage());
+      }
+    }
+    CampaignSpec campaign =
+        new CampaignSpec(
+            projectId,
+            queuePath,
+            progressDir,
+            packs,
+            backends,
+            workerBackend,
+            autoPlanMissing,
+            maxCycles,
+            maxStagnantCycles,
+            maxReworkRounds,
+            engineOptions.workspace,
+            null,
+            skipHealthCheck,
+            null,
+            false);
+    PrintWriter out = spec.commandLine().getOut();
+    try (EngineContext engine =
+        engineOptions.start(
+            Map.of(
+                "aiflow.allowed-roots",
+                CampaignRunner.roots(queuePath, progressDir, engineOptions.workspace)))) {
+      CampaignView v =
+          CampaignRunner.run(
+              engine, campaign, "cli-" + projectId, Duration.ofSeconds(timeoutSec), out);
+      return CampaignRunner.summary(v, campaign.effectiveProgressDir(), out);
+    }
+  }
+}

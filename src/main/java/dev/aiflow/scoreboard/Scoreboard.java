@@ -1,0 +1,96 @@
+package dev.aiflow.scoreboard;
+
+import java.time.Instant;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The counters of a progress directory ({@code scoreboard.json}, docs/triage.md "Scoreboard").
+ *
+ * @param cycles step cycles run to their end
+ * @param selected tasks picked by the policy (a skipped pick counts too)
+ * @param requeued cycles that ended without completing a task that had attempts left
+ * @param skipped picks set aside without a cycle (no StepPack and no auto-plan)
+ * @param reworkRounds rework rounds across all cycles
+ * @param qaVerdicts the last QA verdict of each cycle, by verdict
+ * @param qaReasons the same, by reason code
+ */
+public record Scoreboard(
+    int cycles,
+    int selected,
+    int completed,
+    int failed,
+    int requeued,
+    int skipped,
+    int reworkRounds,
+    Map<String, Integer> qaVerdicts,
+    Map<String, Integer> qaReasons,
+    LastSelected lastSelected,
+    Instant updatedAt) {
+
+  public Scoreboard {
+    qaVerdicts = Map.copyOf(qaVerdicts == null ? Map.of() : qaVerdicts);
+    qaReasons = Map.copyOf(qaReasons == null ? Map.of() : qaReasons);
+  }
+
+  public static Scoreboard empty() {
+    return new Scoreboard(0, 0, 0, 0, 0, 0, 0, Map.of(), Map.of(), null, null);
+  }
+
+  /** The last task the policy picked. */
+  public record LastSelected(String taskKey, String runId, Instant at) {}
+
+  Scoreboard selected(String taskKey, String runId, Instant at) {
+    return new Scoreboard(
+        cycles,
+        selected + 1,
+        completed,
+        failed,
+        requeued,
+        skipped,
+        reworkRounds,
+        qaVerdicts,
+        qaReasons,
+        new LastSelected(taskKey, runId, at),
+        at);
+  }
+
+  Scoreboard skipped(Instant at) {
+    return new Scoreboard(
+        cycles,
+        selected,
+        completed,
+        failed,
+        requeued,
+        skipped + 1,
+        reworkRounds,
+        qaVerdicts,
+        qaReasons,
+        lastSelected,
+        at);
+  }
+
+  Scoreboard cycle(CycleReport r) {
+    return new Scoreboard(
+        cycles + 1,
+        selected,
+        completed + (r.outcome() == CycleReport.Outcome.COMPLETED ? 1 : 0),
+        failed + (r.outcome() == CycleReport.Outcome.FAILED ? 1 : 0),
+        requeued + (r.outcome() == CycleReport.Outcome.REQUEUED ? 1 : 0),
+        skipped,
+        reworkRounds + r.reworkRounds(),
+        plus(qaVerdicts, r.qaVerdict()),
+        plus(qaReasons, r.qaReasonCode()),
+        lastSelected,
+        r.at());
+  }
+
+  private static Map<String, Integer> plus(Map<String, Integer> counts, String key) {
+    if (key == null || key.isBlank()) {
+      return counts;
+    }
+    Map<String, Integer> next = new TreeMap<>(counts);
+    next.merge(key, 1, Integer::sum);
+    return next;
+  }
+}

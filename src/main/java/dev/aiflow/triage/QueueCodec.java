@@ -1,0 +1,357 @@
+package dev.aiflow.triage;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * {@code task_queue.json} to {@link TaskQueue} and back (format: docs/triage.md). Reading is strict
+ * about what it knows, names the offending member by JSON pointer, and keeps members it does not
+ * know. Missing {@code status}, {@code attempts}, {@code priority} and timestamps get their
+ * defaults, so a hand-written queue can be just keys and titles.
+ */
+public final class QueueCodec {
+
+  static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  private static final Set<String> TASK_FIELDS =
+      Set.of(
+          "key",
+          "title",
+          "priority",
+          "status",
+          "attempts",
+          "max_attempts",
+          "depends_on",
+          "created_at",
+          "updated_at",
+          "last_reason",
+          "claimed_by",
+          "plan");
+  private static final Set<String> QUEUE_FIELDS = Set.of("schema_version", "max_attempts", "tasks");
+  private static final Set<String> PLAN_FIELDS =
+      Set.of(
+          "objective",
+          "instructions",
+          "allowed_paths",
+          "acceptance_criteria",
+          "required_commands",
+          "backend");
+
+  /** Keys are task ids in paths and logs: the same characters the StepPack schema allows. */
+  static final java.util.regex.Pattern KEY =
+      java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]{0,127}");
+
+  private QueueCodec() {}
+
+  public static TaskQueue parse(String json, Instant now) {
+    JsonNode root;
+    try {
+      root = JSON.readTree(json);
+    } catch (JsonProcessingException e) {
+      throw new QueueFormatException(
+          "",
+          "not JSON (line "
+              + e.getLocation().getLineNr()
+              + ", column "
+              + e.getLocation().getColumnNr()
+              + "): "
+              + e.getOriginalMessage());
+    }
+    return fromTree(root, now);
+  }
+
+  public static TaskQueue fromTree(JsonNode root, Instant now) {
+    if (root == null || !root.isObject()) {
+      throw new QueueFormatException("", "a queue is a JSON object with a \"tasks\" array");
+    }
+    int version = optInt(root, "schema_version", TaskQueue.SCHEMA_VERSION, "");
+    if (version != TaskQueue.SCHEMA_VERSION) {
+      throw new QueueFormatException(
+          "/schema_version",
+          "version "
+              + version
+              + " is not supported (this aiflow reads "
+              + TaskQueue.SCHEMA_VERSION
+              + ")");
+    }
+    int maxAttempts = optInt(root, "max_attempts", TaskQueue.DEFAULT_MAX_ATTEMPTS, "");
+    if (maxAttempts < 1) {
+      throw new QueueFormatException("/max_attempts", "must be at least 1");
+    }
+    JsonNode tasks = root.get("tasks");
+    if (tasks == null || !tasks.isArray()) {
+      throw new QueueFormatException("/tasks", "required: an array of tasks");
+    }
+    List<QueueTask> list = new ArrayList<>();
+    Map<String, Integer> seen = new HashMap<>();
+    for (int i = 0; i < tasks.size(); i++) {
+      String at = "/tasks/" + i;
+      QueueTask t = task(tasks.get(i), at, now);
+      Integer before = seen.putIfAbsent(t.key(), i);
+      if (before != null) {
+        throw new QueueFormatException(
+            at + "/key", "duplicate key '" + t.key() + "' (also at /tasks/" + before + ")");
+      }
+      list.add(t);
+    }
+    for (int i = 0; i < list.size(); i++) {
+      List<String> deps = list.get(i).dependsOn();
+      for (int d = 0; d < deps.size(); d++) {
+        if (!seen.containsKey(deps.get(d))) {
+          throw new QueueFormatException(
+              "/tasks/" + i + "/depends_on/" + d, "no task has the key '" + deps.get(d) + "'");
+        }
+        if (deps.get(d).equals(list.get(i).key())) {
+          throw new QueueFormatException(
+              "/tasks/" + i + "/depends_on/" + d, "a task cannot depend on itself");
+        }
+      }
+    }
+    return new TaskQueue(version, maxAttempts, list, unknown(root, QUEUE_FIELDS));
+  }
+
+  private static QueueTask task(JsonNode n, String at, Instant now) {
+    if (n == null || !n.isObject()) {
+      throw new QueueFormatException(at, "a task is a JSON object");
+    }
+    String key = requiredText(n, "key", at);
+    if (!KEY.matcher(key).matches() || key.contains("..")) {
+      throw new QueueFormatException(
+          at + "/key",
+          "'"
+              + key
+              + "' is not a usable key (letters, digits, '.', '_', ':', '-'; no '..'; at most 128)");
+    }
+    String title = optText(n, "title", key, at);
+    int priority = optInt(n, "priority", 2, at);
+    if (priority < 0) {
+      throw new QueueFormatException(at + "/priority", "must be 0 (most urgent) or more");
+    }
+    String statusText = optText(n, "status", TaskStatus.PENDING.json(), at);
+    TaskStatus status =
+        TaskStatus.fromJson(statusText)
+            .orElseThrow(
+                () ->
+                    new QueueFormatException(
+                        at + "/status",
+                        "'"
+                            + statusText
+                            + "' is not one of pending, in_progress, completed, failed"));
+    int attempts = optInt(n, "attempts", 0, at);
+    if (attempts < 0) {
+      throw new QueueFormatException(at + "/attempts", "cannot be negative");
+    }
+    Integer max = n.hasNonNull("max_attempts") ? optInt(n, "max_attempts", 1, at) : null;
+    if (max != null && max < 1) {
+      throw new QueueFormatException(at + "/max_attempts", "must be at least 1");
+    }
+    String claimed = optText(n, "claimed_by", null, at);
+    if (status == TaskStatus.IN_PROGRESS && claimed == null) {
+      throw new QueueFormatException(at + "/claimed_by", "an in_progress task names who holds it");
+    }
+    Instant created = optInstant(n, "created_at", now, at);
+    return new QueueTask(
+        key,
+        title,
+        priority,
+        status,
+        attempts,
+        max,
+        optTextList(n, "depends_on", at),
+        created,
+        optInstant(n, "updated_at", created, at),
+        optText(n, "last_reason", null, at),
+        status == TaskStatus.IN_PROGRESS ? claimed : null,
+        plan(n.get("plan"), at + "/plan"),
+        unknown(n, TASK_FIELDS));
+  }
+
+  private static TaskPlan plan(JsonNode n, String at) {
+    if (n == null || n.isNull()) {
+      return null;
+    }
+    if (!n.isObject()) {
+      throw new QueueFormatException(at, "a plan is a JSON object");
+    }
+    for (Iterator<String> names = n.fieldNames(); names.hasNext(); ) {
+      String name = names.next();
+      if (!PLAN_FIELDS.contains(name)) {
+        throw new QueueFormatException(
+            at + "/" + name, "unknown plan member (known: " + PLAN_FIELDS + ")");
+      }
+    }
+    return new TaskPlan(
+        optText(n, "objective", null, at),
+        optTextList(n, "instructions", at),
+        optTextList(n, "allowed_paths", at),
+        optTextList(n, "acceptance_criteria", at),
+        optTextList(n, "required_commands", at),
+        optText(n, "backend", null, at));
+  }
+
+  public static String toJson(TaskQueue q) {
+    try {
+      return JSON.writeValueAsString(toTree(q));
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("a queue tree always serialises", e);
+    }
+  }
+
+  public static byte[] toBytes(TaskQueue q) {
+    return (toJson(q) + "\n").getBytes(StandardCharsets.UTF_8);
+  }
+
+  public static ObjectNode toTree(TaskQueue q) {
+    ObjectNode root = JSON.createObjectNode();
+    root.put("schema_version", q.schemaVersion());
+    root.put("max_attempts", q.maxAttempts());
+    ArrayNode tasks = root.putArray("tasks");
+    for (QueueTask t : q.tasks()) {
+      tasks.add(taskTree(t));
+    }
+    if (q.extra() != null) {
+      q.extra().fields().forEachRemaining(e -> root.set(e.getKey(), e.getValue()));
+    }
+    return root;
+  }
+
+  public static ObjectNode taskTree(QueueTask t) {
+    ObjectNode o = JSON.createObjectNode();
+    o.put("key", t.key());
+    o.put("title", t.title());
+    o.put("priority", t.priority());
+    o.put("status", t.status().json());
+    o.put("attempts", t.attempts());
+    if (t.maxAttempts() != null) {
+      o.put("max_attempts", t.maxAttempts());
+    }
+    if (!t.dependsOn().isEmpty()) {
+      ArrayNode deps = o.putArray("depends_on");
+      t.dependsOn().forEach(deps::add);
+    }
+    o.put("created_at", t.createdAt().toString());
+    o.put("updated_at", t.updatedAt().toString());
+    if (t.lastReason() != null) {
+      o.put("last_reason", t.lastReason());
+    }
+    if (t.claimedBy() != null) {
+      o.put("claimed_by", t.claimedBy());
+    }
+    if (t.plan() != null) {
+      TaskPlan p = t.plan();
+      ObjectNode plan = o.putObject("plan");
+      if (p.objective() != null) {
+        plan.put("objective", p.objective());
+      }
+      putList(plan, "instructions", p.instructions());
+      putList(plan, "allowed_paths", p.allowedPaths());
+      putList(plan, "acceptance_criteria", p.acceptanceCriteria());
+      putList(plan, "required_commands", p.requiredCommands());
+      if (p.backend() != null) {
+        plan.put("backend", p.backend());
+      }
+    }
+    if (t.extra() != null) {
+      t.extra().fields().forEachRemaining(e -> o.set(e.getKey(), e.getValue()));
+    }
+    return o;
+  }
+
+  private static void putList(ObjectNode o, String name, List<String> values) {
+    if (!values.isEmpty()) {
+      ArrayNode a = o.putArray(name);
+      values.forEach(a::add);
+    }
+  }
+
+  private static ObjectNode unknown(JsonNode n, Set<String> known) {
+    ObjectNode extra = null;
+    for (Iterator<Map.Entry<String, JsonNode>> it = n.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> e = it.next();
+      if (!known.contains(e.getKey())) {
+        if (extra == null) {
+          extra = JSON.createObjectNode();
+        }
+        extra.set(e.getKey(), e.getValue());
+      }
+    }
+    return extra;
+  }
+
+  private static String requiredText(JsonNode n, String name, String at) {
+    JsonNode v = n.get(name);
+    if (v == null || v.isNull()) {
+      throw new QueueFormatException(at + "/" + name, "required");
+    }
+    if (!v.isTextual() || v.asText().isBlank()) {
+      throw new QueueFormatException(at + "/" + name, "must be a non-empty string");
+    }
+    return v.asText();
+  }
+
+  private static String optText(JsonNode n, String name, String dflt, String at) {
+    JsonNode v = n.get(name);
+    if (v == null || v.isNull()) {
+      return dflt;
+    }
+    if (!v.isTextual()) {
+      throw new QueueFormatException(at + "/" + name, "must be a string");
+    }
+    return v.asText();
+  }
+
+  private static int optInt(JsonNode n, String name, int dflt, String at) {
+    JsonNode v = n.get(name);
+    if (v == null || v.isNull()) {
+      return dflt;
+    }
+    if (!v.isIntegralNumber() || !v.canConvertToInt()) {
+      throw new QueueFormatException(at + "/" + name, "must be an integer");
+    }
+    return v.asInt();
+  }
+
+  private static List<String> optTextList(JsonNode n, String name, String at) {
+    JsonNode v = n.get(name);
+    if (v == null || v.isNull()) {
+      return List.of();
+    }
+    if (!v.isArray()) {
+      throw new QueueFormatException(at + "/" + name, "must be an array of strings");
+    }
+    List<String> out = new ArrayList<>();
+    for (int i = 0; i < v.size(); i++) {
+      if (!v.get(i).isTextual() || v.get(i).asText().isBlank()) {
+        throw new QueueFormatException(at + "/" + name + "/" + i, "must be a non-empty string");
+      }
+      out.add(v.get(i).asText());
+    }
+    return out;
+  }
+
+  private static Instant optInstant(JsonNode n, String name, Instant dflt, String at) {
+    String text = optText(n, name, null, at);
+    if (text == null) {
+      return dflt;
+    }
+    try {
+      return Instant.parse(text);
+    } catch (DateTimeParseException e) {
+      throw new QueueFormatException(
+          at + "/" + name, "'" + text + "' is not an ISO-8601 instant like 2026-11-23T10:15:30Z");
+    }
+  }
+}

@@ -1,0 +1,277 @@
+package dev.aiflow.bench;
+
+import dev.aiflow.AiflowApplication;
+import dev.aiflow.campaign.CampaignSpec;
+import dev.aiflow.campaign.CampaignView;
+import dev.aiflow.campaign.StepPackMap;
+import dev.aiflow.engine.CampaignService;
+import dev.aiflow.protocol.AcceptanceEvidence;
+import dev.aiflow.protocol.CommandRecord;
+import dev.aiflow.protocol.Protocol;
+import dev.aiflow.protocol.StepPack;
+import dev.aiflow.protocol.StepResult;
+import dev.aiflow.support.Packs;
+import dev.aiflow.support.Queues;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.camunda.bpm.engine.ExternalTaskService;
+import org.camunda.bpm.engine.ProcessEngine;
+import org.camunda.bpm.engine.RuntimeService;
+import org.camunda.bpm.engine.delegate.JavaDelegate;
+import org.camunda.bpm.engine.externaltask.LockedExternalTask;
+import org.camunda.bpm.engine.variable.value.TypedValue;
+import org.camunda.spin.plugin.variable.SpinValues;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/**
+ * Campaign throughput with no-op agents (docs/performance.md): one invocation runs a whole campaign
+ * over a {@value #TASKS}-task queue. {@code aiflowCampaign} is campaign.bpmn with its real
+ * delegates (queue file with lock and fsync, scoreboard, trends and summary, hash chain, the real
+ * step cycle with QA); {@code bareEngineLoop} runs the same number of process instances through
+ * twins of both models deployed in the same engine, every delegate a no-op that sets what the
+ * gateways read. The same in-process no-op agent completes the dispatch external tasks of both at
+ * once with a passing StepResult. Tasks per second = {@value #TASKS} / the time of one invocation.
+ */
+@BenchmarkMode(Mode.SingleShotTime)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Warmup(iterations = 1)
+@Measurement(iterations = 3)
+@Fork(1)
+public class CampaignBenchmark {
+
+  static final int TASKS = 200;
+  static final String CAMPAIGN_TWIN = "campaignTwin";
+  static final String CYCLE_TWIN = "stepCycleTwin";
+  static final String TWIN_TOPIC = "twin-dispatch";
+
+  @State(Scope.Benchmark)
+  public static class Engine {
+    ConfigurableApplicationContext context;
+    RuntimeService runtime;
+    ExternalTaskService tasks;
+    CampaignService campaigns;
+    Path data;
+    Path workspace;
+    Thread agent;
+    volatile boolean running = true;
+    final AtomicInteger runs = new AtomicInteger();
+
+    @Setup(Level.Trial)
+    public void start() throws Exception {
+      data = Files.createTempDirectory("aiflow-bench-campaign");
+      workspace = Files.createDirectories(data.resolve("workspace"));
+      context =
+          new SpringApplicationBuilder(AiflowApplication.class, TwinDelegates.class)
+              .profiles("engine")
+              .run(
+                  "--aiflow.data-dir=" + data,
+                  "--spring.datasource.url=jdbc:h2:mem:bench-campaign;DB_CLOSE_DELAY=-1",
+                  "--aiflow.worker.in-process=false",
+                  "--aiflow.admin.password=" + java.util.UUID.randomUUID(),
+                  "--logging.level.root=WARN",
+                  "--spring.main.banner-mode=off");
+      ProcessEngine engine = context.getBean(ProcessEngine.class);
+      runtime = engine.getRuntimeService();
+      tasks = engine.getExternalTaskService();
+      campaigns = context.getBean(CampaignService.class);
+      String cycle =
+          Files.readString(Path.of("processes/step-cycle.bpmn"), StandardCharsets.UTF_8)
+              .replace("id=\"stepCycle\"", "id=\"" + CYCLE_TWIN + "\"")
+              .replace("camunda:topic=\"aiflow-dispatch\"", "camunda:topic=\"" + TWIN_TOPIC + "\"");
+      String campaign =
+          Files.readString(Path.of("processes/campaign.bpmn"), StandardCharsets.UTF_8)
+              .replace("id=\"campaign\"", "id=\"" + CAMPAIGN_TWIN + "\"")
+              .replace("calledElement=\"stepCycle\"", "calledElement=\"" + CYCLE_TWIN + "\"");
+      engine
+          .getRepositoryService()
+          .createDeployment()
+          .addString("twin-cycle.bpmn", twin(cycle))
+          .addString("twin-campaign.bpmn", twin(campaign))
+          .deploy();
+      agent = new Thread(this::noOpAgent, "no-op-agent");
+      agent.setDaemon(true);
+      agent.start();
+    }
+
+    static String twin(String model) {
+      return model.replaceAll(
+          "camunda:delegateExpression=\"\\$\\{[A-Za-z]+}\"",
+          "camunda:delegateExpression=\"\\${twinDelegate}\"");
+    }
+
+    @TearDown(Level.Trial)
+    public void stop() throws InterruptedException {
+      running = false;
+      agent.join(5000);
+      context.close();
+    }
+
+    /** Completes every dispatch of either topic at once with a passing, evidenced result. */
+    void noOpAgent() {
+      while (running) {
+        List<LockedExternalTask> locked =
+            tasks
+                .fetchAndLock(16, "no-op")
+                .topic("aiflow-dispatch", 60_000)
+                .variables("stepPack")
+                .topic(TWIN_TOPIC, 60_000)
+                .variables("stepPack")
+                .execute();
+        if (locked.isEmpty()) {
+          Thread.onSpinWait();
+          continue;
+        }
+        for (LockedExternalTask t : locked) {
+          try {
+            tasks.complete(t.getId(), "no-op", completion(t));
+          } catch (Exception e) {
+            e.printStackTrace();
+          }
+        }
+      }
+    }
+
+    Map<String, Object> completion(LockedExternalTask t) throws Exception {
+      TypedValue packValue = t.getVariables().getValueTyped("stepPack");
+      String json =
+          packValue instanceof org.camunda.spin.plugin.variable.value.JsonValue j
+              ? j.getValueSerialized()
+              : String.valueOf(packValue.getValue());
+      StepPack pack = Protocol.parseStepPack(json);
+      String dir = pack.evidenceDir() + "/";
+      Files.createDirectories(workspace.resolve(dir));
+      Files.writeString(workspace.resolve(dir + "cmd-1.log"), "ok\n");
+      StepResult r =
+          new StepResult(
+              StepResult.SCHEMA,
+              pack.runId(),
+              pack.taskId(),
+              pack.stepId(),
+              "PASS",
+              "PASS_ALL_CRITERIA",
+              "no-op agent",
+              List.of(pack.allowedPaths().get(0)),
+              List.of(new CommandRecord(pack.requiredCommands().get(0), 0, dir + "cmd-1.log")),
+              List.of(new AcceptanceEvidence("AC-1", List.of(dir + "cmd-1.log"), null)),
+              List.of(),
+              "thread-" + pack.taskId(),
+              "close");
+      Map<String, Object> done = new HashMap<>();
+      done.put("stepResult", SpinValues.jsonValue(Protocol.toJson(r)).create());
+      done.put("dispatchOutcome", "OK");
+      done.put("threadId", r.threadId());
+      done.put("dispatchExternalTaskId", t.getId());
+      done.put("dispatchActivityId", t.getActivityId());
+      done.put("dispatchActivityInstanceId", t.getActivityInstanceId());
+      done.put("dispatchBackend", "mock");
+      done.put("dispatchElapsedMs", 0L);
+      return done;
+    }
+
+    /** A fresh queue and map of {@value #TASKS} tasks for one campaign. */
+    CampaignSpec freshCampaign() throws Exception {
+      int run = runs.incrementAndGet();
+      Path queue = data.resolve("run-" + run + "/task_queue.json");
+      List<Queues.Item> items = new ArrayList<>();
+      for (int i = 0; i < TASKS; i++) {
+        items.add(Queues.Item.of("B" + run + "-" + i, i % 4, "pass"));
+      }
+      String packs = Queues.write(queue, 1, items);
+      return new CampaignSpec(
+          "bench-" + run,
+          queue,
+          null,
+          StepPackMap.fromJson(packs, "packs"),
+          Map.of(),
+          null,
+          false,
+          TASKS + 10,
+          0,
+          0,
+          workspace,
+          null,
+          true,
+          null,
+          false);
+    }
+  }
+
+  /** The twins' one delegate: sets what the gateways read, nothing else. */
+  public static class TwinDelegates {
+    @org.springframework.context.annotation.Bean
+    JavaDelegate twinDelegate() {
+      String pack = Packs.stepPack("TWIN", "pass");
+      return ex -> {
+        switch (ex.getCurrentActivityId()) {
+          case "Task_ValidateIntake" -> {
+            ex.setVariable("risk", "low");
+            ex.setVariable("stepCount", 1);
+            ex.setVariable("allowedPathCount", 1);
+            ex.setVariable("executionRoute", "direct-edit");
+          }
+          case "Task_QaReview" -> ex.setVariable("qaVerdict", "PASS");
+          case "Task_StartCampaign" -> ex.setVariable("cyclesDone", 0);
+          case "Task_SelectNextTask" -> {
+            int done = (Integer) ex.getVariable("cyclesDone");
+            ex.setVariable("taskSelected", done < TASKS);
+            ex.setVariable("endReason", done < TASKS ? null : "queue_drained");
+            ex.setVariable("currentRunId", "RUN-TWIN");
+          }
+          case "Task_ResolveStepPack" -> {
+            ex.setVariable("stepPackResolved", true);
+            ex.setVariable("currentStepPack", SpinValues.jsonValue(pack).create());
+          }
+          case "Task_FinalizeQueue" ->
+              ex.setVariable("cyclesDone", (Integer) ex.getVariable("cyclesDone") + 1);
+          default -> {
+            // a no-op
+          }
+        }
+      };
+    }
+  }
+
+  @Benchmark
+  public CampaignView aiflowCampaign(Engine e) throws Exception {
+    String id = e.campaigns.start(e.freshCampaign(), "bench");
+    CampaignView v = e.campaigns.await(id, Duration.ofMinutes(30));
+    if (!Boolean.TRUE.equals(v.allCompleted()) || v.cyclesDone() != TASKS) {
+      throw new IllegalStateException("the benchmark campaign did not complete every task: " + v);
+    }
+    return v;
+  }
+
+  @Benchmark
+  public String bareEngineLoop(Engine e) throws Exception {
+    Map<String, Object> vars = new HashMap<>();
+    vars.put("projectId", "twin");
+    vars.put("maxReworkRounds", 0);
+    vars.put("workspace", e.workspace.toString());
+    String pi = e.runtime.startProcessInstanceByKey(CAMPAIGN_TWIN, vars).getId();
+    while (e.runtime.createProcessInstanceQuery().processInstanceId(pi).count() > 0) {
+      Thread.sleep(1);
+    }
+    return pi;
+  }
+}

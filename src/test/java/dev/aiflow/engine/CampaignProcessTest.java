@@ -1,0 +1,389 @@
+package dev.aiflow.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.aiflow.campaign.CampaignSpec;
+import dev.aiflow.campaign.CampaignView;
+import dev.aiflow.campaign.StepPackMap;
+import dev.aiflow.logger.WorkflowLogger;
+import dev.aiflow.scoreboard.ScoreboardStore;
+import dev.aiflow.support.EngineTestBase;
+import dev.aiflow.support.Packs;
+import dev.aiflow.support.Queues;
+import dev.aiflow.support.Queues.Item;
+import dev.aiflow.triage.QueueStore;
+import dev.aiflow.triage.QueueTask;
+import dev.aiflow.triage.TaskQueue;
+import dev.aiflow.triage.TaskStatus;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.Collectors;
+import org.assertj.core.api.Condition;
+import org.camunda.bpm.engine.HistoryService;
+import org.camunda.bpm.engine.ProcessEngine;
+import org.camunda.bpm.engine.runtime.ProcessInstance;
+import org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests;
+import org.camunda.community.process_test_coverage.spring_test.common.ProcessEngineCoverageProperties;
+import org.camunda.community.process_test_coverage.spring_test.platform7.ProcessEngineCoverageConfiguration;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
+import org.springframework.context.annotation.Primary;
+
+/**
+ * campaign.bpmn on the real engine with the real step cycle and the mock shim as the agent: one
+ * test per way out (queue drained, max cycles, stagnation, cancel, preflight), and the ways a task
+ * gets its pack (map, auto-plan, set aside). Asserts at least 90% coverage of the model.
+ */
+@SpringBootTest(
+    webEnvironment = SpringBootTest.WebEnvironment.NONE,
+    properties = {
+      EngineTestBase.OWN_DATABASE,
+      EngineTestBase.OWN_DATA_DIR,
+      EngineTestBase.MOCK_SHIM,
+      EngineTestBase.FAST_WORKER,
+      EngineTestBase.SHORT_GRACE,
+      EngineTestBase.OWN_ENGINE_NAME,
+      "aiflow.allowed-roots=${java.io.tmpdir}"
+    })
+@Import({ProcessEngineCoverageConfiguration.class, CampaignProcessTest.Coverage.class})
+class CampaignProcessTest extends EngineTestBase {
+
+  @TestConfiguration
+  static class Coverage {
+    @Bean
+    @Primary
+    ProcessEngineCoverageProperties coverageProperties() {
+      return new ProcessEngineCoverageProperties(
+          false,
+          true,
+          List.of("stepCycle", "requirementsFreeze"),
+          List.of(new Condition<>(c -> c >= 0.9, "at least 90%% of campaign.bpmn")),
+          Map.of(),
+          List.of(),
+          "target/process-test-coverage");
+    }
+  }
+
+  static final ObjectMapper JSON = new ObjectMapper();
+
+  @Autowired ProcessEngine engine;
+  @Autowired CampaignService campaigns;
+  @Autowired LoggerRegistry loggers;
+  @Autowired HistoryReconciler reconciler;
+  @Autowired HistoryService history;
+  @TempDir Path dir;
+  Path workspace;
+  Path queueFile;
+  String project;
+
+  @BeforeEach
+  void setUp() throws Exception {
+    BpmnAwareTests.init(engine);
+    project = "c-" + UUID.randomUUID().toString().substring(0, 8);
+    workspace = Files.createDirectories(dir.resolve("workspace"));
+    queueFile = dir.resolve("progress/task_queue.json");
+  }
+
+  CampaignSpec spec(
+      String packs,
+      Map<String, String> backends,
+      int maxCycles,
+      int stagnant,
+      int rework,
+      boolean autoPlan) {
+    return new CampaignSpec(
+        project,
+        queueFile,
+        null,
+        StepPackMap.fromJson(packs, "stepPacks"),
+        backends,
+        null,
+        autoPlan,
+        maxCycles,
+        stagnant,
+        rework,
+        workspace,
+        null,
+        false,
+        null,
+        false);
+  }
+
+  record Run(ProcessInstance pi, CampaignView view) {}
+
+  Run run(CampaignSpec spec) throws Exception {
+    ProcessInstance pi = campaigns.startInstance(spec, "campaign-" + project);
+    CampaignView v = campaigns.await(pi.getId(), Duration.ofSeconds(120));
+    assertThat(v.incidents()).isEmpty();
+    assertThat(v.state()).isEqualTo("completed");
+    return new Run(pi, v);
+  }
+
+  Map<String, TaskStatus> statuses() {
+    return new QueueStore(queueFile)
+        .read().tasks().stream().collect(Collectors.toMap(QueueTask::key, QueueTask::status));
+  }
+
+  @Test
+  void queueDrainedAfterPassFailAndATaskWithoutPack() throws Exception {
+    List<Item> items =
+        List.of(Item.of("A", 1, "pass"), Item.of("B", 2, "fail-always"), Item.of("C", 0, null));
+    String packs = Queues.write(queueFile, 1, items);
+
+    Run r = run(spec(packs, Map.of(), 10, 5, 1, false));
+
+    assertThat(r.pi())
+        .hasPassed(
+            "Task_StartCampaign",
+            "Task_PreflightBackends",
+            "Task_SelectNextTask",
+            "Task_ResolveStepPack",
+            "Task_SetTaskAside",
+            "CallActivity_StepCycle",
+            "Task_FinalizeQueue",
+            "Task_SyncScoreboard",
+            "Task_FinishCampaign",
+            "EndEvent_QueueDrained")
+        .isEnded();
+    assertThat(r.view().endReason()).isEqualTo("queue_drained");
+    assertThat(r.view().cyclesDone()).isEqualTo(2);
+    assertThat(r.view().allCompleted()).isFalse();
+    // C was picked first (priority 0), set aside, and stays pending for a later campaign
+    assertThat(statuses())
+        .containsEntry("A", TaskStatus.COMPLETED)
+        .containsEntry("B", TaskStatus.FAILED)
+        .containsEntry("C", TaskStatus.PENDING);
+    assertThat(new QueueStore(queueFile).read().require("C").attempts()).isZero();
+
+    ScoreboardStore board = new ScoreboardStore(queueFile.getParent());
+    var s = board.read();
+    assertThat(s.cycles()).isEqualTo(2);
+    assertThat(s.selected()).isEqualTo(3);
+    assertThat(s.skipped()).isEqualTo(1);
+    assertThat(s.completed()).isEqualTo(1);
+    assertThat(s.failed()).isEqualTo(1);
+    assertThat(s.reworkRounds()).isEqualTo(1);
+    assertThat(s.qaVerdicts()).containsEntry("PASS", 1);
+    assertThat(board.trends()).extracting(t -> t.taskKey()).containsExactly("A", "B");
+    String summary = Files.readString(board.summaryFile());
+    assertThat(summary).contains("1 of 3 tasks completed", "summary.svg", "| 2 | ");
+    assertThat(Files.readString(board.chartFile())).startsWith("<svg").contains("polyline");
+
+    // the chain closed both tasks and agrees with the engine's history
+    WorkflowLogger log = loggers.logger(project);
+    assertThat(log.task("A").closed()).isTrue();
+    assertThat(log.task("B").closed()).isTrue();
+    assertThat(log.verifyProject(null).ok()).isTrue();
+    assertThat(reconciler.reconcile(project).clean()).isTrue();
+  }
+
+  @Test
+  void maxCyclesStopsACampaignThatStillHasWork() throws Exception {
+    List<Item> items = List.of(Item.of("A", 1, "pass"), Item.of("B", 2, "pass"));
+    String packs = Queues.write(queueFile, null, items);
+
+    Run r = run(spec(packs, Map.of(), 1, 5, 0, false));
+
+    assertThat(r.pi()).hasPassed("EndEvent_MaxCycles").hasNotPassed("EndEvent_QueueDrained");
+    assertThat(r.view().endReason()).isEqualTo("max_cycles");
+    assertThat(statuses())
+        .containsEntry("A", TaskStatus.COMPLETED)
+        .containsEntry("B", TaskStatus.PENDING);
+  }
+
+  @Test
+  void stagnationStopsAfterCyclesThatCompleteNothing() throws Exception {
+    List<Item> items = List.of(Item.of("A", 1, "fail-always"), Item.of("B", 2, "fail-always"));
+    String packs = Queues.write(queueFile, 5, items);
+
+    Run r = run(spec(packs, Map.of(), 20, 3, 0, false));
+
+    assertThat(r.pi()).hasPassed("EndEvent_Stagnated");
+    assertThat(r.view().endReason()).isEqualTo("stagnated");
+    assertThat(r.view().cyclesDone()).isEqualTo(3);
+    TaskQueue q = new QueueStore(queueFile).read();
+    // A failed, was requeued (attempts left), and B took its turn after it: age breaks no tie
+    // here, priority does
+    assertThat(q.require("A").status()).isEqualTo(TaskStatus.PENDING);
+    assertThat(q.require("A").attempts()).isEqualTo(3);
+    assertThat(q.require("A").lastReason()).contains("requeued");
+    assertThat(new ScoreboardStore(queueFile.getParent()).read().requeued()).isEqualTo(3);
+    assertThat(loggers.logger(project).taskEvents("A"))
+        .filteredOn(e -> e.json().contains("\"task_requeued\""))
+        .hasSize(3);
+  }
+
+  @Test
+  void cancelLetsTheRunningCycleFinishThenEnds() throws Exception {
+    List<Item> items = List.of(Item.of("A", 1, "silent"), Item.of("B", 2, "pass"));
+    String packs = Queues.write(queueFile, 1, items, 60, 2);
+    ProcessInstance pi = campaigns.startInstance(spec(packs, Map.of(), 10, 5, 0, false), "cancel");
+    org.awaitility.Awaitility.await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> "A".equals(campaigns.find(pi.getId()).orElseThrow().currentTask()));
+
+    assertThat(campaigns.cancel(pi.getId())).isEqualTo(CampaignService.CancelResult.REQUESTED);
+    CampaignView v = campaigns.await(pi.getId(), Duration.ofSeconds(60));
+
+    assertThat(pi).hasPassed("EndEvent_Cancelled");
+    assertThat(v.endReason()).isEqualTo("cancelled");
+    assertThat(statuses())
+        .containsEntry("A", TaskStatus.FAILED)
+        .containsEntry("B", TaskStatus.PENDING);
+    assertThat(campaigns.cancel(pi.getId())).isEqualTo(CampaignService.CancelResult.ALREADY_ENDED);
+    assertThat(campaigns.cancel("no-such-campaign"))
+        .isEqualTo(CampaignService.CancelResult.NOT_FOUND);
+  }
+
+  @Test
+  void preflightFailureStopsBeforeAnyTaskIsTouched() throws Exception {
+    List<Item> items = List.of(Item.of("A", 1, "pass"));
+    String packs = Queues.write(queueFile, null, items);
+    byte[] before = Files.readAllBytes(queueFile);
+
+    Run r = run(spec(packs, Map.of("A", "no-such-backend"), 10, 5, 0, false));
+
+    assertThat(r.pi())
+        .hasPassed(
+            "BoundaryEvent_PreflightFailed",
+            "Task_RecordPreflightFailure",
+            "EndEvent_PreflightFailed")
+        .hasNotPassed("Task_SelectNextTask");
+    assertThat(r.view().endReason()).isEqualTo("preflight_failed");
+    assertThat(r.view().endDetail()).contains("UNKNOWN_BACKEND", "no-such-backend");
+    assertThat(Files.readAllBytes(queueFile)).isEqualTo(before);
+  }
+
+  @Test
+  void autoPlanWritesAPackFromTheTaskPlan() throws Exception {
+    String plan =
+        "\"plan\": {\"objective\": \"src/P.txt says done\", \"allowed_paths\": [\"src/P.txt\"],"
+            + " \"acceptance_criteria\": [\"the status line says done\"],"
+            + " \"required_commands\": [\"grep -q 'status: done' src/P.txt\"],"
+            + " \"backend\": \"mock\"}";
+    Queues.write(queueFile, null, List.of(new Item("P", 1, null, plan)));
+
+    Run r = run(spec("{}", Map.of(), 10, 5, 0, true));
+
+    assertThat(r.pi()).hasPassed("CallActivity_StepCycle", "EndEvent_QueueDrained");
+    assertThat(statuses()).containsEntry("P", TaskStatus.COMPLETED);
+    assertThat(r.view().allCompleted()).isTrue();
+    assertThat(
+            history
+                .createHistoricVariableInstanceQuery()
+                .processInstanceId(r.pi().getId())
+                .variableName("autoPlanned")
+                .singleResult()
+                .getValue())
+        .isEqualTo(true);
+  }
+
+  @Test
+  void theBackendMapRoutesATaskAndWinsOverItsPack() throws Exception {
+    // the pack asks for codex, which is not installed here; the map sends it to mock
+    String pack =
+        Packs.stepPack("A", "pass").replace("\"backend\": \"mock\"", "\"backend\": \"codex\"");
+    Queues.write(queueFile, null, List.of(Item.of("A", 1, null)));
+
+    Run r = run(spec("{\"A\":" + pack + "}", Map.of("A", "mock"), 10, 5, 0, false));
+
+    assertThat(r.pi()).hasPassed("EndEvent_QueueDrained");
+    assertThat(statuses()).containsEntry("A", TaskStatus.COMPLETED);
+    ProcessInstance cycle =
+        engine
+            .getRuntimeService()
+            .createProcessInstanceQuery()
+            .superProcessInstanceId(r.pi().getId())
+            .singleResult();
+    assertThat(cycle).isNull(); // ended
+    Object backend =
+        history
+            .createHistoricVariableInstanceQuery()
+            .variableName("dispatchBackend")
+            .list()
+            .stream()
+            .filter(
+                v ->
+                    history
+                                .createHistoricProcessInstanceQuery()
+                                .processInstanceId(v.getProcessInstanceId())
+                                .singleResult()
+                                .getSuperProcessInstanceId()
+                            != null
+                        && history
+                            .createHistoricProcessInstanceQuery()
+                            .processInstanceId(v.getProcessInstanceId())
+                            .singleResult()
+                            .getSuperProcessInstanceId()
+                            .equals(r.pi().getId()))
+            .findFirst()
+            .orElseThrow()
+            .getValue();
+    assertThat(backend).isEqualTo("mock");
+  }
+
+  @Test
+  void tasksHeldByACampaignThatDiedAreReleased() throws Exception {
+    Queues.write(
+        queueFile,
+        null,
+        List.of(
+            new Item(
+                "A",
+                1,
+                "pass",
+                "\"status\": \"in_progress\", \"attempts\": 1, \"claimed_by\": \"campaign:gone\"")));
+    String packs = "{\"A\":" + Packs.stepPack("A", "pass") + "}";
+
+    Run r = run(spec(packs, Map.of(), 10, 5, 0, false));
+
+    assertThat(statuses()).containsEntry("A", TaskStatus.COMPLETED);
+    assertThat(new QueueStore(queueFile).read().require("A").attempts()).isEqualTo(2);
+    assertThat(
+            history
+                .createHistoricVariableInstanceQuery()
+                .processInstanceId(r.pi().getId())
+                .variableName("releasedTasks")
+                .singleResult()
+                .getValue())
+        .isEqualTo("A");
+  }
+
+  @Test
+  void aBrokenQueueStopsTheStartAndStaysAsItWas() throws Exception {
+    Files.createDirectories(queueFile.getParent());
+    String broken = "{\"tasks\": [{\"key\": \"A\", \"priority\": \"high\"}]}";
+    Files.writeString(queueFile, broken);
+
+    assertThatThrownBy(
+            () -> campaigns.startInstance(spec("{}", Map.of(), 10, 5, 0, false), "broken"))
+        .hasMessageContaining("/tasks/0/priority")
+        .hasMessageContaining("must be an integer");
+    assertThat(Files.readString(queueFile)).isEqualTo(broken);
+    assertThat(
+            engine
+                .getHistoryService()
+                .createHistoricProcessInstanceQuery()
+                .processInstanceBusinessKey("broken")
+                .count())
+        .isZero();
+  }
+
+  static JsonNode json(String s) throws Exception {
+    return JSON.readTree(s);
+  }
+}

@@ -1,0 +1,166 @@
+package dev.aiflow.scoreboard;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.aiflow.triage.QueueCounts;
+import java.io.ByteArrayInputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import javax.xml.parsers.DocumentBuilderFactory;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.w3c.dom.Document;
+
+/** Counters, one trend snapshot per cycle, and a summary people can read. */
+class ScoreboardStoreTest {
+
+  static final Instant T = Instant.parse("2026-11-23T12:00:00Z");
+
+  @TempDir Path dir;
+
+  CycleReport cycle(
+      String run,
+      String task,
+      CycleReport.Outcome o,
+      int rework,
+      String verdict,
+      String reason,
+      QueueCounts q) {
+    return new CycleReport(T, "c1", run, task, o, rework, verdict, reason, q, 1500);
+  }
+
+  @Test
+  void countersTrendsAndSummaryFollowTheCycles() throws Exception {
+    ScoreboardStore board = new ScoreboardStore(dir);
+    assertThat(board.read()).isEqualTo(Scoreboard.empty());
+    board.recordSelection("A", "R1", T);
+    board.recordCycle(
+        cycle(
+            "R1",
+            "A",
+            CycleReport.Outcome.COMPLETED,
+            0,
+            "PASS",
+            "PASS_ALL_CRITERIA",
+            new QueueCounts(2, 0, 1, 0)));
+    board.recordSelection("B", "R2", T);
+    board.recordCycle(
+        cycle(
+            "R2",
+            "B",
+            CycleReport.Outcome.REQUEUED,
+            1,
+            "REWORK",
+            "REWORK_FIXABLE_FINDINGS",
+            new QueueCounts(2, 0, 1, 0)));
+    board.recordSelection("C", "R3", T);
+    board.recordSkip(T);
+    board.recordSelection("B", "R4", T);
+    board.recordCycle(
+        cycle(
+            "R4",
+            "B",
+            CycleReport.Outcome.FAILED,
+            1,
+            "FAIL",
+            "FAIL_SCOPE_VIOLATION",
+            new QueueCounts(1, 0, 1, 1)));
+
+    Scoreboard s = board.read();
+    assertThat(s.cycles()).isEqualTo(3);
+    assertThat(s.selected()).isEqualTo(4);
+    assertThat(s.completed()).isEqualTo(1);
+    assertThat(s.requeued()).isEqualTo(1);
+    assertThat(s.failed()).isEqualTo(1);
+    assertThat(s.skipped()).isEqualTo(1);
+    assertThat(s.reworkRounds()).isEqualTo(2);
+    assertThat(s.qaVerdicts())
+        .containsEntry("PASS", 1)
+        .containsEntry("REWORK", 1)
+        .containsEntry("FAIL", 1);
+    assertThat(s.qaReasons()).containsEntry("FAIL_SCOPE_VIOLATION", 1);
+    assertThat(s.lastSelected()).isEqualTo(new Scoreboard.LastSelected("B", "R4", T));
+
+    assertThat(board.trends()).extracting(TrendPoint::cycle).containsExactly(1, 2, 3);
+    assertThat(board.trends().get(2).queue()).isEqualTo(new QueueCounts(1, 0, 1, 1));
+    assertThat(board.trends().get(2).failedTotal()).isEqualTo(1);
+
+    String md = Files.readString(board.summaryFile());
+    assertThat(md)
+        .contains("**1 of 3 tasks completed** (33 %) after 3 cycle(s); last selected B (run R4)")
+        .contains("| tasks | 1 | 0 | 1 | 1 | 3 |")
+        .contains("![Queue after each cycle](summary.svg)")
+        .contains("| 3 | 4 | 1 | 1 | 1 | 1 | 2 |")
+        .contains("| FAIL_SCOPE_VIOLATION | 1 |")
+        .contains("| 3 | " + T + " | B | ❌ failed | FAIL (FAIL_SCOPE_VIOLATION) | 1 | 1/0/1/1 |");
+    // newest cycle first
+    assertThat(md.indexOf("| 3 | " + T)).isLessThan(md.indexOf("| 1 | " + T));
+  }
+
+  @Test
+  void theChartIsWellFormedSvgWithALinePerSeries() throws Exception {
+    ScoreboardStore board = new ScoreboardStore(dir);
+    for (int i = 1; i <= 12; i++) {
+      board.recordCycle(
+          cycle(
+              "R" + i,
+              "T" + i,
+              CycleReport.Outcome.COMPLETED,
+              0,
+              "PASS",
+              "PASS_ALL_CRITERIA",
+              new QueueCounts(12 - i, 0, i, 0)));
+    }
+    byte[] svg = Files.readAllBytes(board.chartFile());
+    Document doc =
+        DocumentBuilderFactory.newInstance()
+            .newDocumentBuilder()
+            .parse(new ByteArrayInputStream(svg));
+    assertThat(doc.getDocumentElement().getTagName()).isEqualTo("svg");
+    assertThat(doc.getElementsByTagName("polyline").getLength()).isEqualTo(3);
+    assertThat(new String(svg))
+        .contains("completed: 12")
+        .contains("open: 0")
+        .doesNotContain("<script");
+  }
+
+  @Test
+  void recordingTheSameRunTwiceCountsItOnce() {
+    ScoreboardStore board = new ScoreboardStore(dir);
+    CycleReport r =
+        cycle(
+            "R1",
+            "A",
+            CycleReport.Outcome.COMPLETED,
+            0,
+            "PASS",
+            "PASS_ALL_CRITERIA",
+            new QueueCounts(0, 0, 1, 0));
+    board.recordCycle(r);
+    board.recordCycle(r); // a retried engine job
+    assertThat(board.read().cycles()).isEqualTo(1);
+    assertThat(board.trends()).hasSize(1);
+  }
+
+  @Test
+  void anEmptyBoardStillRendersAnHonestSummary() throws Exception {
+    ScoreboardStore board = new ScoreboardStore(dir);
+    board.render(new QueueCounts(3, 0, 0, 0));
+    assertThat(Files.readString(board.summaryFile()))
+        .contains("0 of 3 tasks completed")
+        .doesNotContain("summary.svg)");
+    assertThat(Files.readString(board.chartFile())).contains("no cycle yet");
+  }
+
+  @Test
+  void aCorruptScoreboardIsReportedAndLeftAlone() throws Exception {
+    Files.writeString(dir.resolve("scoreboard.json"), "{\"cycles\": ");
+    ScoreboardStore board = new ScoreboardStore(dir);
+    assertThatThrownBy(() -> board.recordSelection("A", "R", T))
+        .hasMessageContaining("scoreboard.json")
+        .hasMessageContaining("left as it is");
+    assertThat(Files.readString(dir.resolve("scoreboard.json"))).isEqualTo("{\"cycles\": ");
+  }
+}

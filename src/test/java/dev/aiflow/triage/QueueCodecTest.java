@@ -1,0 +1,73 @@
+package dev.aiflow.triage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** task_queue.json read strictly, with pointers to what is wrong, and written back losslessly. */
+class QueueCodecTest {
+
+  static final Instant NOW = Instant.parse("2026-11-23T12:00:00Z");
+
+  @Test
+  void aMinimalQueueGetsItsDefaults() {
+    TaskQueue q = QueueCodec.parse("{\"tasks\": [{\"key\": \"T-1\"}]}", NOW);
+    QueueTask t = q.require("T-1");
+    assertThat(t.title()).isEqualTo("T-1");
+    assertThat(t.priority()).isEqualTo(2);
+    assertThat(t.status()).isEqualTo(TaskStatus.PENDING);
+    assertThat(t.attempts()).isZero();
+    assertThat(t.createdAt()).isEqualTo(NOW);
+    assertThat(q.maxAttempts()).isEqualTo(TaskQueue.DEFAULT_MAX_ATTEMPTS);
+  }
+
+  @Test
+  void unknownMembersSurviveARewriteAndTheRoundTripIsExact() {
+    String text =
+        "{\"schema_version\": 1, \"owner\": \"team-a\", \"tasks\": [{\"key\": \"T-1\", \"title\": \"x\","
+            + " \"priority\": 1, \"status\": \"in_progress\", \"attempts\": 1, \"claimed_by\": \"run:r\","
+            + " \"created_at\": \"2026-11-01T00:00:00Z\", \"notes\": {\"ticket\": 42},"
+            + " \"plan\": {\"allowed_paths\": [\"src/a.txt\"], \"acceptance_criteria\": [\"works\"]}}]}";
+    TaskQueue q = QueueCodec.parse(text, NOW);
+    String written = QueueCodec.toJson(q);
+    assertThat(written).contains("\"owner\" : \"team-a\"").contains("\"ticket\" : 42");
+    assertThat(QueueCodec.parse(written, NOW)).isEqualTo(q);
+    assertThat(q.require("T-1").plan().allowedPaths()).containsExactly("src/a.txt");
+  }
+
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "[1, 2]                                                       | '' | a JSON object",
+        "{}                                                           | /tasks | required",
+        "{\"tasks\": {}}                                              | /tasks | required: an array",
+        "{\"schema_version\": 2, \"tasks\": []}                       | /schema_version | not supported",
+        "{\"max_attempts\": 0, \"tasks\": []}                         | /max_attempts | at least 1",
+        "{\"tasks\": [7]}                                             | /tasks/0 | a task is a JSON object",
+        "{\"tasks\": [{\"title\": \"x\"}]}                            | /tasks/0/key | required",
+        "{\"tasks\": [{\"key\": \"../x\"}]}                           | /tasks/0/key | not a usable key",
+        "{\"tasks\": [{\"key\": \"A\", \"priority\": \"high\"}]}      | /tasks/0/priority | must be an integer",
+        "{\"tasks\": [{\"key\": \"A\", \"priority\": -1}]}            | /tasks/0/priority | 0 (most urgent) or more",
+        "{\"tasks\": [{\"key\": \"A\", \"status\": \"done\"}]}        | /tasks/0/status | not one of pending",
+        "{\"tasks\": [{\"key\": \"A\", \"status\": \"in_progress\"}]} | /tasks/0/claimed_by | names who holds it",
+        "{\"tasks\": [{\"key\": \"A\", \"attempts\": -1}]}            | /tasks/0/attempts | cannot be negative",
+        "{\"tasks\": [{\"key\": \"A\", \"created_at\": \"monday\"}]}  | /tasks/0/created_at | not an ISO-8601 instant",
+        "{\"tasks\": [{\"key\": \"A\"}, {\"key\": \"A\"}]}            | /tasks/1/key | duplicate key 'A' (also at /tasks/0)",
+        "{\"tasks\": [{\"key\": \"A\", \"depends_on\": [\"B\"]}]}     | /tasks/0/depends_on/0 | no task has the key 'B'",
+        "{\"tasks\": [{\"key\": \"A\", \"depends_on\": [\"A\"]}]}     | /tasks/0/depends_on/0 | cannot depend on itself",
+        "{\"tasks\": [{\"key\": \"A\", \"plan\": {\"paths\": []}}]}   | /tasks/0/plan/paths | unknown plan member",
+        "{\"tasks\": [                                                | '' | not JSON (line 1"
+      })
+  void aBrokenQueueIsRefusedWithThePointerToTheProblem(
+      String json, String pointer, String message) {
+    assertThatThrownBy(() -> QueueCodec.parse(json, NOW))
+        .isInstanceOfSatisfying(
+            QueueFormatException.class, e -> assertThat(e.pointer()).isEqualTo(pointer))
+        .hasMessageContaining(message);
+  }
+}

@@ -1,0 +1,99 @@
+package dev.aiflow.triage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Priority, then age, then file order; ineligible tasks passed over with the reason. */
+class SelectionPolicyTest {
+
+  static final Instant OLD = Instant.parse("2026-11-01T00:00:00Z");
+  static final Instant NEW = Instant.parse("2026-11-20T00:00:00Z");
+
+  static String pick(TaskQueue q) {
+    return SelectionPolicy.select(q, null, Map.of()).task().map(QueueTask::key).orElse(null);
+  }
+
+  @Test
+  void theLowestPriorityNumberGoesFirst() {
+    TaskQueue q =
+        TaskQueue.of(
+            List.of(
+                QueueTask.pending("P2", "", 2, OLD),
+                QueueTask.pending("P0", "", 0, NEW),
+                QueueTask.pending("P1", "", 1, OLD)));
+    assertThat(pick(q)).isEqualTo("P0");
+  }
+
+  @Test
+  void amongEqualPrioritiesTheOldestGoesFirstThenFileOrder() {
+    TaskQueue q =
+        TaskQueue.of(
+            List.of(
+                QueueTask.pending("NEW", "", 1, NEW),
+                QueueTask.pending("OLD-A", "", 1, OLD),
+                QueueTask.pending("OLD-B", "", 1, OLD)));
+    assertThat(pick(q)).isEqualTo("OLD-A");
+  }
+
+  @Test
+  void ineligibleTasksArePassedOverWithTheirReasons() {
+    QueueTask done = QueueTask.pending("DONE", "", 0, OLD);
+    TaskQueue q =
+        TaskQueue.of(
+                List.of(
+                    done,
+                    QueueTask.pending("HELD", "", 0, OLD),
+                    QueueTask.pending("WAITS", "", 0, OLD).withDependsOn(List.of("LATER")),
+                    QueueTask.pending("LATER", "", 5, NEW),
+                    QueueTask.pending("ASIDE", "", 0, OLD),
+                    QueueTask.pending("SPENT", "", 0, OLD).withMaxAttempts(1)))
+            .claim("DONE", "c", NEW)
+            .finishCycle("DONE", "c", TaskQueue.CycleEnd.COMPLETED, "ok", NEW)
+            .claim("HELD", "campaign:other", NEW)
+            .claim("SPENT", "c", NEW);
+    q = q.replace(Transitions.finish(q.require("SPENT"), "c", TaskStatus.PENDING, "x", NEW));
+
+    SelectionPolicy.Selection s =
+        SelectionPolicy.select(q, "campaign:me", Map.of("ASIDE", "no pack"));
+
+    assertThat(s.task()).map(QueueTask::key).hasValue("LATER");
+    assertThat(s.passedOver())
+        .containsExactly(
+            new SelectionPolicy.PassedOver("DONE", "is completed"),
+            new SelectionPolicy.PassedOver("HELD", "is in progress (claimed by campaign:other)"),
+            new SelectionPolicy.PassedOver("WAITS", "waits for LATER (pending)"),
+            new SelectionPolicy.PassedOver("ASIDE", "set aside: no pack"),
+            new SelectionPolicy.PassedOver("SPENT", "has used its 1 attempt(s)"));
+  }
+
+  @Test
+  void aTaskBecomesEligibleWhenItsDependencyCompletes() {
+    TaskQueue q =
+        TaskQueue.of(
+            List.of(
+                QueueTask.pending("B", "", 0, OLD).withDependsOn(List.of("A")),
+                QueueTask.pending("A", "", 9, NEW)));
+    assertThat(pick(q)).isEqualTo("A");
+    q = q.claim("A", "c", NEW).finishCycle("A", "c", TaskQueue.CycleEnd.COMPLETED, "ok", NEW);
+    assertThat(pick(q)).isEqualTo("B");
+  }
+
+  @Test
+  void anOwnerResumesItsOwnClaim() {
+    TaskQueue q =
+        TaskQueue.of(List.of(QueueTask.pending("A", "", 1, OLD))).claim("A", "run:R", NEW);
+    assertThat(SelectionPolicy.select(q, "run:R", Map.of()).task()).isPresent();
+    assertThat(SelectionPolicy.select(q, "run:S", Map.of()).task()).isEmpty();
+  }
+
+  @Test
+  void anEmptyQueueExplainsItself() {
+    SelectionPolicy.Selection s = SelectionPolicy.select(TaskQueue.of(List.of()), null, Map.of());
+    assertThat(s.task()).isEmpty();
+    assertThat(s.explanation()).isEqualTo("the queue is empty");
+  }
+}
