@@ -5,6 +5,7 @@ import dev.aiflow.campaign.CampaignInputException;
 import dev.aiflow.campaign.CampaignSpec;
 import dev.aiflow.campaign.CampaignView;
 import dev.aiflow.campaign.RunIds;
+import dev.aiflow.campaign.Safeguards;
 import dev.aiflow.campaign.StepPackMap;
 import dev.aiflow.config.AiflowProperties;
 import dev.aiflow.engine.CampaignService;
@@ -62,7 +63,8 @@ public class CampaignController {
     CampaignRequest.Options o =
         request.options() != null
             ? request.options()
-            : new CampaignRequest.Options(null, null, null, null, null, null, null);
+            : new CampaignRequest.Options(
+                null, null, null, null, null, null, null, null, null, null, null);
     String projectId = request.projectId() != null ? request.projectId() : "default";
     String key = RunIds.of("campaign", Instant.now(), projectId + System.nanoTime());
     Path inlineDir = null;
@@ -110,7 +112,12 @@ public class CampaignController {
               o.workerShim(),
               Boolean.TRUE.equals(o.skipBackendHealthCheck()),
               null,
-              false);
+              new Safeguards(
+                  Boolean.TRUE.equals(o.requireFreeze()),
+                  Boolean.TRUE.equals(o.guardContracts()),
+                  Boolean.TRUE.equals(o.autoCheckpoint()),
+                  Boolean.TRUE.equals(o.rollbackOnFail()),
+                  null));
       spec.requireWithin(roots);
     } catch (CampaignInputException e) {
       throw new ProblemHandler.BadRequest(e.field(), e.getMessage());
@@ -199,7 +206,7 @@ public class CampaignController {
     return new CampaignResource(v, links);
   }
 
-  private static String safe(String projectId) {
+  static String safe(String projectId) {
     if (!projectId.matches("[A-Za-z0-9][A-Za-z0-9._:-]{0,127}") || projectId.contains("..")) {
       throw new ProblemHandler.BadRequest("projectId", "'" + projectId + "' is not a project id");
     }

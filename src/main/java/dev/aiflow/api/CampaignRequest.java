@@ -48,5 +48,21 @@ public record CampaignRequest(
       @Schema(defaultValue = "false", description = "For local mock testing only")
           Boolean skipBackendHealthCheck,
       @Schema(description = "A shim name the server knows (default: its configured shim)")
-          String workerShim) {}
+          String workerShim,
+      @Schema(
+              defaultValue = "false",
+              description =
+                  "Refuse to start without approved, frozen requirements (docs/requirements.md);"
+                      + " also on for projects listed in aiflow.freeze.required-projects")
+          Boolean requireFreeze,
+      @Schema(
+              defaultValue = "false",
+              description =
+                  "Check each StepPack against the frozen plan and boundary (implies"
+                      + " requireFreeze)")
+          Boolean guardContracts,
+      @Schema(defaultValue = "false", description = "Checkpoint each pack's allowed paths")
+          Boolean autoCheckpoint,
+      @Schema(defaultValue = "false", description = "Restore the checkpoint when a cycle fails")
+          Boolean rollbackOnFail) {}
 }

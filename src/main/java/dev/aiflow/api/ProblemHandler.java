@@ -57,6 +57,17 @@ public class ProblemHandler {
     return p;
   }
 
+  /** The execution guard refused a campaign: 409 with the freeze problem and the campaign id. */
+  @ExceptionHandler(dev.aiflow.campaign.ExecutionBlockedException.class)
+  ProblemDetail blocked(dev.aiflow.campaign.ExecutionBlockedException e) {
+    ProblemDetail p = ProblemDetail.forStatusAndDetail(HttpStatus.CONFLICT, e.getMessage());
+    p.setType(URI.create("https://aiflow.dev/problems/execution-blocked-unapproved"));
+    p.setTitle("Execution blocked: requirements not frozen and approved");
+    p.setProperty("code", e.code());
+    p.setProperty("campaignId", e.campaignId());
+    return p;
+  }
+
   /**
    * A body that is not JSON, or JSON of the wrong shape: names the member by its path, e.g. {@code
    * options.maxCycles}.

@@ -149,7 +149,8 @@ public final class CampaignLoop {
     MAX_CYCLES,
     STAGNATED,
     CANCELLED,
-    PREFLIGHT_FAILED;
+    PREFLIGHT_FAILED,
+    EXECUTION_BLOCKED;
 
     public String json() {
       return name().toLowerCase(java.util.Locale.ROOT);
@@ -251,7 +252,7 @@ public final class CampaignLoop {
    * Moves the cycle's task on in the queue and, when that is final, closes it in the hash chain.
    * Safe to repeat: a task no longer held by {@code owner} was finalized already.
    *
-   * @param cycleOutcome the step cycle's {@code outcome}: completed, failed or rejected
+   * @param cycleOutcome the step cycle's {@code outcome}: completed, failed, rejected or blocked
    */
   public Finalized finalizeCycle(
       String owner,
@@ -267,7 +268,7 @@ public final class CampaignLoop {
     TaskQueue.CycleEnd end =
         switch (String.valueOf(cycleOutcome)) {
           case "completed" -> TaskQueue.CycleEnd.COMPLETED;
-          case "rejected" -> TaskQueue.CycleEnd.REJECTED;
+          case "rejected", "blocked" -> TaskQueue.CycleEnd.REJECTED;
           default -> TaskQueue.CycleEnd.FAILED;
         };
     String reason =
@@ -321,6 +322,8 @@ public final class CampaignLoop {
       r.append("; last QA ").append(qaVerdict).append(" (").append(qaReasonCode).append(')');
     } else if ("rejected".equals(cycleOutcome)) {
       r.append(" at intake");
+    } else if ("blocked".equals(cycleOutcome)) {
+      r.append(" by the contract guard (").append(qaReasonCode).append(')');
     }
     if (dispatchOutcome != null && !"OK".equals(dispatchOutcome)) {
       r.append("; the agent's last run: ").append(dispatchOutcome);

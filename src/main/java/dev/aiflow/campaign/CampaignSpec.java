@@ -20,7 +20,7 @@ import java.util.regex.Pattern;
  * @param workspace the agents' workspace; null: the project's default
  * @param workerShim the name of the shim ({@code default} unless the server registered others)
  * @param claimOwner who claims tasks; null: the campaign ({@code campaign:<id>})
- * @param requireFreeze refuse to start without approved, frozen requirements (docs/requirements.md)
+ * @param safeguards freeze, contract guard, checkpoint and rollback (docs/requirements.md)
  */
 public record CampaignSpec(
     String projectId,
@@ -37,7 +37,7 @@ public record CampaignSpec(
     String workerShim,
     boolean skipBackendHealthCheck,
     String claimOwner,
-    boolean requireFreeze) {
+    Safeguards safeguards) {
 
   public static final int DEFAULT_MAX_CYCLES = 50;
   public static final int DEFAULT_MAX_STAGNANT_CYCLES = 5;
@@ -46,6 +46,7 @@ public record CampaignSpec(
 
   public CampaignSpec {
     stepPacks = stepPacks == null ? StepPackMap.empty() : stepPacks;
+    safeguards = safeguards == null ? Safeguards.NONE : safeguards;
     backendMap = backendMap == null ? Map.of() : Map.copyOf(backendMap);
     check(
         projectId != null && ID.matcher(projectId).matches() && !projectId.contains(".."),
@@ -85,6 +86,9 @@ public record CampaignSpec(
   public void requireWithin(List<Path> roots) {
     within(queuePath, "queuePath", roots);
     within(effectiveProgressDir(), "progressDir", roots);
+    if (safeguards.requirementsDir() != null) {
+      within(safeguards.requirementsDir(), "options.requirementsDir", roots);
+    }
     if (workspace != null) {
       within(workspace, "workspace", roots);
       if (!java.nio.file.Files.isDirectory(workspace)) {

@@ -22,10 +22,24 @@ final class CampaignRunner {
   static CampaignView run(
       EngineContext engine, CampaignSpec spec, String label, Duration timeout, PrintWriter out)
       throws InterruptedException {
+    return run(engine, spec, java.util.Map.of(), label, timeout, out);
+  }
+
+  /**
+   * @param extra further campaign variables (explicit snapshot paths of {@code run-cycle})
+   */
+  static CampaignView run(
+      EngineContext engine,
+      CampaignSpec spec,
+      java.util.Map<String, Object> extra,
+      String label,
+      Duration timeout,
+      PrintWriter out)
+      throws InterruptedException {
     CampaignService campaigns = engine.bean(CampaignService.class);
     ScoreboardStore board = new ScoreboardStore(spec.effectiveProgressDir());
     int seen = board.trends().size();
-    String id = campaigns.start(spec, label);
+    String id = campaigns.start(spec, label, extra);
     out.printf(
         "campaign %s started over %s (project %s)%n", id, spec.queuePath(), spec.projectId());
     out.flush();

@@ -21,7 +21,13 @@ public final class Cli {
         (e, commandLine, parseResult) -> {
           commandLine.getErr().println("aiflow: " + oneLine(e));
           commandLine.getErr().flush();
-          return e instanceof CliException c ? c.exitCode() : ExitCodes.USAGE;
+          if (e instanceof CliException c) {
+            return c.exitCode();
+          }
+          // refused by the execution guard: the command ran and the answer is no
+          return e instanceof dev.aiflow.campaign.ExecutionBlockedException
+              ? ExitCodes.FAILED
+              : ExitCodes.USAGE;
         });
     cli.setParameterExceptionHandler(
         (e, args) -> {
@@ -40,6 +46,13 @@ public final class Cli {
     String message;
     if (e instanceof LogRefusedException || e instanceof CliException) {
       message = e.getMessage();
+    } else if (e instanceof dev.aiflow.campaign.ExecutionBlockedException b) {
+      message =
+          "execution_blocked_unapproved: "
+              + b.getMessage()
+              + " (freeze the requirements first: aiflow requirements freeze; campaign "
+              + b.campaignId()
+              + ")";
     } else if (e instanceof dev.aiflow.campaign.CampaignInputException c) {
       message = c.field() + ": " + c.getMessage();
     } else if (e instanceof UncheckedIOException u && u.getCause() != null) {

@@ -2,6 +2,7 @@ package dev.aiflow.cli;
 
 import dev.aiflow.campaign.CampaignSpec;
 import dev.aiflow.campaign.CampaignView;
+import dev.aiflow.campaign.Safeguards;
 import dev.aiflow.campaign.StepPackMap;
 import dev.aiflow.worker.BackendMap;
 import java.io.PrintWriter;
@@ -73,6 +74,33 @@ public class RunCampaignCommand implements Callable<Integer> {
       description = "Skip the backend preflight (local mock testing only).")
   boolean skipHealthCheck;
 
+  @Option(
+      names = "--require-freeze",
+      description = "Refuse to run without approved, frozen requirements (docs/requirements.md).")
+  boolean requireFreeze;
+
+  @Option(
+      names = "--guard-contracts",
+      description =
+          "Check each StepPack against the frozen plan and boundary before dispatch"
+              + " (implies --require-freeze).")
+  boolean guardContracts;
+
+  @Option(names = "--auto-checkpoint", description = "Checkpoint each pack's allowed paths.")
+  boolean autoCheckpoint;
+
+  @Option(
+      names = "--rollback-on-fail",
+      description = "With --auto-checkpoint: restore the checkpoint when a cycle fails.")
+  boolean rollbackOnFail;
+
+  @Option(
+      names = "--requirements-dir",
+      description =
+          "The project folder of the freeze (input/, progress/). Default:"
+              + " <data-dir>/projects/<project-id>.")
+  Path requirementsDir;
+
   @Option(names = "--project-id", defaultValue = "default", description = "Default: default.")
   String projectId;
 
@@ -86,6 +114,9 @@ public class RunCampaignCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (rollbackOnFail && !autoCheckpoint) {
+      throw new CliException(ExitCodes.USAGE, "--rollback-on-fail needs --auto-checkpoint");
+    }
     StepPackMap packs =
         stepPackMapFile == null
             ? StepPackMap.empty()
@@ -115,13 +146,15 @@ public class RunCampaignCommand implements Callable<Integer> {
             null,
             skipHealthCheck,
             null,
-            false);
+            new Safeguards(
+                requireFreeze, guardContracts, autoCheckpoint, rollbackOnFail, requirementsDir));
     PrintWriter out = spec.commandLine().getOut();
     try (EngineContext engine =
         engineOptions.start(
             Map.of(
                 "aiflow.allowed-roots",
-                CampaignRunner.roots(queuePath, progressDir, engineOptions.workspace)))) {
+                CampaignRunner.roots(
+                    queuePath, progressDir, engineOptions.workspace, requirementsDir)))) {
       CampaignView v =
           CampaignRunner.run(
               engine, campaign, "cli-" + projectId, Duration.ofSeconds(timeoutSec), out);

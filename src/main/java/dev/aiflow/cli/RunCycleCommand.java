@@ -3,6 +3,7 @@ package dev.aiflow.cli;
 import dev.aiflow.campaign.CampaignLoop;
 import dev.aiflow.campaign.CampaignSpec;
 import dev.aiflow.campaign.CampaignView;
+import dev.aiflow.campaign.Safeguards;
 import dev.aiflow.campaign.StepPackMap;
 import dev.aiflow.engine.CampaignService;
 import dev.aiflow.engine.StepCycleService;
@@ -75,6 +76,24 @@ public class RunCycleCommand implements Callable<Integer> {
   boolean skipHealthCheck;
 
   @Option(
+      names = "--plan-snapshot-file",
+      description = "With --boundary-snapshot-file: the contract guard checks the pack first.")
+  Path planSnapshot;
+
+  @Option(names = "--boundary-snapshot-file", description = "See --plan-snapshot-file.")
+  Path boundarySnapshot;
+
+  @Option(
+      names = "--auto-checkpoint",
+      description = "Checkpoint the pack's allowed paths before dispatch (docs/recovery.md).")
+  boolean autoCheckpoint;
+
+  @Option(
+      names = "--rollback-on-fail",
+      description = "With --auto-checkpoint: restore the checkpoint when the cycle fails.")
+  boolean rollbackOnFail;
+
+  @Option(
       names = "--timeout-sec",
       defaultValue = "7200",
       description = "Default: ${DEFAULT-VALUE}.")
@@ -86,6 +105,13 @@ public class RunCycleCommand implements Callable<Integer> {
     StepPack pack = Protocol.parseStepPack(packJson);
     String intake = taskFile == null ? null : DispatchCommands.read(taskFile);
     PrintWriter out = spec.commandLine().getOut();
+    if ((planSnapshot == null) != (boundarySnapshot == null)) {
+      throw new CliException(
+          ExitCodes.USAGE, "--plan-snapshot-file and --boundary-snapshot-file go together");
+    }
+    if (rollbackOnFail && !autoCheckpoint) {
+      throw new CliException(ExitCodes.USAGE, "--rollback-on-fail needs --auto-checkpoint");
+    }
     if (queuePath != null) {
       if (taskFile != null) {
         throw new CliException(
@@ -95,7 +121,7 @@ public class RunCycleCommand implements Callable<Integer> {
       }
       return queuedCycle(packJson, pack, out);
     }
-    try (EngineContext engine = engineOptions.start(Map.of())) {
+    try (EngineContext engine = engineOptions.start(guardRoots())) {
       StepCycleService cycles = engine.bean(StepCycleService.class);
       String pi =
           cycles.start(
@@ -107,7 +133,9 @@ public class RunCycleCommand implements Callable<Integer> {
                   maxReworkRounds,
                   workerBackend,
                   engineOptions.workspace.toAbsolutePath().normalize().toString(),
-                  true));
+                  true),
+              new StepCycleService.CycleGuards(
+                  planSnapshot, boundarySnapshot, autoCheckpoint, rollbackOnFail));
       out.printf(
           "started step cycle %s for %s (run %s) in project %s%n",
           pi, pack.taskId(), runId, projectId);
@@ -135,14 +163,22 @@ public class RunCycleCommand implements Callable<Integer> {
             null,
             skipHealthCheck,
             CampaignLoop.RUN_OWNER_PREFIX + runId,
-            false);
+            new Safeguards(false, false, autoCheckpoint, rollbackOnFail, null));
+    Map<String, Object> snapshots = new java.util.HashMap<>();
+    if (planSnapshot != null) {
+      snapshots.put("planSnapshotPath", planSnapshot.toAbsolutePath().normalize().toString());
+      snapshots.put(
+          "boundarySnapshotPath", boundarySnapshot.toAbsolutePath().normalize().toString());
+    }
     try (EngineContext engine =
         engineOptions.start(
             Map.of(
                 "aiflow.allowed-roots",
-                CampaignRunner.roots(queuePath, progressDir, engineOptions.workspace)))) {
+                CampaignRunner.roots(queuePath, progressDir, engineOptions.workspace)
+                    + guardRootsSuffix()))) {
       CampaignView v =
-          CampaignRunner.run(engine, campaign, runId, Duration.ofSeconds(timeoutSec), out);
+          CampaignRunner.run(
+              engine, campaign, snapshots, runId, Duration.ofSeconds(timeoutSec), out);
       java.util.List<String> cycles = engine.bean(CampaignService.class).stepCycles(v.id());
       if (cycles.isEmpty()) {
         out.printf("no cycle ran: %s (%s)%n", v.endReason(), v.endDetail());
@@ -160,6 +196,22 @@ public class RunCycleCommand implements Callable<Integer> {
     }
   }
 
+  /** The snapshots' folder joins the roots the engine may read (it checks their paths). */
+  private Map<String, String> guardRoots() {
+    String suffix = guardRootsSuffix();
+    return suffix.isEmpty() ? Map.of() : Map.of("aiflow.allowed-roots", suffix.substring(1));
+  }
+
+  private String guardRootsSuffix() {
+    if (planSnapshot == null) {
+      return "";
+    }
+    return ","
+        + planSnapshot.toAbsolutePath().normalize().getParent()
+        + ","
+        + boundarySnapshot.toAbsolutePath().normalize().getParent();
+  }
+
   static int report(PrintWriter out, String taskId, StepCycleService.CycleResult r) {
     Map<String, Object> v = r.variables();
     switch (r.outcome()) {
@@ -172,6 +224,8 @@ public class RunCycleCommand implements Callable<Integer> {
               v.get("qaReasonCode"),
               v.getOrDefault("reworkRound", 0));
       case "rejected" -> out.printf("rejected %s at intake: %s%n", taskId, v.get("intakeFindings"));
+      case "blocked" ->
+          out.printf("blocked %s by the contract guard: %s%n", taskId, v.get("guardFindings"));
       case "incident" -> out.printf("incident in %s: %s%n", taskId, r.incident());
       default -> out.printf("%s %s: the cycle did not end in time%n", r.outcome(), taskId);
     }

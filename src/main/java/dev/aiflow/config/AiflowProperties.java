@@ -14,10 +14,18 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param worker how agent runs are dispatched
  * @param allowedRoots further folders campaigns may use (see {@link #campaignRoots()})
  * @param demo the demo campaign
+ * @param freeze which projects must run under frozen, approved requirements
+ * @param controller the external drafting commands the engine may run, by name
  */
 @ConfigurationProperties("aiflow")
 public record AiflowProperties(
-    Path dataDir, Admin admin, Worker worker, List<Path> allowedRoots, Demo demo) {
+    Path dataDir,
+    Admin admin,
+    Worker worker,
+    List<Path> allowedRoots,
+    Demo demo,
+    Freeze freeze,
+    Controller controller) {
 
   public AiflowProperties {
     dataDir = dataDir == null ? Path.of("data") : dataDir;
@@ -25,6 +33,34 @@ public record AiflowProperties(
     worker = worker == null ? Worker.defaults() : worker;
     allowedRoots = allowedRoots == null ? List.of() : List.copyOf(allowedRoots);
     demo = demo == null ? new Demo(true) : demo;
+    freeze = freeze == null ? new Freeze(List.of()) : freeze;
+    controller = controller == null ? new Controller(Map.of()) : controller;
+  }
+
+  /**
+   * @param commands name to command line of the {@code command} drafting backend ({@code
+   *     aiflow.controller.commands.<name>}); a process variable or a REST request names one, so no
+   *     caller can make the server run a command line of its own
+   */
+  public record Controller(Map<String, String> commands) {
+    public Controller {
+      commands = commands == null ? Map.of() : Map.copyOf(commands);
+    }
+  }
+
+  /**
+   * @param requiredProjects projects whose campaigns refuse to start without an approved freeze
+   *     ({@code aiflow.freeze.required-projects}, env {@code AIFLOW_FREEZE_REQUIRED_PROJECTS};
+   *     {@code *} for all)
+   */
+  public record Freeze(List<String> requiredProjects) {
+    public Freeze {
+      requiredProjects = requiredProjects == null ? List.of() : List.copyOf(requiredProjects);
+    }
+
+    public boolean requiredFor(String projectId) {
+      return requiredProjects.contains("*") || requiredProjects.contains(projectId);
+    }
   }
 
   /**
@@ -54,8 +90,23 @@ public record AiflowProperties(
     return dataDir.resolve("workflow");
   }
 
-  /** A project's folder for contracts, progress and its default workspace. */
+  /** Where checkpoints live: {@code <data-dir>/checkpoints} (docs/recovery.md). */
+  public Path checkpointRoot() {
+    return dataDir.resolve("checkpoints");
+  }
+
+  /**
+   * A project's folder for contracts, progress, requirements and its default workspace.
+   *
+   * @throws IllegalArgumentException for an id that could name a path outside {@code projects/} (a
+   *     process variable is caller input)
+   */
   public Path projectDir(String projectId) {
+    if (projectId == null
+        || !projectId.matches("[A-Za-z0-9][A-Za-z0-9._:-]{0,127}")
+        || projectId.contains("..")) {
+      throw new IllegalArgumentException("'" + projectId + "' is not a project id");
+    }
     return dataDir.resolve("projects").resolve(projectId);
   }
 

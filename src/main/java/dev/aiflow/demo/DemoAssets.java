@@ -1,6 +1,7 @@
 package dev.aiflow.demo;
 
 import dev.aiflow.campaign.CampaignSpec;
+import dev.aiflow.campaign.Safeguards;
 import dev.aiflow.campaign.StepPackMap;
 import dev.aiflow.worker.BackendMap;
 import java.io.IOException;
@@ -144,7 +145,7 @@ public final class DemoAssets {
         SHIM_NAME,
         false,
         null,
-        false);
+        Safeguards.NONE);
   }
 
   /** The first free project id: {@code demo}, then {@code demo-2}, ... */

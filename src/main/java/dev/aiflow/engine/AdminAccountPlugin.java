@@ -79,10 +79,43 @@ public class AdminAccountPlugin extends AbstractProcessEnginePlugin {
         authorizations.saveAuthorization(all);
       }
     }
+    // approvers open Tasklist and see the freeze workflow their tasks belong to; the tasks
+    // themselves they get as candidates (Camunda's default task permission)
+    grant(authorizations, APPROVERS_GROUP, Resources.APPLICATION, "tasklist", Permissions.ACCESS);
+    grant(
+        authorizations,
+        APPROVERS_GROUP,
+        Resources.PROCESS_DEFINITION,
+        "requirementsFreeze",
+        Permissions.READ);
     for (String group : new String[] {Groups.CAMUNDA_ADMIN, APPROVERS_GROUP}) {
       if (identity.createUserQuery().userId(credentials.user()).memberOfGroup(group).count() == 0) {
         identity.createMembership(credentials.user(), group);
       }
+    }
+  }
+
+  private static void grant(
+      AuthorizationService authorizations,
+      String group,
+      Resource resource,
+      String resourceId,
+      Permissions permission) {
+    boolean granted =
+        authorizations
+                .createAuthorizationQuery()
+                .groupIdIn(group)
+                .resourceType(resource)
+                .resourceId(resourceId)
+                .count()
+            > 0;
+    if (!granted) {
+      Authorization a = authorizations.createNewAuthorization(Authorization.AUTH_TYPE_GRANT);
+      a.setGroupId(group);
+      a.setResource(resource);
+      a.setResourceId(resourceId);
+      a.addPermission(permission);
+      authorizations.saveAuthorization(a);
     }
   }
 

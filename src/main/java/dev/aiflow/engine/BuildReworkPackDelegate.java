@@ -31,5 +31,9 @@ public class BuildReworkPackDelegate implements JavaDelegate {
             EngineVariables.string(ex, Vars.THREAD_ID, null));
     EngineVariables.setJson(ex, Vars.REWORK_PACK, Protocol.toJson(rework));
     ex.setVariable(Vars.REWORK_ROUND, round);
+    support.session(
+        ex,
+        "rework",
+        java.util.Map.of("round", round, "failing_checks", rework.failingChecks().size()));
   }
 }

@@ -2,6 +2,9 @@ package dev.aiflow.engine;
 
 import dev.aiflow.campaign.CampaignLoop;
 import dev.aiflow.campaign.CampaignSpec;
+import dev.aiflow.logger.WorkflowLogger;
+import dev.aiflow.negotiation.FreezeStatus;
+import dev.aiflow.negotiation.FreezeStore;
 import dev.aiflow.scoreboard.CycleReport;
 import dev.aiflow.triage.QueueCounts;
 import dev.aiflow.worker.BackendHealth;
@@ -26,6 +29,7 @@ import org.springframework.context.annotation.Configuration;
 public class CampaignDelegates {
 
   public static final String BACKEND_UNHEALTHY = "BACKEND_UNHEALTHY";
+  public static final String EXECUTION_BLOCKED = "EXECUTION_BLOCKED";
 
   /** {@code Task_StartCampaign}: check the inputs, fill defaults, release stale claims. */
   @Bean
@@ -96,7 +100,7 @@ public class CampaignDelegates {
 
   /** {@code Task_SelectNextTask}: a task and its run id, or the reason to end. */
   @Bean
-  JavaDelegate selectNextTaskDelegate(CampaignSupport support) {
+  JavaDelegate selectNextTaskDelegate(CampaignSupport support, SessionRecorder session) {
     return ex -> {
       CampaignLoop.Pick pick =
           support
@@ -113,6 +117,7 @@ public class CampaignDelegates {
         ex.setVariable(CampaignVars.CURRENT_TASK_KEY, pick.taskKey());
         ex.setVariable(CampaignVars.CURRENT_RUN_ID, pick.runId());
         ex.setVariable(CampaignVars.CYCLE_STARTED_AT, System.currentTimeMillis());
+        session.record(ex, "task_selected", pick.taskKey(), Map.of("cycle", cyclesDone(ex) + 1));
       } else {
         ex.setVariable(CampaignVars.END_REASON, pick.endReason().json());
         ex.setVariable(CampaignVars.END_DETAIL, pick.endDetail());
@@ -122,7 +127,7 @@ public class CampaignDelegates {
 
   /** {@code Task_ResolveStepPack}: the pack (mapped or auto-planned), its backend, the claim. */
   @Bean
-  JavaDelegate resolveStepPackDelegate(CampaignSupport support) {
+  JavaDelegate resolveStepPackDelegate(CampaignSupport support, SessionRecorder session) {
     return ex -> {
       CampaignLoop.Resolution r = support.loop(ex).resolve(owner(ex), taskKey(ex), runId(ex));
       ex.setVariable(CampaignVars.STEP_PACK_RESOLVED, r.resolved());
@@ -130,6 +135,11 @@ public class CampaignDelegates {
         EngineVariables.setJson(ex, CampaignVars.CURRENT_STEP_PACK, r.packJson());
         ex.setVariable(CampaignVars.CURRENT_BACKEND, r.backend());
         ex.setVariable(CampaignVars.AUTO_PLANNED, r.autoPlanned());
+        session.record(
+            ex,
+            "cycle_started",
+            taskKey(ex),
+            Map.of("backend", String.valueOf(r.backend()), "auto_planned", r.autoPlanned()));
       } else {
         ex.setVariable(CampaignVars.SET_ASIDE_REASON, r.refusal());
       }
@@ -138,10 +148,12 @@ public class CampaignDelegates {
 
   /** {@code Task_SetTaskAside}: the policy passes over the task from now on. */
   @Bean
-  JavaDelegate setTaskAsideDelegate(CampaignSupport support) {
+  JavaDelegate setTaskAsideDelegate(CampaignSupport support, SessionRecorder session) {
     return ex -> {
       Map<String, String> aside = new LinkedHashMap<>(CampaignSupport.setAside(ex));
-      aside.put(taskKey(ex), EngineVariables.string(ex, CampaignVars.SET_ASIDE_REASON, "no pack"));
+      String reason = EngineVariables.string(ex, CampaignVars.SET_ASIDE_REASON, "no pack");
+      aside.put(taskKey(ex), reason);
+      session.record(ex, "task_set_aside", taskKey(ex), Map.of("reason", reason));
       EngineVariables.setJson(ex, CampaignVars.SET_ASIDE, CampaignSupport.toJson(aside));
       support.loopWithoutPacks(ex).setAside();
     };
@@ -199,8 +211,68 @@ public class CampaignDelegates {
 
   /** {@code Task_FinishCampaign}: final counts and summary; the end reason is already set. */
   @Bean
-  JavaDelegate finishCampaignDelegate(CampaignSupport support) {
-    return ex -> finish(support.loopWithoutPacks(ex), ex);
+  JavaDelegate finishCampaignDelegate(CampaignSupport support, SessionRecorder session) {
+    return ex -> {
+      finish(support.loopWithoutPacks(ex), ex);
+      session.record(
+          ex,
+          "campaign_finished",
+          null,
+          Map.of(
+              "end_reason",
+              EngineVariables.string(ex, CampaignVars.END_REASON, "unknown"),
+              "cycles",
+              cyclesDone(ex)));
+    };
+  }
+
+  /**
+   * {@code Task_CheckExecutionGuard}: when the project requires a freeze, an approved one must be
+   * in force, else BPMN error {@value #EXECUTION_BLOCKED}. Either way the outcome goes into the
+   * chain ({@code execution_started} or {@code execution_blocked_unapproved}) and the session log;
+   * the snapshot paths and the requirements' SHA-256 go to the step cycles.
+   */
+  @Bean
+  JavaDelegate checkExecutionGuardDelegate(CampaignSupport support, SessionRecorder session) {
+    return ex -> {
+      CampaignSpec spec = support.spec(ex, false);
+      FreezeStore store = new FreezeStore(support.requirementsDir(spec));
+      FreezeStatus status = store.status();
+      Map<String, Object> fields = new LinkedHashMap<>();
+      fields.put("campaign_id", ex.getProcessInstanceId());
+      boolean required =
+          spec.safeguards().freezeRequired()
+              || support.properties().freeze().requiredFor(spec.projectId());
+      fields.put("require_freeze", required);
+      fields.put("requirements_dir", store.projectDir().toString());
+      WorkflowLogger log = support.loggers().logger(spec.projectId());
+      if (required && !status.approved()) {
+        fields.put("code", status.code());
+        fields.put("detail", status.message());
+        log.logProjectEvent("execution_blocked_unapproved", fields);
+        session.record(ex, "execution_blocked_unapproved", null, fields);
+        ex.setVariable(CampaignVars.FREEZE_PROBLEM, status.code());
+        ex.setVariable(CampaignVars.END_REASON, CampaignLoop.EndReason.EXECUTION_BLOCKED.json());
+        ex.setVariable(CampaignVars.END_DETAIL, status.code() + ": " + status.message());
+        throw new BpmnError(EXECUTION_BLOCKED, status.message());
+      }
+      if (status.approved()) {
+        fields.put("requirements_version", status.meta().version());
+        fields.put("requirements_sha256", status.meta().sha256());
+        ex.setVariable(CampaignVars.REQUIREMENTS_SHA256, status.meta().sha256());
+      }
+      if (spec.safeguards().guardContracts()
+          && ex.getVariable(CampaignVars.PLAN_SNAPSHOT_PATH) == null) {
+        ex.setVariable(CampaignVars.PLAN_SNAPSHOT_PATH, store.planFile().toString());
+        ex.setVariable(CampaignVars.BOUNDARY_SNAPSHOT_PATH, store.boundaryFile().toString());
+      }
+      log.logProjectEvent("execution_started", fields);
+      session.record(ex, "execution_started", null, fields);
+    };
+  }
+
+  private static int cyclesDone(DelegateExecution ex) {
+    return EngineVariables.integer(ex, CampaignVars.CYCLES_DONE, 0);
   }
 
   private static void finish(CampaignLoop loop, DelegateExecution ex) {

@@ -2,8 +2,10 @@ package dev.aiflow.engine;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.aiflow.campaign.CampaignLoop;
 import dev.aiflow.campaign.CampaignSpec;
 import dev.aiflow.campaign.CampaignView;
+import dev.aiflow.campaign.ExecutionBlockedException;
 import dev.aiflow.scoreboard.ScoreboardStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,6 +22,7 @@ import org.camunda.bpm.engine.history.HistoricProcessInstance;
 import org.camunda.bpm.engine.history.HistoricVariableInstance;
 import org.camunda.bpm.engine.runtime.Incident;
 import org.camunda.bpm.engine.runtime.ProcessInstance;
+import org.camunda.bpm.engine.runtime.ProcessInstanceWithVariables;
 import org.springframework.stereotype.Component;
 
 /** Starts, lists, inspects and cancels campaigns ({@code campaign.bpmn}). */
@@ -64,6 +67,15 @@ public class CampaignService {
     if (spec.claimOwner() != null) {
       v.put(CampaignVars.CLAIM_OWNER, spec.claimOwner());
     }
+    v.put(CampaignVars.REQUIRE_FREEZE, spec.safeguards().requireFreeze());
+    v.put(CampaignVars.GUARD_CONTRACTS, spec.safeguards().guardContracts());
+    v.put(CampaignVars.AUTO_CHECKPOINT, spec.safeguards().autoCheckpoint());
+    v.put(CampaignVars.ROLLBACK_ON_FAIL, spec.safeguards().rollbackOnFail());
+    if (spec.safeguards().requirementsDir() != null) {
+      v.put(
+          CampaignVars.REQUIREMENTS_DIR,
+          spec.safeguards().requirementsDir().toAbsolutePath().normalize().toString());
+    }
     return v;
   }
 
@@ -76,8 +88,47 @@ public class CampaignService {
     return startInstance(spec, businessKey).getId();
   }
 
+  /**
+   * {@link #start} with further variables; see {@link #startInstance(CampaignSpec, String, Map)}.
+   */
+  public String start(CampaignSpec spec, String businessKey, Map<String, Object> extra) {
+    return startInstance(spec, businessKey, extra).getId();
+  }
+
+  /**
+   * Starts a campaign and returns once its first wait state is reached.
+   *
+   * @throws ExecutionBlockedException when the execution guard refused it (the instance has ended
+   *     as {@code execution_blocked}, and the refusal is in the chain and the session log)
+   */
   public ProcessInstance startInstance(CampaignSpec spec, String businessKey) {
-    return runtime.startProcessInstanceByKey(PROCESS_KEY, businessKey, variables(spec));
+    return startInstance(spec, businessKey, Map.of());
+  }
+
+  /**
+   * {@link #startInstance(CampaignSpec, String)} with further variables, for example explicit
+   * {@code planSnapshotPath} and {@code boundarySnapshotPath} for the contract guard.
+   */
+  public ProcessInstance startInstance(
+      CampaignSpec spec, String businessKey, Map<String, Object> extra) {
+    Map<String, Object> vars = variables(spec);
+    vars.putAll(extra);
+    ProcessInstanceWithVariables pi =
+        runtime
+            .createProcessInstanceByKey(PROCESS_KEY)
+            .businessKey(businessKey)
+            .setVariables(vars)
+            .executeWithVariablesInReturn();
+    if (pi.isEnded()
+        && CampaignLoop.EndReason.EXECUTION_BLOCKED
+            .json()
+            .equals(pi.getVariables().get(CampaignVars.END_REASON))) {
+      throw new ExecutionBlockedException(
+          pi.getId(),
+          String.valueOf(pi.getVariables().get(CampaignVars.FREEZE_PROBLEM)),
+          String.valueOf(pi.getVariables().get(CampaignVars.END_DETAIL)));
+    }
+    return pi;
   }
 
   public Optional<CampaignView> find(String id) {

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.aiflow.campaign.CampaignInputException;
 import dev.aiflow.campaign.CampaignLoop;
 import dev.aiflow.campaign.CampaignSpec;
+import dev.aiflow.campaign.Safeguards;
 import dev.aiflow.campaign.StepPackMap;
 import dev.aiflow.config.AiflowProperties;
 import dev.aiflow.worker.BackendMap;
@@ -75,7 +76,7 @@ public class CampaignSupport {
     return spec(v, true);
   }
 
-  private CampaignSpec spec(VariableScope v, boolean withPacks) {
+  CampaignSpec spec(VariableScope v, boolean withPacks) {
     String queuePath = EngineVariables.string(v, CampaignVars.QUEUE_PATH, null);
     if (queuePath == null) {
       throw new CampaignInputException(CampaignVars.QUEUE_PATH, "required: the queue file");
@@ -101,9 +102,25 @@ public class CampaignSupport {
             EngineVariables.string(v, CampaignVars.WORKER_SHIM, null),
             EngineVariables.bool(v, CampaignVars.SKIP_BACKEND_HEALTH_CHECK, false),
             EngineVariables.string(v, CampaignVars.CLAIM_OWNER, null),
-            false);
+            safeguards(v));
     spec.requireWithin(properties.campaignRoots());
     return spec;
+  }
+
+  private static Safeguards safeguards(VariableScope v) {
+    String dir = EngineVariables.string(v, CampaignVars.REQUIREMENTS_DIR, null);
+    return new Safeguards(
+        EngineVariables.bool(v, CampaignVars.REQUIRE_FREEZE, false),
+        EngineVariables.bool(v, CampaignVars.GUARD_CONTRACTS, false),
+        EngineVariables.bool(v, CampaignVars.AUTO_CHECKPOINT, false),
+        EngineVariables.bool(v, CampaignVars.ROLLBACK_ON_FAIL, false),
+        dir == null ? null : Path.of(dir));
+  }
+
+  /** Where the campaign's project keeps its frozen requirements. */
+  Path requirementsDir(CampaignSpec spec) {
+    Path dir = spec.safeguards().requirementsDir();
+    return dir != null ? dir : properties.projectDir(spec.projectId());
   }
 
   private StepPackMap parseMap(String json) {

@@ -22,6 +22,11 @@ public final class CampaignVars {
   public static final String WORKER_SHIM = Vars.WORKER_SHIM;
   public static final String SKIP_BACKEND_HEALTH_CHECK = "skipBackendHealthCheck";
   public static final String CLAIM_OWNER = "claimOwner";
+  public static final String REQUIRE_FREEZE = "requireFreeze";
+  public static final String GUARD_CONTRACTS = "guardContracts";
+  public static final String AUTO_CHECKPOINT = Vars.AUTO_CHECKPOINT;
+  public static final String ROLLBACK_ON_FAIL = Vars.ROLLBACK_ON_FAIL;
+  public static final String REQUIREMENTS_DIR = "requirementsDir";
 
   // loop state
   public static final String CYCLES_DONE = "cyclesDone";
@@ -46,6 +51,10 @@ public final class CampaignVars {
   public static final String PREFLIGHT_PROBLEMS = "preflightProblems";
   public static final String PREFLIGHT_SKIPPED = "preflightSkipped";
   public static final String RELEASED_TASKS = "releasedTasks";
+  public static final String PLAN_SNAPSHOT_PATH = Vars.PLAN_SNAPSHOT_PATH;
+  public static final String BOUNDARY_SNAPSHOT_PATH = Vars.BOUNDARY_SNAPSHOT_PATH;
+  public static final String REQUIREMENTS_SHA256 = Vars.REQUIREMENTS_SHA256;
+  public static final String FREEZE_PROBLEM = "freezeProblem";
 
   // outcome
   public static final String END_REASON = "endReason";

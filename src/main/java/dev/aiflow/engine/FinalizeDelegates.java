@@ -35,6 +35,7 @@ public class FinalizeDelegates {
   static void finish(
       StepCycleSupport support, DelegateExecution ex, String outcome, String status) {
     ex.setVariable(Vars.OUTCOME, outcome);
+    support.session(ex, "cycle_finished", Map.of("outcome", outcome));
     Object taskId = taskId(support, ex);
     if (taskId == null) {
       return; // a pack so broken it names no task: the outcome variable is the record
@@ -47,6 +48,9 @@ public class FinalizeDelegates {
     putIfSet(fields, "qa_verdict", ex.getVariable(Vars.QA_VERDICT));
     putIfSet(fields, "qa_reason_code", ex.getVariable(Vars.QA_REASON_CODE));
     putIfSet(fields, "intake_findings", EngineVariables.json(ex, Vars.INTAKE_FINDINGS));
+    putIfSet(fields, "guard_findings", EngineVariables.json(ex, Vars.GUARD_FINDINGS));
+    putIfSet(fields, "rollback", ex.getVariable(Vars.ROLLBACK_SUMMARY));
+    putIfSet(fields, "requirements_sha256", ex.getVariable(Vars.REQUIREMENTS_SHA256));
     String key = ex.getProcessInstanceId();
     if (log.task(taskId.toString()).closed()) {
       return; // a task rejected because it was already closed

@@ -34,11 +34,27 @@ public class LogAttemptDelegate implements JavaDelegate {
             EngineVariables.integer(ex, Vars.DISPATCH_ELAPSED_MS, 0),
             StepCycleSupport.dispatchCorrelation(ex),
             externalTaskId == null ? null : "dispatch:" + externalTaskId,
-            Map.of(
-                "source",
-                "engine",
-                "pack_kind",
-                AgentDispatchHandler.Task.kind(ex.getVariable(Vars.REWORK_ROUND))));
+            context(ex));
     ex.setVariable(Vars.ATTEMPT_EVENT_HASH, logged.event().eventHash());
+    support.session(
+        ex,
+        "dispatch",
+        Map.of(
+            "outcome",
+            EngineVariables.string(ex, Vars.DISPATCH_OUTCOME, "OK"),
+            "attempt_event_hash",
+            logged.event().eventHash()));
+  }
+
+  /** Facts recorded with the attempt: the frozen requirements it ran under, among others. */
+  private static Map<String, String> context(DelegateExecution ex) {
+    Map<String, String> c = new java.util.LinkedHashMap<>();
+    c.put("source", "engine");
+    c.put("pack_kind", AgentDispatchHandler.Task.kind(ex.getVariable(Vars.REWORK_ROUND)));
+    String sha = EngineVariables.string(ex, Vars.REQUIREMENTS_SHA256, null);
+    if (sha != null) {
+      c.put("requirements_sha256", sha);
+    }
+    return c;
   }
 }

@@ -27,5 +27,9 @@ public class QaReviewDelegate implements JavaDelegate {
         "review:" + ex.getVariable(Vars.ATTEMPT_EVENT_HASH));
     ex.setVariable(Vars.QA_VERDICT, review.verdict().name());
     ex.setVariable(Vars.QA_REASON_CODE, review.reasonCode());
+    support.session(
+        ex,
+        "qa_verdict",
+        java.util.Map.of("verdict", review.verdict().name(), "reason_code", review.reasonCode()));
   }
 }

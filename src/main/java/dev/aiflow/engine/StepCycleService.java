@@ -1,5 +1,6 @@
 package dev.aiflow.engine;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -43,17 +44,54 @@ public class StepCycleService {
       boolean closeTaskOnFinish) {}
 
   /**
-   * How a cycle ended: {@code completed}, {@code failed}, {@code rejected}, or {@code incident}.
+   * How a cycle ended: {@code completed}, {@code failed}, {@code rejected}, {@code blocked} (the
+   * contract guard), or {@code incident}.
    */
   public record CycleResult(
       String processInstanceId, String outcome, Map<String, Object> variables, String incident) {}
 
   public String start(CycleRequest r) {
-    return startInstance(r).getId();
+    return start(r, CycleGuards.NONE);
+  }
+
+  /**
+   * The optional safeguards of one cycle (docs/requirements.md, docs/recovery.md).
+   *
+   * @param planSnapshot with {@code boundarySnapshot}: the contract guard checks the pack first
+   * @param autoCheckpoint a checkpoint of the pack's allowed paths before dispatch
+   * @param rollbackOnFail restore it when the cycle ends failed
+   */
+  public record CycleGuards(
+      Path planSnapshot, Path boundarySnapshot, boolean autoCheckpoint, boolean rollbackOnFail) {
+
+    public static final CycleGuards NONE = new CycleGuards(null, null, false, false);
+
+    Map<String, Object> variables() {
+      Map<String, Object> v = new HashMap<>();
+      if (planSnapshot != null) {
+        v.put(Vars.PLAN_SNAPSHOT_PATH, planSnapshot.toAbsolutePath().normalize().toString());
+      }
+      if (boundarySnapshot != null) {
+        v.put(
+            Vars.BOUNDARY_SNAPSHOT_PATH, boundarySnapshot.toAbsolutePath().normalize().toString());
+      }
+      v.put(Vars.AUTO_CHECKPOINT, autoCheckpoint);
+      v.put(Vars.ROLLBACK_ON_FAIL, rollbackOnFail);
+      return v;
+    }
+  }
+
+  public String start(CycleRequest r, CycleGuards guards) {
+    return startInstance(r, guards).getId();
   }
 
   /** Starts a cycle; the business key is the run id. */
   public ProcessInstance startInstance(CycleRequest r) {
+    return startInstance(r, CycleGuards.NONE);
+  }
+
+  /** Starts a cycle with safeguards; the business key is the run id. */
+  public ProcessInstance startInstance(CycleRequest r, CycleGuards guards) {
     Map<String, Object> vars = new HashMap<>();
     vars.put(Vars.PROJECT_ID, r.projectId());
     vars.put(Vars.RUN_ID, r.runId());
@@ -69,6 +107,7 @@ public class StepCycleService {
       vars.put(Vars.WORKSPACE, r.workspace());
     }
     vars.put(Vars.CLOSE_TASK_ON_FINISH, r.closeTaskOnFinish());
+    vars.putAll(guards.variables());
     return runtime.startProcessInstanceByKey(PROCESS_KEY, r.runId(), vars);
   }
 

@@ -23,8 +23,12 @@ public class StepCycleSupport {
   private final AiflowProperties properties;
   private final LoggerRegistry loggers;
 
-  public StepCycleSupport(AiflowProperties properties, LoggerRegistry loggers) {
+  private final SessionRecorder sessions;
+
+  public StepCycleSupport(
+      AiflowProperties properties, LoggerRegistry loggers, SessionRecorder sessions) {
     this.properties = properties;
+    this.sessions = sessions;
     this.loggers = loggers;
   }
 
@@ -79,6 +83,23 @@ public class StepCycleSupport {
   IntakeTask intake(DelegateExecution ex, StepPack pack) {
     String json = EngineVariables.json(ex, Vars.INTAKE);
     return json == null ? IntakeTask.fromStepPack(pack) : IntakeReader.read(json).task();
+  }
+
+  AiflowProperties properties() {
+    return properties;
+  }
+
+  /** Records a decision of this cycle in the project's session log. */
+  void session(DelegateExecution ex, String kind, Map<String, ?> details) {
+    Object taskId = ex.getVariable(Vars.TASK_ID);
+    if (taskId == null) {
+      try {
+        taskId = stepPack(ex).taskId();
+      } catch (RuntimeException e) {
+        taskId = null; // a pack too broken to name its task
+      }
+    }
+    sessions.record(ex, kind, taskId == null ? null : taskId.toString(), details);
   }
 
   String projectId(DelegateExecution ex) {

@@ -18,6 +18,17 @@ public final class Vars {
   public static final String WORKSPACE = "workspace";
   public static final String CLOSE_TASK_ON_FINISH = "closeTaskOnFinish";
   public static final String WORKER_SHIM = "workerShim";
+  public static final String CAMPAIGN_ID = "campaignId";
+
+  // requirements, guard and recovery (docs/requirements.md, docs/recovery.md)
+  public static final String PLAN_SNAPSHOT_PATH = "planSnapshotPath";
+  public static final String BOUNDARY_SNAPSHOT_PATH = "boundarySnapshotPath";
+  public static final String REQUIREMENTS_SHA256 = "requirementsSha256";
+  public static final String GUARD_FINDINGS = "guardFindings";
+  public static final String AUTO_CHECKPOINT = "autoCheckpoint";
+  public static final String ROLLBACK_ON_FAIL = "rollbackOnFail";
+  public static final String CHECKPOINT_ID = "checkpointId";
+  public static final String ROLLBACK_SUMMARY = "rollbackSummary";
 
   // intake and tier
   public static final String INTAKE_FINDINGS = "intakeFindings";

@@ -323,6 +323,22 @@ public final class WorkflowLogger implements AutoCloseable {
         options.clock());
   }
 
+  /**
+   * Appends a project-level event, one that concerns no single task ({@code execution_started},
+   * {@code execution_blocked_unapproved}). The type must be a lower-case word.
+   */
+  public ChainEvent logProjectEvent(String eventType, Map<String, ?> fields) {
+    require(
+        eventType != null
+            && eventType.matches("[a-z][a-z0-9_]{0,63}")
+            && !eventType.equals(EventFields.TYPE_ATTEMPT)
+            && !eventType.equals(EventFields.TYPE_TASK_CLOSED)
+            && !eventType.equals(EventFields.TYPE_PROJECT_MIGRATED),
+        "event_type",
+        "a lower-case word other than attempt, task_closed and project_migrated");
+    return appendProjectEvent(eventType, fields);
+  }
+
   ChainEvent appendProjectEvent(String eventType, Map<String, ?> fields) {
     return store.append(
         null,

@@ -89,4 +89,58 @@ public final class PathGlob {
     }
     return r.toString();
   }
+
+  /**
+   * Whether every path {@code inner} can match is also matched by {@code outer}: the test that an
+   * allowed path lies inside a frozen boundary. Conservative: a wildcard of {@code inner} is only
+   * covered by a wildcard of {@code outer} at least as wide ({@code **} only by {@code **}).
+   */
+  public static boolean covers(String outer, String inner) {
+    return covers(segments(outer), 0, segments(inner), 0);
+  }
+
+  private static String[] segments(String glob) {
+    String g = glob.endsWith("/") ? glob + "**" : glob;
+    return g.split("/", -1);
+  }
+
+  private static boolean covers(String[] o, int i, String[] p, int j) {
+    if (i == o.length) {
+      return j == p.length;
+    }
+    if (o[i].equals("**")) {
+      if (i == o.length - 1) {
+        return j < p.length; // a trailing ** needs something below the folder, as in matches()
+      }
+      return covers(o, i + 1, p, j) || (j < p.length && covers(o, i, p, j + 1));
+    }
+    if (j == p.length || p[j].equals("**")) {
+      return false;
+    }
+    return segmentCovers(o[i], 0, p[j], 0) && covers(o, i + 1, p, j + 1);
+  }
+
+  /** Within one segment: {@code *} of outer takes any run of inner, wildcards included. */
+  private static boolean segmentCovers(String o, int i, String p, int j) {
+    if (i == o.length()) {
+      return j == p.length();
+    }
+    char c = o.charAt(i);
+    if (c == '*') {
+      for (int k = j; k <= p.length(); k++) {
+        if (segmentCovers(o, i + 1, p, k)) {
+          return true;
+        }
+      }
+      return false;
+    }
+    if (j == p.length()) {
+      return false;
+    }
+    char d = p.charAt(j);
+    if (c == '?') {
+      return d != '*' && segmentCovers(o, i + 1, p, j + 1);
+    }
+    return c == d && segmentCovers(o, i + 1, p, j + 1);
+  }
 }

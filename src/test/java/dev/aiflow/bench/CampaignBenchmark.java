@@ -3,6 +3,7 @@ package dev.aiflow.bench;
 import dev.aiflow.AiflowApplication;
 import dev.aiflow.campaign.CampaignSpec;
 import dev.aiflow.campaign.CampaignView;
+import dev.aiflow.campaign.Safeguards;
 import dev.aiflow.campaign.StepPackMap;
 import dev.aiflow.engine.CampaignService;
 import dev.aiflow.protocol.AcceptanceEvidence;
@@ -213,7 +214,7 @@ public class CampaignBenchmark {
           null,
           true,
           null,
-          false);
+          Safeguards.NONE);
     }
   }
 

@@ -8,9 +8,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.aiflow.campaign.CampaignSpec;
 import dev.aiflow.campaign.CampaignView;
+import dev.aiflow.campaign.ExecutionBlockedException;
+import dev.aiflow.campaign.Safeguards;
 import dev.aiflow.campaign.StepPackMap;
 import dev.aiflow.logger.WorkflowLogger;
+import dev.aiflow.negotiation.FreezeStore;
 import dev.aiflow.scoreboard.ScoreboardStore;
+import dev.aiflow.support.Briefs;
 import dev.aiflow.support.EngineTestBase;
 import dev.aiflow.support.Packs;
 import dev.aiflow.support.Queues;
@@ -85,6 +89,7 @@ class CampaignProcessTest extends EngineTestBase {
   @Autowired LoggerRegistry loggers;
   @Autowired HistoryReconciler reconciler;
   @Autowired HistoryService history;
+  @Autowired SessionRecorder sessions;
   @TempDir Path dir;
   Path workspace;
   Path queueFile;
@@ -120,7 +125,7 @@ class CampaignProcessTest extends EngineTestBase {
         null,
         false,
         null,
-        false);
+        Safeguards.NONE);
   }
 
   record Run(ProcessInstance pi, CampaignView view) {}
@@ -385,5 +390,147 @@ class CampaignProcessTest extends EngineTestBase {
 
   static JsonNode json(String s) throws Exception {
     return JSON.readTree(s);
+  }
+
+  // ------------------------------------------------------------ execution guard
+
+  CampaignSpec guarded(String packs, Safeguards safeguards) {
+    CampaignSpec base = spec(packs, Map.of(), 10, 5, 0, false);
+    return new CampaignSpec(
+        base.projectId(),
+        base.queuePath(),
+        null,
+        base.stepPacks(),
+        Map.of(),
+        null,
+        false,
+        10,
+        5,
+        0,
+        workspace,
+        null,
+        false,
+        null,
+        safeguards);
+  }
+
+  List<JsonNode> projectEvents(String type) throws Exception {
+    List<JsonNode> out = new java.util.ArrayList<>();
+    for (var e : WorkflowLogger.readProjectEvents(loggers.root(), project)) {
+      JsonNode n = JSON.readTree(e.json());
+      if (n.path("event_type").asText().equals(type)) {
+        out.add(n);
+      }
+    }
+    return out;
+  }
+
+  @Test
+  void aCampaignThatRequiresAFreezeIsRefusedWithoutOne() throws Exception {
+    String packs = Queues.write(queueFile, 1, List.of(Item.of("A", 1, "pass")));
+    Path requirements = dir.resolve("requirements");
+
+    assertThatThrownBy(
+            () ->
+                campaigns.startInstance(
+                    guarded(packs, new Safeguards(true, false, false, false, requirements)),
+                    "campaign-" + project))
+        .isInstanceOf(ExecutionBlockedException.class)
+        .hasMessageContaining("FREEZE_META_MISSING")
+        .extracting(e -> ((ExecutionBlockedException) e).code())
+        .isEqualTo("FREEZE_META_MISSING");
+
+    var hpi =
+        history
+            .createHistoricProcessInstanceQuery()
+            .processInstanceBusinessKey("campaign-" + project)
+            .singleResult();
+    ProcessInstance pi =
+        engine
+            .getRuntimeService()
+            .createProcessInstanceQuery()
+            .processInstanceId(hpi.getId())
+            .singleResult();
+    assertThat(pi).as("the instance ended at once").isNull();
+    assertThat(
+            history
+                .createHistoricActivityInstanceQuery()
+                .processInstanceId(hpi.getId())
+                .orderByHistoricActivityInstanceStartTime()
+                .asc()
+                .list()
+                .stream()
+                .map(a -> a.getActivityId())
+                .toList())
+        .containsSubsequence(
+            "Task_StartCampaign", "Task_CheckExecutionGuard", "EndEvent_ExecutionBlocked")
+        .doesNotContain("Task_PreflightBackends", "CallActivity_StepCycle");
+    assertThat(campaigns.find(hpi.getId()).orElseThrow().endReason())
+        .isEqualTo("execution_blocked");
+    assertThat(statuses()).containsEntry("A", TaskStatus.PENDING);
+
+    JsonNode blocked = projectEvents("execution_blocked_unapproved").get(0);
+    assertThat(blocked.path("code").asText()).isEqualTo("FREEZE_META_MISSING");
+    assertThat(blocked.path("campaign_id").asText()).isEqualTo(hpi.getId());
+    assertThat(projectEvents("execution_started")).isEmpty();
+    assertThat(sessions.log(project).read().events())
+        .extracting(dev.aiflow.sessionlog.SessionEvent::kind)
+        .containsExactly("execution_blocked_unapproved");
+  }
+
+  @Test
+  void anApprovedFreezeLetsTheCampaignRunAndEveryAttemptCarriesItsHash() throws Exception {
+    String packs = Queues.write(queueFile, 1, List.of(Item.of("A", 1, "pass")));
+    FreezeStore store = new FreezeStore(dir.resolve("requirements"));
+    store.writeDraft(Briefs.brief("A", "src/A.txt"), java.time.Instant.now());
+    String sha = store.freeze("alice", "ok", null, java.time.Instant.now()).meta().sha256();
+
+    Run r = run(guarded(packs, new Safeguards(false, true, false, false, store.projectDir())));
+
+    assertThat(r.pi())
+        .hasPassedInOrder(
+            "Task_CheckExecutionGuard", "Task_PreflightBackends", "EndEvent_QueueDrained");
+    assertThat(statuses()).containsEntry("A", TaskStatus.COMPLETED);
+    JsonNode started = projectEvents("execution_started").get(0);
+    assertThat(started.path("requirements_sha256").asText()).isEqualTo(sha);
+    assertThat(started.path("requirements_version").asInt()).isEqualTo(1);
+    JsonNode attempt =
+        JSON.readTree(
+            loggers.logger(project).taskEvents("A").stream()
+                .filter(e -> e.json().contains("\"event_type\":\"attempt\""))
+                .findFirst()
+                .orElseThrow()
+                .json());
+    assertThat(attempt.toString()).contains(sha);
+    List<String> kinds =
+        sessions.log(project).read().events().stream()
+            .map(dev.aiflow.sessionlog.SessionEvent::kind)
+            .toList();
+    assertThat(kinds)
+        .containsSubsequence(
+            "execution_started",
+            "task_selected",
+            "cycle_started",
+            "dispatch",
+            "qa_verdict",
+            "cycle_finished",
+            "campaign_finished");
+  }
+
+  @Test
+  void aPackThatLeavesTheFrozenBoundaryFailsItsTaskWithoutRunningTheAgent() throws Exception {
+    String packs = Queues.write(queueFile, 1, List.of(Item.of("A", 1, "pass")));
+    FreezeStore store = new FreezeStore(dir.resolve("requirements"));
+    store.writeDraft(Briefs.brief("A", "docs/**"), java.time.Instant.now());
+    store.freeze("alice", null, null, java.time.Instant.now());
+
+    Run r = run(guarded(packs, new Safeguards(false, true, false, false, store.projectDir())));
+
+    assertThat(statuses()).containsEntry("A", TaskStatus.FAILED);
+    assertThat(new QueueStore(queueFile).read().require("A").lastReason())
+        .contains("blocked by the contract guard (GUARD_PATH_OUTSIDE_BOUNDARY)");
+    assertThat(workspace.resolve("src/A.txt")).doesNotExist();
+    assertThat(loggers.logger(project).task("A").closed()).isTrue();
+    assertThat(r.view().endReason()).isEqualTo("queue_drained");
   }
 }

@@ -6,10 +6,13 @@ import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.assertT
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.aiflow.logger.ChainEvent;
+import dev.aiflow.negotiation.FreezeStore;
+import dev.aiflow.support.Briefs;
 import dev.aiflow.support.EngineTestBase;
 import dev.aiflow.support.Packs;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -57,6 +60,7 @@ class StepCycleProcessTest extends EngineTestBase {
   @Autowired ProcessEngine engine;
   @Autowired LoggerRegistry loggers;
   @Autowired HistoryReconciler reconciler;
+  @Autowired SessionRecorder sessions;
   @TempDir Path workspace;
   String project;
 
@@ -238,5 +242,143 @@ class StepCycleProcessTest extends EngineTestBase {
     assertThat(again.result().outcome()).isEqualTo("rejected");
     assertThat(again.result().variables().get("intakeFindings").toString())
         .contains("TASK_ALREADY_CLOSED");
+  }
+
+  // ------------------------------------------------------------ contract guard and recovery
+
+  /** Freezes {@code brief} in a folder inside the server's roots; returns the store. */
+  FreezeStore frozen(String brief) {
+    FreezeStore store =
+        new FreezeStore(Path.of("target/test-data/freeze-" + UUID.randomUUID()).toAbsolutePath());
+    store.writeDraft(brief, Instant.now());
+    store.freeze("alice", null, null, Instant.now());
+    return store;
+  }
+
+  Ran runGuarded(String taskId, String scenario, int rounds, StepCycleService.CycleGuards guards)
+      throws Exception {
+    return runCycle(
+        new StepCycleService.CycleRequest(
+            project,
+            "RUN-" + taskId,
+            Packs.stepPack(taskId, scenario),
+            null,
+            rounds,
+            null,
+            workspace.toString(),
+            true),
+        guards);
+  }
+
+  @Test
+  void contractGuardBlocksAPackOutsideTheFrozenBoundary() throws Exception {
+    FreezeStore store = frozen(Briefs.brief("T-G", "docs/**"));
+    Ran ran =
+        runGuarded(
+            "T-G",
+            "pass",
+            1,
+            new StepCycleService.CycleGuards(store.planFile(), store.boundaryFile(), false, false));
+
+    assertThat(ran.result().outcome()).isEqualTo("blocked");
+    assertThat(ran.instance())
+        .isEnded()
+        .hasPassedInOrder(
+            "Task_PrepareDispatch",
+            "Task_CheckContractGuard",
+            "BoundaryEvent_ContractViolation",
+            "Task_RecordGuardBlock",
+            "EndEvent_GuardBlocked")
+        .hasNotPassed("Task_DispatchStep", "Task_CreateCheckpoint");
+    JsonNode findings = JSON.readTree(ran.result().variables().get("guardFindings").toString());
+    assertThat(findings.get(0).path("code").asText()).isEqualTo("GUARD_PATH_OUTSIDE_BOUNDARY");
+    assertThat(findings.get(0).path("pointer").asText()).isEqualTo("/allowed_paths/0");
+    assertThat(workspace.resolve("src/T-G.txt")).as("no agent ran").doesNotExist();
+    assertThat(types("T-G")).containsExactly("task_closed");
+    JsonNode close = events("T-G").get(0);
+    assertThat(close.path("final_status").asText()).isEqualTo("rejected");
+    assertThat(close.path("outcome").asText()).isEqualTo("blocked");
+    assertThat(close.path("guard_findings").asText()).contains("GUARD_PATH_OUTSIDE_BOUNDARY");
+  }
+
+  @Test
+  void missingSnapshotsBlockInsteadOfRunningUnguarded() throws Exception {
+    Path nowhere = Path.of("target/test-data/none-" + UUID.randomUUID()).toAbsolutePath();
+    Ran ran =
+        runGuarded(
+            "T-N",
+            "pass",
+            1,
+            new StepCycleService.CycleGuards(
+                nowhere.resolve("plan_snapshot.json"),
+                nowhere.resolve("boundary_snapshot.json"),
+                false,
+                false));
+    assertThat(ran.result().outcome()).isEqualTo("blocked");
+    assertThat(ran.result().variables()).containsEntry("qaReasonCode", "GUARD_SNAPSHOT_MISSING");
+  }
+
+  @Test
+  void aConformingPackPassesTheGuardAndIsCheckpointed() throws Exception {
+    FreezeStore store = frozen(Briefs.brief("T-K", "src/**"));
+    Ran ran =
+        runGuarded(
+            "T-K",
+            "pass",
+            1,
+            new StepCycleService.CycleGuards(store.planFile(), store.boundaryFile(), true, true));
+    assertThat(ran.result().outcome()).isEqualTo("completed");
+    assertThat(ran.instance())
+        .hasPassedInOrder(
+            "Task_CheckContractGuard",
+            "Task_CreateCheckpoint",
+            "Task_DispatchStep",
+            "EndEvent_Completed")
+        .hasNotPassed("Task_RollbackWorkspace");
+    assertThat(ran.result().variables().get("checkpointId").toString()).startsWith("T-K_");
+    assertThat(types("T-K"))
+        .containsExactly("checkpoint_created", "attempt", "qa_review", "task_closed");
+    assertThat(Files.readString(workspace.resolve("src/T-K.txt"))).contains("status: done");
+    assertThat(attempts("T-K").get(0).toString())
+        .as("the attempt records the frozen requirements it ran under")
+        .contains("\"requirements_sha256\":\"" + store.status().meta().sha256() + "\"");
+  }
+
+  @Test
+  void aFailedCycleRollsTheWorkspaceBackAndSaysSoInTheChain() throws Exception {
+    Files.createDirectories(workspace.resolve("src"));
+    Files.writeString(workspace.resolve("src/T-R.txt"), "original content\n");
+    Ran ran =
+        runGuarded(
+            "T-R", "fail-always", 1, new StepCycleService.CycleGuards(null, null, true, true));
+
+    assertThat(ran.result().outcome()).isEqualTo("failed");
+    assertThat(ran.instance())
+        .hasPassedInOrder(
+            "Task_CreateCheckpoint",
+            "Task_DispatchStep",
+            "Task_DispatchRework",
+            "Gateway_ReworkRoundsLeft",
+            "Task_RollbackWorkspace",
+            "Task_FinalizeFailed",
+            "EndEvent_Failed");
+    assertThat(Files.readString(workspace.resolve("src/T-R.txt"))).isEqualTo("original content\n");
+    List<String> types = types("T-R");
+    assertThat(types).startsWith("checkpoint_created").endsWith("rollback", "task_closed");
+    JsonNode rollback = events("T-R").get(types.size() - 2);
+    assertThat(rollback.path("restored").asText()).isEqualTo("src/T-R.txt");
+    assertThat(rollback.path("checkpoint_id").asText())
+        .isEqualTo(ran.result().variables().get("checkpointId"));
+    assertThat(loggers.logger(project).verifyProject(null).ok())
+        .as("a rollback is appended, history is never rewritten")
+        .isTrue();
+    List<String> kinds =
+        sessions.log(project).read().events().stream()
+            .filter(e -> "T-R".equals(e.taskKey()))
+            .map(dev.aiflow.sessionlog.SessionEvent::kind)
+            .toList();
+    assertThat(kinds)
+        .containsSubsequence(
+            "checkpoint_created", "dispatch", "qa_verdict", "rework", "rollback", "cycle_finished");
   }
 }

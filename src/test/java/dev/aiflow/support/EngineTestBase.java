@@ -47,7 +47,12 @@ public abstract class EngineTestBase {
   protected record Ran(ProcessInstance instance, StepCycleService.CycleResult result) {}
 
   protected Ran runCycle(StepCycleService.CycleRequest request) throws InterruptedException {
-    ProcessInstance pi = cycles.startInstance(request);
+    return runCycle(request, StepCycleService.CycleGuards.NONE);
+  }
+
+  protected Ran runCycle(StepCycleService.CycleRequest request, StepCycleService.CycleGuards guards)
+      throws InterruptedException {
+    ProcessInstance pi = cycles.startInstance(request, guards);
     return new Ran(pi, cycles.await(pi.getId(), Duration.ofSeconds(90)));
   }
 }

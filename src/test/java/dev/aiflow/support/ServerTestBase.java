@@ -86,12 +86,23 @@ public abstract class ServerTestBase {
 
   protected HttpResponse<String> postJson(String path, String json, boolean asAdmin)
       throws IOException, InterruptedException {
+    return send("POST", path, json, asAdmin ? "admin" : null, asAdmin ? adminPassword() : null);
+  }
+
+  /** A JSON request as {@code user} (no credentials when null). */
+  protected HttpResponse<String> send(
+      String method, String path, String json, String user, String password)
+      throws IOException, InterruptedException {
     HttpRequest.Builder request =
         HttpRequest.newBuilder(uri(path))
             .header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString(json));
-    if (asAdmin) {
-      request.header("Authorization", basic("admin", adminPassword()));
+            .method(
+                method,
+                json == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(json));
+    if (user != null) {
+      request.header("Authorization", basic(user, password));
     }
     return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
   }

@@ -1,0 +1,281 @@
+package dev.aiflow.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.aiflow.campaign.CampaignView;
+import dev.aiflow.negotiation.FreezeStatus;
+import dev.aiflow.negotiation.FreezeStore;
+import dev.aiflow.negotiation.Snapshots;
+import dev.aiflow.sessionlog.SessionEvent;
+import dev.aiflow.support.EngineTestBase;
+import dev.aiflow.support.Queues;
+import dev.aiflow.support.Queues.Item;
+import dev.aiflow.triage.QueueStore;
+import dev.aiflow.triage.TaskStatus;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.assertj.core.api.Condition;
+import org.camunda.bpm.engine.HistoryService;
+import org.camunda.bpm.engine.ProcessEngine;
+import org.camunda.bpm.engine.TaskService;
+import org.camunda.bpm.engine.history.HistoricTaskInstance;
+import org.camunda.bpm.engine.runtime.ProcessInstance;
+import org.camunda.bpm.engine.task.Task;
+import org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests;
+import org.camunda.community.process_test_coverage.spring_test.common.ProcessEngineCoverageProperties;
+import org.camunda.community.process_test_coverage.spring_test.platform7.ProcessEngineCoverageConfiguration;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
+import org.springframework.context.annotation.Primary;
+
+/**
+ * requirements-freeze.bpmn on the real engine: the Tasklist user task completed through the
+ * engine's task API as an approver would (claim, then approve or reject with a comment). One test
+ * per path; at least 90% coverage of the model.
+ */
+@Import({ProcessEngineCoverageConfiguration.class, RequirementsFreezeProcessTest.Coverage.class})
+class RequirementsFreezeProcessTest extends EngineTestBase {
+
+  @TestConfiguration
+  static class Coverage {
+    @Bean
+    @Primary
+    ProcessEngineCoverageProperties coverageProperties() {
+      return new ProcessEngineCoverageProperties(
+          false,
+          true,
+          List.of("stepCycle", "campaign"),
+          List.of(new Condition<>(c -> c >= 0.9, "at least 90%% of requirements-freeze.bpmn")),
+          Map.of(),
+          List.of(),
+          "target/process-test-coverage");
+    }
+  }
+
+  static final ObjectMapper JSON = new ObjectMapper();
+
+  @Autowired ProcessEngine engine;
+  @Autowired TaskService tasks;
+  @Autowired HistoryService history;
+  @Autowired SessionRecorder sessions;
+  @Autowired LoggerRegistry loggers;
+  @Autowired CampaignService campaigns;
+  @Autowired dev.aiflow.config.AiflowProperties properties;
+  String project;
+  String dialogue;
+
+  @BeforeEach
+  void setUp() throws Exception {
+    BpmnAwareTests.init(engine);
+    project = "r-" + UUID.randomUUID().toString().substring(0, 8);
+    dialogue = Files.readString(Path.of("examples/requirements/dialogue.txt"));
+  }
+
+  ProcessInstance start(String text, Map<String, Object> extra) {
+    Map<String, Object> v = new HashMap<>(extra);
+    v.put("projectId", project);
+    v.put("dialogue", text);
+    return engine
+        .getRuntimeService()
+        .startProcessInstanceByKey("requirementsFreeze", "freeze-" + project, v);
+  }
+
+  Task approvalTask(ProcessInstance pi) {
+    return tasks.createTaskQuery().processInstanceId(pi.getId()).singleResult();
+  }
+
+  void decide(ProcessInstance pi, String user, boolean approved, String comment) {
+    Task t = approvalTask(pi);
+    tasks.claim(t.getId(), user);
+    tasks.complete(t.getId(), Map.of("approved", approved, "approvalComment", comment));
+  }
+
+  FreezeStore store() {
+    return new FreezeStore(properties.projectDir(project));
+  }
+
+  List<String> sessionKinds() {
+    return sessions.log(project).read().events().stream().map(SessionEvent::kind).toList();
+  }
+
+  @Test
+  void approvedDraftIsFrozenWithItsApproverInHistoryAndTheSessionLog() throws Exception {
+    ProcessInstance pi = start(dialogue, Map.of());
+
+    assertThat(pi).isWaitingAt("UserTask_ApproveRequirements");
+    Task t = approvalTask(pi);
+    assertThat(tasks.getIdentityLinksForTask(t.getId()))
+        .anyMatch(l -> "approvers".equals(l.getGroupId()) && "candidate".equals(l.getType()));
+    assertThat(BpmnAwareTests.runtimeService().getVariable(pi.getId(), "draftFindingsSummary"))
+        .asString()
+        .startsWith("yes");
+    assertThat(store().draftFile()).exists();
+
+    decide(pi, "alice", true, "ship it");
+
+    assertThat(pi)
+        .isEnded()
+        .hasPassedInOrder(
+            "Task_DraftRequirements",
+            "UserTask_ApproveRequirements",
+            "Gateway_Approved",
+            "Task_FreezeRequirements",
+            "Gateway_StartCampaign",
+            "EndEvent_Frozen");
+    FreezeStatus status = store().status();
+    assertThat(status.approved()).isTrue();
+    assertThat(status.meta().version()).isEqualTo(1);
+    assertThat(status.meta().approver()).isEqualTo("alice");
+    assertThat(Files.readString(store().inputDir().resolve("requirements.v1.md")))
+        .isEqualTo(Files.readString(store().draftFile()));
+    assertThat(Snapshots.readPlan(store().planFile()).tasks()).containsOnlyKeys("T-1", "T-2");
+    JsonNode profile =
+        JSON.readTree(Files.readString(store().inputDir().resolve("controller_profile.json")));
+    assertThat(profile.path("controller_backend").asText()).isEqualTo("heuristic");
+
+    HistoricTaskInstance done =
+        history.createHistoricTaskInstanceQuery().processInstanceId(pi.getId()).singleResult();
+    assertThat(done.getAssignee()).isEqualTo("alice");
+    assertThat(done.getEndTime()).isNotNull();
+    assertThat(tasks.getProcessInstanceComments(pi.getId()))
+        .extracting(c -> c.getFullMessage())
+        .containsExactly("approved by alice: ship it");
+    assertThat(
+            history
+                .createHistoricVariableInstanceQuery()
+                .processInstanceId(pi.getId())
+                .variableName("requirementsSha256")
+                .singleResult()
+                .getValue())
+        .isEqualTo(status.meta().sha256());
+
+    assertThat(sessionKinds())
+        .containsExactly("requirements_drafted", "requirements_approved", "requirements_frozen");
+    SessionEvent approval = sessions.log(project).read().events().get(1);
+    assertThat(approval.details()).containsEntry("approver", "alice");
+    assertThat(loggers.logger(project).verifyProject(null).ok()).isTrue();
+  }
+
+  @Test
+  void rejectionLoopsBackToANewDraftThatTakesTheComment() throws Exception {
+    ProcessInstance pi =
+        start(
+            "lead: we need a greeting so that people feel welcome\nlead: - Say hello in src/greet.py",
+            Map.of());
+    assertThat(BpmnAwareTests.runtimeService().getVariable(pi.getId(), "draftFindingsSummary"))
+        .asString()
+        .startsWith("no, ");
+
+    decide(pi, "bob", false, "hello must print exactly Hello; run `python -m pytest -q`");
+
+    assertThat(pi).isWaitingAt("UserTask_ApproveRequirements");
+    assertThat(pi).hasPassed("Task_RecordRejection");
+    assertThat(BpmnAwareTests.runtimeService().getVariable(pi.getId(), "draftRound")).isEqualTo(2);
+    String draft = Files.readString(store().draftFile());
+    assertThat(draft)
+        .contains("hello must print exactly Hello")
+        .contains("(verify: `python -m pytest -q`)");
+    assertThat(store().status().code()).isEqualTo("FREEZE_NOT_APPROVED");
+
+    decide(pi, "bob", true, "good now");
+    assertThat(pi).isEnded().hasPassed("EndEvent_Frozen");
+    assertThat(store().status().meta().approver()).isEqualTo("bob");
+    assertThat(sessionKinds())
+        .containsExactly(
+            "requirements_drafted",
+            "requirements_rejected",
+            "requirements_drafted",
+            "requirements_approved",
+            "requirements_frozen");
+    assertThat(tasks.getProcessInstanceComments(pi.getId()))
+        .extracting(c -> c.getFullMessage())
+        .contains("rejected by bob: hello must print exactly Hello; run `python -m pytest -q`");
+  }
+
+  @Test
+  void approvingADraftThatCannotFreezeSendsItBackInsteadOfFreezing() throws Exception {
+    ProcessInstance pi = start("user: make the app nicer", Map.of());
+
+    decide(pi, "carol", true, "looks fine to me");
+
+    assertThat(pi)
+        .hasPassed("BoundaryEvent_FreezeRefused", "Task_RecordRejection")
+        .isWaitingAt("UserTask_ApproveRequirements");
+    assertThat(store().latestVersion()).isZero();
+    assertThat(store().currentFile()).doesNotExist();
+    SessionEvent rejected =
+        sessions.log(project).read().events().stream()
+            .filter(e -> e.kind().equals("requirements_rejected"))
+            .findFirst()
+            .orElseThrow();
+    assertThat(rejected.details().get("comment"))
+        .startsWith("The freeze refused the draft:")
+        .contains("PLACEHOLDER_LEFT");
+  }
+
+  @Test
+  void anApprovalCanLaunchACampaignThatRunsUnderTheFreeze() throws Exception {
+    Path dir = Path.of("target/test-data/launch-" + UUID.randomUUID()).toAbsolutePath();
+    Path queue = dir.resolve("progress/task_queue.json");
+    Files.createDirectories(dir.resolve("workspace"));
+    String packs = Queues.write(queue, 1, List.of(Item.of("A", 1, "pass")));
+    ProcessInstance pi =
+        start(
+            "title: Finish A\n"
+                + "we need A's status line to say done so that the demo completes\n"
+                + "- Finish A in src/A.txt\n"
+                + "the status line of src/A.txt must say done\n",
+            Map.of(
+                "startCampaign",
+                true,
+                "campaignVariables",
+                JSON.writeValueAsString(
+                    Map.of(
+                        "queuePath",
+                        queue.toString(),
+                        "stepPackMap",
+                        packs,
+                        "workspace",
+                        dir.resolve("workspace").toString(),
+                        "maxReworkRounds",
+                        0))));
+    decide(pi, "alice", true, "go");
+
+    // Task_LaunchCampaign is asynchronous: the approval commits before a campaign starts
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (history
+                .createHistoricProcessInstanceQuery()
+                .processInstanceId(pi.getId())
+                .finished()
+                .count()
+            == 0
+        && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+    }
+    assertThat(pi).isEnded().hasPassed("Task_LaunchCampaign", "EndEvent_CampaignStarted");
+    String campaignId =
+        history
+            .createHistoricVariableInstanceQuery()
+            .processInstanceId(pi.getId())
+            .variableName("launchedCampaignId")
+            .singleResult()
+            .getValue()
+            .toString();
+    CampaignView v = campaigns.await(campaignId, Duration.ofSeconds(90));
+    assertThat(v.endReason()).isEqualTo("queue_drained");
+    assertThat(new QueueStore(queue).read().require("A").status()).isEqualTo(TaskStatus.COMPLETED);
+    assertThat(sessionKinds()).containsSubsequence("requirements_frozen", "execution_started");
+  }
+}

@@ -1,0 +1,76 @@
+package dev.aiflow.sessionlog;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SessionLogTest {
+
+  @TempDir Path dir;
+
+  static SessionLog.Entry entry(String kind, String task) {
+    return new SessionLog.Entry(kind, "p", "c1", "pi1", task, "RUN-1", Map.of("verdict", "PASS"));
+  }
+
+  @Test
+  void appendsAreNumberedAndReadBackInOrder() {
+    SessionLog log = new SessionLog(dir.resolve("s/session_log.jsonl"));
+    log.append(entry("task_selected", "T-1"));
+    log.append(entry("qa_verdict", "T-1"));
+    SessionLog.Contents c = log.read();
+    assertThat(c.events()).extracting(SessionEvent::seq).containsExactly(1L, 2L);
+    assertThat(c.events())
+        .extracting(SessionEvent::kind)
+        .containsExactly("task_selected", "qa_verdict");
+    assertThat(c.events().get(1).details()).containsEntry("verdict", "PASS");
+    assertThat(c.problems()).isEmpty();
+  }
+
+  @Test
+  void aTornLastLineIsReportedAndTheNextAppendStartsClean() throws Exception {
+    SessionLog log = new SessionLog(dir.resolve("session_log.jsonl"));
+    log.append(entry("task_selected", "T-1"));
+    Files.writeString(log.file(), "{\"schema\":\"aiflow.sess", StandardOpenOption.APPEND);
+    assertThat(log.read().problems()).hasSize(1);
+
+    SessionEvent next = log.append(entry("dispatch", "T-1"));
+    assertThat(next.seq()).isEqualTo(2);
+    SessionLog.Contents c = log.read();
+    assertThat(c.events())
+        .extracting(SessionEvent::kind)
+        .containsExactly("task_selected", "dispatch");
+    assertThat(c.problems()).singleElement().asString().startsWith("line 2:");
+  }
+
+  @Test
+  void unknownKindsAreRefused() {
+    SessionLog log = new SessionLog(dir.resolve("session_log.jsonl"));
+    assertThatThrownBy(() -> log.append(entry("made_up", null)))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThat(log.file()).doesNotExist();
+  }
+
+  @Test
+  void replayPrintsATimelineFilteredByTask() {
+    SessionLog log = new SessionLog(dir.resolve("session_log.jsonl"));
+    log.append(entry("task_selected", "T-1"));
+    log.append(entry("task_selected", "T-2"));
+    log.append(entry("rollback", "T-1"));
+    StringWriter out = new StringWriter();
+    int n = Replay.print(log.read(), "T-1", null, new PrintWriter(out, true));
+    assertThat(n).isEqualTo(2);
+    assertThat(out.toString().lines())
+        .hasSize(2)
+        .allMatch(l -> l.contains("T-1") && l.contains("run=RUN-1"));
+    assertThat(out.toString()).contains("rollback").doesNotContain("T-2");
+    assertThat(Replay.summary(log.read().events())).isEqualTo("rollback=1, task_selected=2");
+  }
+}
