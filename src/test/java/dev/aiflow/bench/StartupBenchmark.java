@@ -82,7 +82,7 @@ public final class StartupBenchmark {
       cmd.add("--aiflow.data-dir=" + data);
       cmd.add("--aiflow.demo.on-start=false");
       user = "admin";
-      password = "startup-bench";
+      password = java.util.UUID.randomUUID().toString(); // a fresh data dir, a fresh admin
     } else {
       cmd.add("dev.aiflow.bench.bare.BareCamundaApp");
       cmd.add("--spring.config.name=bare");
@@ -96,7 +96,9 @@ public final class StartupBenchmark {
         new ProcessBuilder(cmd)
             .redirectErrorStream(true)
             .redirectOutput(data.resolve("out.log").toFile());
-    pb.environment().put("AIFLOW_ADMIN_PASSWORD", "startup-bench");
+    if (aiflow) {
+      pb.environment().put("AIFLOW_ADMIN_PASSWORD", password);
+    }
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     String auth =
         "Basic "
