@@ -23,6 +23,13 @@ public record Safeguards(
 
   public static final Safeguards NONE = new Safeguards(false, false, false, false, null);
 
+  public Safeguards {
+    if (rollbackOnFail && !autoCheckpoint) {
+      throw new CampaignInputException(
+          "options.rollbackOnFail", "needs autoCheckpoint: there is nothing to roll back to");
+    }
+  }
+
   /** Whether the start must find an approved freeze. */
   public boolean freezeRequired() {
     return requireFreeze || guardContracts;

@@ -29,8 +29,8 @@ import java.util.regex.Pattern;
  *       or {@code never} become out-of-scope items.
  * </ul>
  *
- * A task left without acceptance or paths gets a {@code TODO} line, which the parser refuses at
- * freeze: the approver must reject and say more.
+ * What the rules cannot fill is left as a template placeholder ({@code <...>}), which the parser
+ * refuses at freeze: the approver must reject and say more.
  */
 public final class HeuristicDrafter implements Drafter {
 
@@ -158,15 +158,14 @@ public final class HeuristicDrafter implements Drafter {
     md.append("# Task brief: ").append(title).append("\n\n");
     md.append("<!-- drafted by aiflow's heuristic controller; review before approving -->\n\n");
     md.append("## Goal\n\n")
-        .append(
-            goal.isEmpty() ? "TODO: say what should change and for whom." : String.join(" ", goal))
+        .append(goal.isEmpty() ? "<say what should change and for whom>" : String.join(" ", goal))
         .append("\n\n");
     if (!context.isEmpty()) {
       md.append("## Context\n\n").append(String.join(" ", context)).append("\n\n");
     }
     md.append("## Scope\n\nAllowed paths:\n");
     if (scope.isEmpty()) {
-      md.append("- `TODO`\n");
+      md.append("- `<path>`\n");
     }
     scope.forEach(p -> md.append("- `").append(p).append("`\n"));
     if (!out.isEmpty()) {
@@ -183,13 +182,13 @@ public final class HeuristicDrafter implements Drafter {
       md.append("- Allowed paths: ");
       md.append(
           paths.isEmpty()
-              ? "`TODO`"
+              ? "`<path>`"
               : String.join(", ", paths.stream().map(p -> "`" + p + "`").toList()));
       md.append("\n- Acceptance:\n");
       List<String[]> acs = new ArrayList<>(shared);
       acs.addAll(t.acceptance);
       if (acs.isEmpty()) {
-        md.append("  - AC-1: TODO state a testable criterion\n");
+        md.append("  - AC-1: <state a testable criterion>\n");
       }
       int a = 0;
       for (String[] ac : acs) {

@@ -289,7 +289,7 @@ public final class RequirementsParser {
 
   private java.util.Optional<String> checkGlob(Line l, String glob) {
     String g = glob.trim();
-    if (g.contains("TODO")) {
+    if (g.contains("TODO") || PLACEHOLDER.matcher(g).find()) {
       add(l.number(), "PLACEHOLDER_LEFT", "an allowed path still reads `" + glob + "`");
       return java.util.Optional.empty();
     }

@@ -43,6 +43,12 @@ class RequirementsApiTest extends ServerTestBase {
     campaign.put("workspace", Files.createDirectories(dir.resolve("ws")).toString());
     campaign.putObject("options").put("requireFreeze", true).put("maxReworkRounds", 0);
 
+    ObjectNode noCheckpoint = campaign.deepCopy();
+    ((ObjectNode) noCheckpoint.get("options")).put("rollbackOnFail", true);
+    HttpResponse<String> bad = postJson("/api/campaigns", noCheckpoint.toString(), true);
+    assertThat(bad.statusCode()).isEqualTo(400);
+    assertThat(body(bad).path("field").asText()).isEqualTo("options.rollbackOnFail");
+
     HttpResponse<String> refused = postJson("/api/campaigns", campaign.toString(), true);
     assertThat(refused.statusCode()).as(refused.body()).isEqualTo(409);
     assertThat(refused.headers().firstValue("Content-Type")).hasValue("application/problem+json");

@@ -17,6 +17,7 @@ import dev.aiflow.scoreboard.ScoreboardStore;
 import dev.aiflow.support.Briefs;
 import dev.aiflow.support.EngineTestBase;
 import dev.aiflow.support.Packs;
+import dev.aiflow.support.ProcessCoverage;
 import dev.aiflow.support.Queues;
 import dev.aiflow.support.Queues.Item;
 import dev.aiflow.triage.QueueStore;
@@ -30,7 +31,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Collectors;
-import org.assertj.core.api.Condition;
 import org.camunda.bpm.engine.HistoryService;
 import org.camunda.bpm.engine.ProcessEngine;
 import org.camunda.bpm.engine.runtime.ProcessInstance;
@@ -71,14 +71,8 @@ class CampaignProcessTest extends EngineTestBase {
     @Bean
     @Primary
     ProcessEngineCoverageProperties coverageProperties() {
-      return new ProcessEngineCoverageProperties(
-          false,
-          true,
-          List.of("stepCycle", "requirementsFreeze"),
-          List.of(new Condition<>(c -> c >= 0.9, "at least 90%% of campaign.bpmn")),
-          Map.of(),
-          List.of(),
-          "target/process-test-coverage");
+      return ProcessCoverage.atLeast90Percent(
+          "campaign.bpmn", List.of("stepCycle", "requirementsFreeze"));
     }
   }
 

@@ -11,6 +11,7 @@ import dev.aiflow.negotiation.FreezeStore;
 import dev.aiflow.negotiation.Snapshots;
 import dev.aiflow.sessionlog.SessionEvent;
 import dev.aiflow.support.EngineTestBase;
+import dev.aiflow.support.ProcessCoverage;
 import dev.aiflow.support.Queues;
 import dev.aiflow.support.Queues.Item;
 import dev.aiflow.triage.QueueStore;
@@ -22,7 +23,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.assertj.core.api.Condition;
 import org.camunda.bpm.engine.HistoryService;
 import org.camunda.bpm.engine.ProcessEngine;
 import org.camunda.bpm.engine.TaskService;
@@ -53,14 +53,8 @@ class RequirementsFreezeProcessTest extends EngineTestBase {
     @Bean
     @Primary
     ProcessEngineCoverageProperties coverageProperties() {
-      return new ProcessEngineCoverageProperties(
-          false,
-          true,
-          List.of("stepCycle", "campaign"),
-          List.of(new Condition<>(c -> c >= 0.9, "at least 90%% of requirements-freeze.bpmn")),
-          Map.of(),
-          List.of(),
-          "target/process-test-coverage");
+      return ProcessCoverage.atLeast90Percent(
+          "requirements-freeze.bpmn", List.of("stepCycle", "campaign"));
     }
   }
 

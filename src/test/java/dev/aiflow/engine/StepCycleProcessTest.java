@@ -10,14 +10,13 @@ import dev.aiflow.negotiation.FreezeStore;
 import dev.aiflow.support.Briefs;
 import dev.aiflow.support.EngineTestBase;
 import dev.aiflow.support.Packs;
+import dev.aiflow.support.ProcessCoverage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
-import org.assertj.core.api.Condition;
 import org.camunda.bpm.engine.ProcessEngine;
 import org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests;
 import org.camunda.community.process_test_coverage.spring_test.common.ProcessEngineCoverageProperties;
@@ -44,14 +43,8 @@ class StepCycleProcessTest extends EngineTestBase {
     @Bean
     @Primary
     ProcessEngineCoverageProperties coverageProperties() {
-      return new ProcessEngineCoverageProperties(
-          false,
-          true,
-          List.of("campaign", "requirementsFreeze"),
-          List.of(new Condition<>(c -> c >= 0.9, "at least 90%% of step-cycle.bpmn")),
-          Map.of(),
-          List.of(),
-          "target/process-test-coverage");
+      return ProcessCoverage.atLeast90Percent(
+          "step-cycle.bpmn", List.of("campaign", "requirementsFreeze"));
     }
   }
 

@@ -48,12 +48,12 @@ class HeuristicDrafterTest {
   }
 
   @Test
-  void aDialogueWithoutChecksOrPathsDraftsTodosTheParserRefuses() {
+  void aDialogueWithoutChecksOrPathsDraftsPlaceholdersTheParserRefuses() {
     String md = new HeuristicDrafter().draft("user: make the app nicer\nuser: it feels slow");
-    assertThat(md).contains("TODO");
+    assertThat(md).contains("<say what should change and for whom>", "`<path>`");
     try {
       RequirementsParser.parse(md, "draft");
-      throw new AssertionError("a draft with TODOs must not freeze");
+      throw new AssertionError("a draft with placeholders must not freeze");
     } catch (RequirementsFormatException e) {
       assertThat(e.findings())
           .extracting(RequirementsFormatException.Finding::code)
