@@ -55,6 +55,26 @@ class RequirementsApiTest extends ServerTestBase {
     assertThat(body(refused).path("code").asText()).isEqualTo("FREEZE_META_MISSING");
     assertThat(new QueueStore(queue).read().require("T-1").status()).isEqualTo(TaskStatus.PENDING);
 
+    // the same refusal for a start over Camunda's own REST API: the model ends the instance
+    String engineStart =
+        "{\"variables\":{"
+            + "\"projectId\":{\"value\":\"guarded\"},"
+            + "\"queuePath\":{\"value\":\""
+            + queue
+            + "\"},"
+            + "\"workspace\":{\"value\":\""
+            + dir.resolve("ws")
+            + "\"},"
+            + "\"requireFreeze\":{\"value\":true}}}";
+    HttpResponse<String> viaEngine =
+        postJson("/engine-rest/process-definition/key/campaign/start", engineStart, true);
+    assertThat(viaEngine.statusCode()).as(viaEngine.body()).isEqualTo(200);
+    assertThat(body(viaEngine).path("ended").asBoolean()).isTrue();
+    JsonNode blocked = body(getAsAdmin("/api/campaigns/" + body(viaEngine).path("id").asText()));
+    assertThat(blocked.path("endReason").asText()).isEqualTo("execution_blocked");
+    assertThat(blocked.path("endDetail").asText()).startsWith("FREEZE_META_MISSING");
+    assertThat(new QueueStore(queue).read().require("T-1").status()).isEqualTo(TaskStatus.PENDING);
+
     String dialogue =
         "title: Finish T-1\n"
             + "we need T-1 done so that the demo completes\n"
