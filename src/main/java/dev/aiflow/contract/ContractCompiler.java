@@ -6,16 +6,14 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.aiflow.files.Digests;
 import dev.aiflow.intake.IntakeTask;
 import dev.aiflow.protocol.AcceptanceCriterion;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -63,7 +61,7 @@ public final class ContractCompiler {
     values.put("task_id", text(taskId));
     values.put("run_id", text(runId));
     values.put("risk", text(task.riskOrDefault()));
-    values.put("template_sha256", sha256(template));
+    values.put("template_sha256", Digests.sha256(template));
     values.put("objective", text(task.objectiveOrTitle()));
     values.put("target", text(task.target()));
     values.put("execution_route", text(task.executionRoute()));
@@ -107,8 +105,8 @@ public final class ContractCompiler {
   private CompiledContract conformance(String contract, TreeSet<String> unresolved) {
     ObjectNode report = JSON.createObjectNode();
     report.put("template", "master_contract.template.md");
-    report.put("template_sha256", sha256(template));
-    report.put("contract_sha256", sha256(contract));
+    report.put("template_sha256", Digests.sha256(template));
+    report.put("contract_sha256", Digests.sha256(contract));
     ArrayNode headings = report.putArray("required_headings");
     boolean conformant = unresolved.isEmpty();
     List<String> required = headings(template);
@@ -179,15 +177,5 @@ public final class ContractCompiler {
       s.append('\n');
     }
     return s.toString().stripTrailing();
-  }
-
-  static String sha256(String text) {
-    try {
-      return HexFormat.of()
-          .formatHex(
-              MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
   }
 }

@@ -1,6 +1,7 @@
 package dev.aiflow.worker;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.aiflow.files.Digests;
 import dev.aiflow.logger.AttemptPointer;
 import dev.aiflow.logger.AttemptRecord;
 import dev.aiflow.logger.CanonicalJson;
@@ -15,11 +16,7 @@ import dev.aiflow.protocol.StepSpec;
 import dev.aiflow.qa.CheckResult;
 import dev.aiflow.qa.EvidenceRecord;
 import dev.aiflow.qa.QaReview;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -46,14 +43,7 @@ public final class AttemptLogging {
     key.set("allowed_paths", Protocol.toTree(spec.allowedPaths()));
     key.set("acceptance_criteria", Protocol.toTree(spec.acceptanceCriteria()));
     key.set("required_commands", Protocol.toTree(spec.requiredCommands()));
-    try {
-      return HexFormat.of()
-          .formatHex(
-              MessageDigest.getInstance("SHA-256")
-                  .digest(CanonicalJson.toCanonicalString(key).getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    return Digests.sha256(CanonicalJson.toCanonicalString(key));
   }
 
   /** An attempt as logged, with the pointer it was given. */

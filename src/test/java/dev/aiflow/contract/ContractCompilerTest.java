@@ -60,7 +60,7 @@ class ContractCompilerTest {
     assertThat(report.path("conformant").asBoolean()).isTrue();
     assertThat(report.path("required_headings")).hasSize(10);
     assertThat(report.path("template_sha256").asText())
-        .isEqualTo(ContractCompiler.sha256(template));
+        .isEqualTo(dev.aiflow.files.Digests.sha256(template));
     assertThat(Files.readString(dir.resolve("template_snapshot.md"))).isEqualTo(template);
   }
 
