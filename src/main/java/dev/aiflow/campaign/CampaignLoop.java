@@ -150,7 +150,8 @@ public final class CampaignLoop {
     STAGNATED,
     CANCELLED,
     PREFLIGHT_FAILED,
-    EXECUTION_BLOCKED;
+    EXECUTION_BLOCKED,
+    INVALID_INPUT;
 
     public String json() {
       return name().toLowerCase(java.util.Locale.ROOT);

@@ -113,21 +113,4 @@ final class CampaignRunner {
     out.flush();
     return Boolean.TRUE.equals(v.allCompleted()) ? ExitCodes.OK : ExitCodes.FAILED;
   }
-
-  /** Folders the embedded engine may use: those the user named on the command line. */
-  static String roots(Path... paths) {
-    StringBuilder sb = new StringBuilder();
-    for (Path p : paths) {
-      if (p == null) {
-        continue;
-      }
-      Path abs = p.toAbsolutePath().normalize();
-      Path dir = java.nio.file.Files.isDirectory(abs) ? abs : abs.getParent();
-      if (sb.length() > 0) {
-        sb.append(',');
-      }
-      sb.append(dir);
-    }
-    return sb.toString();
-  }
 }

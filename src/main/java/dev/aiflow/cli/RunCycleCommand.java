@@ -121,7 +121,7 @@ public class RunCycleCommand implements Callable<Integer> {
       }
       return queuedCycle(packJson, pack, out);
     }
-    try (EngineContext engine = engineOptions.start(guardRoots())) {
+    try (EngineContext engine = engineOptions.start(Map.of())) {
       StepCycleService cycles = engine.bean(StepCycleService.class);
       String pi =
           cycles.start(
@@ -170,12 +170,7 @@ public class RunCycleCommand implements Callable<Integer> {
       snapshots.put(
           "boundarySnapshotPath", boundarySnapshot.toAbsolutePath().normalize().toString());
     }
-    try (EngineContext engine =
-        engineOptions.start(
-            Map.of(
-                "aiflow.allowed-roots",
-                CampaignRunner.roots(queuePath, progressDir, engineOptions.workspace)
-                    + guardRootsSuffix()))) {
+    try (EngineContext engine = engineOptions.start(Map.of())) {
       CampaignView v =
           CampaignRunner.run(
               engine, campaign, snapshots, runId, Duration.ofSeconds(timeoutSec), out);
@@ -194,22 +189,6 @@ public class RunCycleCommand implements Callable<Integer> {
               + campaign.effectiveProgressDir().resolve("summary.md"));
       return code;
     }
-  }
-
-  /** The snapshots' folder joins the roots the engine may read (it checks their paths). */
-  private Map<String, String> guardRoots() {
-    String suffix = guardRootsSuffix();
-    return suffix.isEmpty() ? Map.of() : Map.of("aiflow.allowed-roots", suffix.substring(1));
-  }
-
-  private String guardRootsSuffix() {
-    if (planSnapshot == null) {
-      return "";
-    }
-    return ","
-        + planSnapshot.toAbsolutePath().normalize().getParent()
-        + ","
-        + boundarySnapshot.toAbsolutePath().normalize().getParent();
   }
 
   static int report(PrintWriter out, String taskId, StepCycleService.CycleResult r) {

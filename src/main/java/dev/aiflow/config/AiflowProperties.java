@@ -16,6 +16,8 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param demo the demo campaign
  * @param freeze which projects must run under frozen, approved requirements
  * @param controller the external drafting commands the engine may run, by name
+ * @param restrictPaths whether named paths must lie inside {@link #campaignRoots()} (the server:
+ *     always; the command line's embedded engine turns it off, its user names their own files)
  */
 @ConfigurationProperties("aiflow")
 public record AiflowProperties(
@@ -25,9 +27,11 @@ public record AiflowProperties(
     List<Path> allowedRoots,
     Demo demo,
     Freeze freeze,
-    Controller controller) {
+    Controller controller,
+    Boolean restrictPaths) {
 
   public AiflowProperties {
+    restrictPaths = restrictPaths == null || restrictPaths;
     dataDir = dataDir == null ? Path.of("data") : dataDir;
     admin = admin == null ? new Admin("admin", null) : admin;
     worker = worker == null ? Worker.defaults() : worker;
@@ -35,6 +39,11 @@ public record AiflowProperties(
     demo = demo == null ? new Demo(true) : demo;
     freeze = freeze == null ? new Freeze(List.of()) : freeze;
     controller = controller == null ? new Controller(Map.of()) : controller;
+  }
+
+  /** Settings with every default but the data directory (the CLI's view of a server). */
+  public static AiflowProperties forDataDir(Path dataDir) {
+    return new AiflowProperties(dataDir, null, null, null, null, null, null, null);
   }
 
   /**
@@ -85,6 +94,45 @@ public record AiflowProperties(
     }
   }
 
+  /**
+   * What a request, a process variable or a CLI flag may never name, whatever the allowed roots
+   * say: the data directory's secrets ({@code admin-password}, {@code secrets/}), its database
+   * ({@code h2/}), the agents' run records ({@code run/}), the hash chains ({@code workflow/}) and
+   * the checkpoints ({@code checkpoints/}); aiflow itself reads and writes them by their fixed
+   * names. See docs/security.md.
+   */
+  public List<Path> privatePaths() {
+    return List.of(
+        dataDir.resolve("admin-password"),
+        secretsDir(),
+        dataDir.resolve("h2"),
+        runDir(),
+        workflowRoot(),
+        checkpointRoot());
+  }
+
+  /** Owner-only secrets aiflow generates (signing keys...): {@code <data-dir>/secrets}. */
+  public Path secretsDir() {
+    return dataDir.resolve("secrets");
+  }
+
+  /** Records of running agents, for the next start to stop leftovers: {@code <data-dir>/run}. */
+  public Path runDir() {
+    return dataDir.resolve("run");
+  }
+
+  /** The rule for named paths: inside {@link #campaignRoots()} (unless off), never private. */
+  public dev.aiflow.files.PathPolicy pathPolicy() {
+    return restrictPaths
+        ? dev.aiflow.files.PathPolicy.of(campaignRoots(), privatePaths())
+        : cliPathPolicy();
+  }
+
+  /** The CLI's rule for named paths: anywhere its user can reach, never private. */
+  public dev.aiflow.files.PathPolicy cliPathPolicy() {
+    return dev.aiflow.files.PathPolicy.unrestricted(privatePaths());
+  }
+
   /** Where workflow logs live: {@code <data-dir>/workflow}. */
   public Path workflowRoot() {
     return dataDir.resolve("workflow");
@@ -102,12 +150,7 @@ public record AiflowProperties(
    *     process variable is caller input)
    */
   public Path projectDir(String projectId) {
-    if (projectId == null
-        || !projectId.matches("[A-Za-z0-9][A-Za-z0-9._:-]{0,127}")
-        || projectId.contains("..")) {
-      throw new IllegalArgumentException("'" + projectId + "' is not a project id");
-    }
-    return dataDir.resolve("projects").resolve(projectId);
+    return dataDir.resolve("projects").resolve(dev.aiflow.ids.Ids.require("project id", projectId));
   }
 
   /**

@@ -30,14 +30,30 @@ public class CampaignDelegates {
 
   public static final String BACKEND_UNHEALTHY = "BACKEND_UNHEALTHY";
   public static final String EXECUTION_BLOCKED = "EXECUTION_BLOCKED";
+  public static final String INVALID_INPUT = "INVALID_INPUT";
 
-  /** {@code Task_StartCampaign}: check the inputs, fill defaults, release stale claims. */
+  /**
+   * {@code Task_StartCampaign}: check the inputs, fill defaults, release stale claims. Inputs it
+   * cannot use end the campaign at {@code EndEvent_InvalidInput} (BPMN error {@value
+   * #INVALID_INPUT}), whoever started it: a start over {@code /engine-rest} gets the same checks as
+   * one over {@code /api}, and no exception escapes to the caller.
+   */
   @Bean
   JavaDelegate startCampaignDelegate(CampaignSupport support) {
     return ex -> {
-      CampaignSpec spec = support.spec(ex);
-      CampaignLoop loop = new CampaignLoop(spec, java.time.Clock.systemUTC());
-      loop.queue().read(); // a queue that does not parse stops the start, naming the member
+      CampaignSpec spec;
+      CampaignLoop loop;
+      try {
+        spec = support.spec(ex);
+        loop = new CampaignLoop(spec, java.time.Clock.systemUTC());
+        loop.queue().read(); // a queue that does not parse stops the start, naming the member
+      } catch (dev.aiflow.campaign.CampaignInputException e) {
+        throw invalidInput(ex, e.field(), e.getMessage());
+      } catch (dev.aiflow.triage.QueueFormatException e) {
+        throw invalidInput(ex, CampaignVars.QUEUE_PATH, e.getMessage());
+      } catch (IllegalArgumentException e) {
+        throw invalidInput(ex, null, e.getMessage());
+      }
       ex.setVariable(CampaignVars.PROGRESS_DIR, spec.effectiveProgressDir().toString());
       ex.setVariable(
           CampaignVars.CLAIM_OWNER, CampaignLoop.ownerOf(spec, ex.getProcessInstanceId()));
@@ -53,6 +69,13 @@ public class CampaignDelegates {
         ex.setVariable(CampaignVars.RELEASED_TASKS, String.join(",", released));
       }
     };
+  }
+
+  private static BpmnError invalidInput(DelegateExecution ex, String field, String message) {
+    // variables set before a BpmnError stay: the error is caught in this transaction
+    ex.setVariable(CampaignVars.END_REASON, CampaignLoop.EndReason.INVALID_INPUT.json());
+    ex.setVariable(CampaignVars.INVALID_FIELD, field);
+    return new BpmnError(INVALID_INPUT, (field == null ? "" : field + ": ") + message);
   }
 
   /** {@code Task_PreflightBackends}: BPMN error {@value #BACKEND_UNHEALTHY} with the report. */
@@ -240,6 +263,8 @@ public class CampaignDelegates {
       FreezeStatus status = store.status();
       Map<String, Object> fields = new LinkedHashMap<>();
       fields.put("campaign_id", ex.getProcessInstanceId());
+      // who asked: the signed-in caller the engine recorded at the start (camunda:initiator)
+      fields.put("actor", EngineVariables.string(ex, CampaignVars.STARTED_BY, "system"));
       boolean required =
           spec.safeguards().freezeRequired()
               || support.properties().freeze().requiredFor(spec.projectId());

@@ -120,6 +120,18 @@ public class CampaignService {
             .setVariables(vars)
             .executeWithVariablesInReturn();
     if (pi.isEnded()
+        && CampaignLoop.EndReason.INVALID_INPUT
+            .json()
+            .equals(pi.getVariables().get(CampaignVars.END_REASON))) {
+      Object field = pi.getVariables().get(CampaignVars.INVALID_FIELD);
+      String detail = String.valueOf(pi.getVariables().get(CampaignVars.END_DETAIL));
+      throw new dev.aiflow.campaign.CampaignInputException(
+          field == null ? "campaign" : field.toString(),
+          field != null && detail.startsWith(field + ": ")
+              ? detail.substring(field.toString().length() + 2)
+              : detail);
+    }
+    if (pi.isEnded()
         && CampaignLoop.EndReason.EXECUTION_BLOCKED
             .json()
             .equals(pi.getVariables().get(CampaignVars.END_REASON))) {
@@ -231,8 +243,11 @@ public class CampaignService {
     String progress = str(vars.get(CampaignVars.PROGRESS_DIR));
     JsonNode scoreboard = null;
     if (progress != null && Files.exists(Path.of(progress, "scoreboard.json"))) {
-      ScoreboardStore store = new ScoreboardStore(Path.of(progress));
-      scoreboard = ScoreboardStore.tree(store.read());
+      try {
+        scoreboard = ScoreboardStore.tree(new ScoreboardStore(Path.of(progress)).read());
+      } catch (IllegalStateException e) {
+        scoreboard = null; // a broken scoreboard does not hide the campaign; verify says why
+      }
     }
     return new CampaignView(
         hpi.getId(),

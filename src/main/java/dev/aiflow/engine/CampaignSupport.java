@@ -77,12 +77,12 @@ public class CampaignSupport {
   }
 
   CampaignSpec spec(VariableScope v, boolean withPacks) {
-    String queuePath = EngineVariables.string(v, CampaignVars.QUEUE_PATH, null);
+    String queuePath = text(v, CampaignVars.QUEUE_PATH);
     if (queuePath == null) {
       throw new CampaignInputException(CampaignVars.QUEUE_PATH, "required: the queue file");
     }
-    String progress = EngineVariables.string(v, CampaignVars.PROGRESS_DIR, null);
-    String workspace = EngineVariables.string(v, CampaignVars.WORKSPACE, null);
+    String progress = text(v, CampaignVars.PROGRESS_DIR);
+    String workspace = text(v, CampaignVars.WORKSPACE);
     String mapJson = withPacks ? EngineVariables.json(v, CampaignVars.STEP_PACK_MAP) : null;
     StepPackMap packs =
         mapJson == null ? StepPackMap.empty() : maps.computeIfAbsent(mapJson, this::parseMap);
@@ -103,12 +103,20 @@ public class CampaignSupport {
             EngineVariables.bool(v, CampaignVars.SKIP_BACKEND_HEALTH_CHECK, false),
             EngineVariables.string(v, CampaignVars.CLAIM_OWNER, null),
             safeguards(v));
-    spec.requireWithin(properties.campaignRoots());
-    return spec;
+    return spec.resolvePaths(properties.pathPolicy(), true);
+  }
+
+  /** A path variable: a string, or refused naming the variable (never a Java type in a 500). */
+  private static String text(VariableScope v, String name) {
+    Object value = v.getVariable(name);
+    if (value != null && !(value instanceof String)) {
+      throw new CampaignInputException(name, "must be a string (a path)");
+    }
+    return (String) value;
   }
 
   private static Safeguards safeguards(VariableScope v) {
-    String dir = EngineVariables.string(v, CampaignVars.REQUIREMENTS_DIR, null);
+    String dir = text(v, CampaignVars.REQUIREMENTS_DIR);
     return new Safeguards(
         EngineVariables.bool(v, CampaignVars.REQUIRE_FREEZE, false),
         EngineVariables.bool(v, CampaignVars.GUARD_CONTRACTS, false),

@@ -58,6 +58,13 @@ public final class CampaignVars {
 
   // outcome
   public static final String END_REASON = "endReason";
+
+  /** Who started the campaign (the start event's {@code camunda:initiator}); absent: the system. */
+  public static final String STARTED_BY = "startedBy";
+
+  /** The variable a refused start named ({@code BoundaryEvent_InvalidInput}). */
+  public static final String INVALID_FIELD = "invalidField";
+
   public static final String END_DETAIL = "endDetail";
   public static final String ALL_COMPLETED = "allCompleted";
   public static final String QUEUE_COUNTS = "queueCounts";

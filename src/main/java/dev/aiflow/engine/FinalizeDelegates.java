@@ -35,9 +35,12 @@ public class FinalizeDelegates {
   static void finish(
       StepCycleSupport support, DelegateExecution ex, String outcome, String status) {
     ex.setVariable(Vars.OUTCOME, outcome);
+    if (!dev.aiflow.ids.Ids.isValid(support.projectId(ex))) {
+      return; // no project to log in: the intake findings are the record
+    }
     support.session(ex, "cycle_finished", Map.of("outcome", outcome));
     Object taskId = taskId(support, ex);
-    if (taskId == null) {
+    if (taskId == null || !dev.aiflow.ids.Ids.isValid(taskId.toString())) {
       return; // a pack so broken it names no task: the outcome variable is the record
     }
     WorkflowLogger log = support.logger(ex);

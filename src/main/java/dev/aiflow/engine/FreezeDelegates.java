@@ -2,7 +2,6 @@ package dev.aiflow.engine;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.aiflow.campaign.CampaignSpec;
 import dev.aiflow.config.AiflowProperties;
 import dev.aiflow.negotiation.DraftException;
 import dev.aiflow.negotiation.Drafter;
@@ -14,7 +13,6 @@ import dev.aiflow.negotiation.RequirementsFormatException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -228,12 +226,14 @@ public class FreezeDelegates {
     };
   }
 
+  /** The largest dialogue read: 1 MiB (the API caps a dialogue at 256 KiB). */
+  static final long MAX_DIALOGUE_BYTES = 1024 * 1024;
+
   static FreezeStore store(AiflowProperties properties, DelegateExecution ex) {
     String dir = EngineVariables.string(ex, RequirementsVars.REQUIREMENTS_DIR, null);
     if (dir != null) {
-      CampaignSpec.requireInside(
-          Path.of(dir), RequirementsVars.REQUIREMENTS_DIR, properties.campaignRoots());
-      return new FreezeStore(Path.of(dir));
+      return new FreezeStore(
+          properties.pathPolicy().directory(RequirementsVars.REQUIREMENTS_DIR, dir));
     }
     return new FreezeStore(
         properties.projectDir(EngineVariables.string(ex, Vars.PROJECT_ID, "default")));
@@ -246,13 +246,29 @@ public class FreezeDelegates {
     if (inline != null) {
       sb.append(inline);
     } else if (path != null) {
-      CampaignSpec.requireInside(
-          Path.of(path), RequirementsVars.DIALOGUE_PATH, properties.campaignRoots());
+      // only a dialogue file aiflow wrote itself (RequirementsService): the draft shows the
+      // dialogue to approvers, so a variable must not make it show any other file
+      Path real =
+          properties
+              .pathPolicy()
+              .existingFile(RequirementsVars.DIALOGUE_PATH, path, MAX_DIALOGUE_BYTES);
+      Path own = store(properties, ex).inputDir().toAbsolutePath().normalize();
       try {
-        sb.append(Files.readString(Path.of(path), StandardCharsets.UTF_8));
+        own = own.toRealPath();
       } catch (IOException e) {
-        throw new UncheckedIOException("cannot read the dialogue " + path, e);
+        // no input folder: nothing in it to read
       }
+      if (!real.getParent().equals(own)
+          || !real.getFileName().toString().matches("dialogue-[0-9]+\\.txt")) {
+        throw new dev.aiflow.files.PathRefusedException(
+            RequirementsVars.DIALOGUE_PATH,
+            "not a dialogue file of this project (input/dialogue-<n>.txt, written by aiflow)");
+      }
+      sb.append(
+          new String(
+              dev.aiflow.files.PathPolicy.readBounded(
+                  RequirementsVars.DIALOGUE_PATH, path, real, MAX_DIALOGUE_BYTES),
+              StandardCharsets.UTF_8));
     } else {
       throw new IllegalArgumentException("dialogue or dialoguePath is required");
     }

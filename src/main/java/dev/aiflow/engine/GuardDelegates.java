@@ -1,7 +1,5 @@
 package dev.aiflow.engine;
 
-import dev.aiflow.campaign.CampaignInputException;
-import dev.aiflow.campaign.CampaignSpec;
 import dev.aiflow.logger.ChainEvent;
 import dev.aiflow.negotiation.ContractGuard;
 import dev.aiflow.negotiation.SnapshotException;
@@ -60,9 +58,11 @@ public class GuardDelegates {
         }
       } catch (SnapshotException e) {
         findings = List.of(new ContractGuard.Finding("GUARD_" + e.code(), "", e.getMessage()));
-      } catch (CampaignInputException e) {
+      } catch (dev.aiflow.files.PathRefusedException e) {
         findings =
-            List.of(new ContractGuard.Finding("GUARD_SNAPSHOT_OUTSIDE_ROOTS", "", e.getMessage()));
+            List.of(
+                new ContractGuard.Finding(
+                    "GUARD_SNAPSHOT_REFUSED", "", e.field() + ": " + e.getMessage()));
       }
       if (!findings.isEmpty()) {
         EngineVariables.setJson(
@@ -149,9 +149,13 @@ public class GuardDelegates {
   }
 
   private static Path inside(StepCycleSupport support, String path, String variable) {
-    Path p = Path.of(path);
-    CampaignSpec.requireInside(p, variable, support.properties().campaignRoots());
-    return p;
+    if (!java.nio.file.Files.exists(Path.of(path))) {
+      throw new SnapshotException(Path.of(path), "", "SNAPSHOT_MISSING", "no such file");
+    }
+    return support
+        .properties()
+        .pathPolicy()
+        .existingFile(variable, path, dev.aiflow.files.PathPolicy.DEFAULT_MAX_DOCUMENT_BYTES);
   }
 
   private static Map<String, String> finding(ContractGuard.Finding f) {

@@ -114,7 +114,8 @@ public class StepCycleSupport {
   Path workspace(DelegateExecution ex) {
     String ws = EngineVariables.string(ex, Vars.WORKSPACE, null);
     if (ws != null) {
-      return Path.of(ws);
+      // a caller's folder: real, inside the allowed roots, holding none of the server's secrets
+      return properties.pathPolicy().existingDirectory(Vars.WORKSPACE, ws);
     }
     Path own = properties.projectDir(projectId(ex)).resolve("workspace").toAbsolutePath();
     try {

@@ -1,6 +1,7 @@
 package dev.aiflow.engine;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.aiflow.ids.Ids;
 import dev.aiflow.intake.IntakeFinding;
 import dev.aiflow.intake.IntakeReader;
 import dev.aiflow.intake.IntakeTask;
@@ -35,6 +36,18 @@ public class ValidateIntakeDelegate implements JavaDelegate {
   @Override
   public void execute(DelegateExecution ex) throws Exception {
     List<IntakeFinding> findings = new ArrayList<>();
+    Object projectId = ex.getVariable(Vars.PROJECT_ID);
+    if (projectId != null && !Ids.isValid(projectId.toString())) {
+      // nothing can be logged for a project that cannot exist: the findings are the record
+      reject(ex, List.of(new IntakeFinding("INVALID_PROJECT_ID", "/projectId", Ids.RULE)));
+      return;
+    }
+    try {
+      support.workspace(ex);
+    } catch (dev.aiflow.files.PathRefusedException e) {
+      reject(ex, List.of(new IntakeFinding("WORKSPACE_REFUSED", "/workspace", e.getMessage())));
+      return;
+    }
     StepPack pack;
     try {
       pack = support.stepPack(ex);
@@ -49,6 +62,10 @@ public class ValidateIntakeDelegate implements JavaDelegate {
     }
     findings.addAll(RouteDodValidator.validate(intake));
     String taskId = EngineVariables.string(ex, Vars.TASK_ID, pack.taskId());
+    if (!Ids.isValid(taskId)) {
+      reject(ex, List.of(new IntakeFinding("INVALID_TASK_ID", "/taskId", Ids.RULE)));
+      return;
+    }
     if (!taskId.equals(pack.taskId())) {
       findings.add(
           new IntakeFinding(

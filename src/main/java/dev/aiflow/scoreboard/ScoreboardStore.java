@@ -205,11 +205,20 @@ public final class ScoreboardStore {
     return out;
   }
 
+  /** The largest scoreboard or trends file read: 32 MiB. */
+  static final long MAX_BYTES = 32L * 1024 * 1024;
+
+  /**
+   * Reads a progress file: a regular file (no link, FIFO or device), bounded, strict JSON; a
+   * problem names the file and its kind, never the content, and leaves the file as it is.
+   */
   private static JsonNode readTree(Path f) {
     try {
-      return JSON.readTree(f.toFile());
-    } catch (IOException e) {
-      throw new UncheckedIOException(
+      return dev.aiflow.json.StrictJson.readTree(
+          dev.aiflow.files.PathPolicy.readBounded(
+              f.getFileName().toString(), f.toString(), f, MAX_BYTES));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalStateException(
           "could not read " + f + " (" + e.getMessage() + "); it is left as it is", e);
     }
   }

@@ -61,7 +61,7 @@ import org.springframework.context.annotation.Primary;
       EngineTestBase.FAST_WORKER,
       EngineTestBase.SHORT_GRACE,
       EngineTestBase.OWN_ENGINE_NAME,
-      "aiflow.allowed-roots=${java.io.tmpdir}"
+      EngineTestBase.TEMP_ROOT
     })
 @Import({ProcessEngineCoverageConfiguration.class, CampaignProcessTest.Coverage.class})
 class CampaignProcessTest extends EngineTestBase {
@@ -373,13 +373,23 @@ class CampaignProcessTest extends EngineTestBase {
         .hasMessageContaining("/tasks/0/priority")
         .hasMessageContaining("must be an integer");
     assertThat(Files.readString(queueFile)).isEqualTo(broken);
+    // the refused start is on record: ended at once at EndEvent_InvalidInput, naming the variable
+    var ended =
+        engine
+            .getHistoryService()
+            .createHistoricProcessInstanceQuery()
+            .processInstanceBusinessKey("broken")
+            .singleResult();
+    assertThat(ended.getEndActivityId()).isEqualTo("EndEvent_InvalidInput");
     assertThat(
             engine
                 .getHistoryService()
-                .createHistoricProcessInstanceQuery()
-                .processInstanceBusinessKey("broken")
-                .count())
-        .isZero();
+                .createHistoricVariableInstanceQuery()
+                .processInstanceId(ended.getId())
+                .variableName("endReason")
+                .singleResult()
+                .getValue())
+        .isEqualTo("invalid_input");
   }
 
   static JsonNode json(String s) throws Exception {

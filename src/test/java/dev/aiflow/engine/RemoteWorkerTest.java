@@ -31,6 +31,7 @@ import org.springframework.boot.test.context.SpringBootTest;
       ServerTestBase.NO_ADMIN_PASSWORD,
       ServerTestBase.NO_DEMO,
       EngineTestBase.MOCK_SHIM,
+      EngineTestBase.TEMP_ROOT,
       "aiflow.worker.in-process=false",
       "aiflow.worker.poll-interval=100ms"
     })

@@ -29,6 +29,7 @@ import org.springframework.context.annotation.Import;
       EngineTestBase.MOCK_SHIM,
       EngineTestBase.FAST_WORKER,
       EngineTestBase.OWN_ENGINE_NAME,
+      EngineTestBase.TEMP_ROOT,
       "spring.main.allow-bean-definition-overriding=true"
     })
 @Import(RetryIdempotencyTest.FlakyReview.class)

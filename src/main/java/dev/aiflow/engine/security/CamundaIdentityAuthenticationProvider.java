@@ -1,4 +1,4 @@
-package dev.aiflow.engine;
+package dev.aiflow.engine.security;
 
 import java.util.List;
 import org.camunda.bpm.engine.IdentityService;
@@ -19,6 +19,9 @@ import org.springframework.stereotype.Component;
 @Component
 public class CamundaIdentityAuthenticationProvider implements AuthenticationProvider {
 
+  /** Groups become authorities with this prefix. */
+  public static final String GROUP_PREFIX = "GROUP_";
+
   private final IdentityService identity;
 
   public CamundaIdentityAuthenticationProvider(IdentityService identity) {
@@ -37,7 +40,7 @@ public class CamundaIdentityAuthenticationProvider implements AuthenticationProv
     List<GrantedAuthority> authorities =
         identity.createGroupQuery().groupMember(user).list().stream()
             .map(Group::getId)
-            .<GrantedAuthority>map(id -> new SimpleGrantedAuthority("GROUP_" + id))
+            .<GrantedAuthority>map(id -> new SimpleGrantedAuthority(GROUP_PREFIX + id))
             .toList();
     return UsernamePasswordAuthenticationToken.authenticated(user, null, authorities);
   }

@@ -1,4 +1,4 @@
-package dev.aiflow.engine;
+package dev.aiflow.engine.security;
 
 import org.camunda.bpm.engine.rest.security.auth.ProcessEngineAuthenticationFilter;
 import org.camunda.bpm.engine.rest.security.auth.impl.HttpBasicAuthenticationProvider;
