@@ -73,10 +73,10 @@ public class ProjectController {
   }
 
   private WorkflowLogger requireTask(String projectId, String taskId) {
-    requireProject(projectId);
     if (!Ids.isValid(taskId)) {
       throw new ProblemHandler.BadRequest("taskId", "not a valid task id: use " + Ids.RULE);
     }
+    requireProject(projectId);
     WorkflowLogger log = loggers.logger(projectId);
     if (!log.taskIds().contains(taskId)) {
       throw new ProblemHandler.NotFound("project '" + projectId + "' has no task '" + taskId + "'");

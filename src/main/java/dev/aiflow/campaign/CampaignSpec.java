@@ -96,8 +96,7 @@ public record CampaignSpec(
       if (progress == null) {
         policy.directory("progressDir", queue.getParent().toString());
       }
-      Path ws =
-          workspace == null ? null : policy.existingDirectory("workspace", workspace.toString());
+      Path ws = workspace == null ? null : policy.workspace("workspace", workspace.toString());
       Safeguards guards = safeguards;
       if (safeguards.requirementsDir() != null) {
         guards =

@@ -37,7 +37,7 @@ public class AuditCommand implements Callable<Integer> {
   static class Reconcile implements Callable<Integer> {
     @Spec CommandSpec spec;
 
-    @Option(names = "--project-id", required = true)
+    @Option(converter = IdConverter.class, names = "--project-id", required = true)
     String projectId;
 
     @Option(names = "--data-dir", description = "Default: $AIFLOW_DATA_DIR or ./data.")

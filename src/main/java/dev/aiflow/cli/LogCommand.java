@@ -45,7 +45,11 @@ public class LogCommand implements Callable<Integer> {
       description = "Folder holding the projects (default: ${DEFAULT-VALUE}).")
   Path rootDir;
 
-  @Option(names = "--project-id", scope = ScopeType.INHERIT, description = "The project's id.")
+  @Option(
+      converter = IdConverter.class,
+      names = "--project-id",
+      scope = ScopeType.INHERIT,
+      description = "The project's id.")
   String projectId;
 
   @Override
@@ -91,7 +95,7 @@ public class LogCommand implements Callable<Integer> {
     @picocli.CommandLine.ParentCommand LogCommand log;
     @Spec CommandSpec spec;
 
-    @Option(names = "--task-id", required = true)
+    @Option(converter = IdConverter.class, names = "--task-id", required = true)
     String taskId;
 
     @Option(names = "--r", required = true, description = "Revision number R (0 first).")
@@ -173,7 +177,7 @@ public class LogCommand implements Callable<Integer> {
     @picocli.CommandLine.ParentCommand LogCommand log;
     @Spec CommandSpec spec;
 
-    @Option(names = "--task-id", required = true)
+    @Option(converter = IdConverter.class, names = "--task-id", required = true)
     String taskId;
 
     @Option(
@@ -207,7 +211,10 @@ public class LogCommand implements Callable<Integer> {
     @picocli.CommandLine.ParentCommand LogCommand log;
     @Spec CommandSpec spec;
 
-    @Option(names = "--task-id", description = "Verify only this task's chain.")
+    @Option(
+        converter = IdConverter.class,
+        names = "--task-id",
+        description = "Verify only this task's chain.")
     String taskId;
 
     @Option(
@@ -273,7 +280,7 @@ public class LogCommand implements Callable<Integer> {
     @Option(names = "--archive", required = true)
     Path archive;
 
-    @Option(names = "--target-project-id", required = true)
+    @Option(converter = IdConverter.class, names = "--target-project-id", required = true)
     String targetProjectId;
 
     @Override

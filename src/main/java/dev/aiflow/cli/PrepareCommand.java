@@ -47,10 +47,10 @@ public class PrepareCommand implements Callable<Integer> {
       description = "The task (JSON, see docs/intake.md).")
   Path taskFile;
 
-  @Option(names = "--run-id", required = true)
+  @Option(converter = IdConverter.class, names = "--run-id", required = true)
   String runId;
 
-  @Option(names = "--task-id", required = true)
+  @Option(converter = IdConverter.class, names = "--task-id", required = true)
   String taskId;
 
   @Option(names = "--out-dir", description = "Where to write (default: prepared/<task-id>).")

@@ -38,7 +38,7 @@ public class PrepareNextCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Option(names = "--run-id", required = true)
+  @Option(converter = IdConverter.class, names = "--run-id", required = true)
   String runId;
 
   @Option(names = "--queue-path", required = true, description = "progress/task_queue.json")

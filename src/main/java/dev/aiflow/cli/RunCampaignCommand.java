@@ -101,7 +101,11 @@ public class RunCampaignCommand implements Callable<Integer> {
               + " <data-dir>/projects/<project-id>.")
   Path requirementsDir;
 
-  @Option(names = "--project-id", defaultValue = "default", description = "Default: default.")
+  @Option(
+      converter = IdConverter.class,
+      names = "--project-id",
+      defaultValue = "default",
+      description = "Default: default.")
   String projectId;
 
   @Mixin EngineOptions engineOptions;

@@ -36,7 +36,7 @@ public class RunCycleCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Option(names = "--run-id", required = true)
+  @Option(converter = IdConverter.class, names = "--run-id", required = true)
   String runId;
 
   @Option(names = "--step-pack-file", required = true)
@@ -46,6 +46,7 @@ public class RunCycleCommand implements Callable<Integer> {
   Path taskFile;
 
   @Option(
+      converter = IdConverter.class,
       names = "--project-id",
       defaultValue = "default",
       description = "Default: ${DEFAULT-VALUE}.")

@@ -42,59 +42,74 @@ public class FreezeDelegates {
   @Bean
   JavaDelegate draftRequirementsDelegate(AiflowProperties properties, SessionRecorder session) {
     return ex -> {
-      FreezeStore store = store(properties, ex);
-      int round = EngineVariables.integer(ex, RequirementsVars.DRAFT_ROUND, 0) + 1;
-      String backend = EngineVariables.string(ex, RequirementsVars.CONTROLLER_BACKEND, "heuristic");
-      String model = EngineVariables.string(ex, RequirementsVars.CONTROLLER_MODEL, null);
-      String commandName = EngineVariables.string(ex, RequirementsVars.CONTROLLER_COMMAND, null);
-      String commandLine = null;
-      if ("command".equals(backend)) {
-        commandLine = properties.controller().commands().get(String.valueOf(commandName));
-        if (commandLine == null) {
-          throw new IllegalArgumentException(
-              "controllerCommand '"
-                  + commandName
-                  + "' is not one of the server's aiflow.controller.commands "
-                  + properties.controller().commands().keySet());
-        }
-      }
-      Drafter drafter =
-          Drafters.create(
-              backend,
-              model,
-              commandLine,
-              store.inputDir().resolve("controller-runs").resolve("round-" + round));
-      Negotiation.Drafted d;
       try {
-        d =
-            Negotiation.draft(
-                drafter, dialogue(properties, ex), store, model, commandName, Instant.now());
-      } catch (DraftException e) {
-        throw new IllegalStateException(e.getMessage(), e); // an incident an operator can retry
+        draft(properties, session, ex);
+      } catch (IllegalArgumentException e) {
+        // bad variables (also over /engine-rest): EndEvent_InvalidInput, never a 500
+        String field =
+            e instanceof dev.aiflow.files.PathRefusedException p
+                ? p.field() + ": "
+                : e instanceof dev.aiflow.ids.Ids.InvalidIdException i ? i.kind() + ": " : "";
+        throw new org.camunda.bpm.engine.delegate.BpmnError(
+            "INVALID_INPUT", field + e.getMessage());
       }
-      ex.setVariable(RequirementsVars.DRAFT_ROUND, round);
-      ex.setVariable(RequirementsVars.DRAFT_PATH, store.draftFile().toString());
-      ex.setVariable(RequirementsVars.DRAFT_SHA256, d.sha256());
-      EngineVariables.setJson(
-          ex,
-          RequirementsVars.DRAFT_FINDINGS,
-          CampaignSupport.toJson(d.findings().stream().map(Object::toString).toList()));
-      ex.setVariable(
-          RequirementsVars.DRAFT_FINDINGS_SUMMARY,
-          d.findings().isEmpty()
-              ? "yes: the draft is a complete task brief"
-              : "no, " + d.findings().size() + " problem(s): " + summary(d.findings()));
-      ex.setVariable(RequirementsVars.APPROVED, false);
-      session.record(
-          ex,
-          "requirements_drafted",
-          null,
-          Map.of(
-              "round", round,
-              "backend", drafter.backend(),
-              "draft_sha256", d.sha256(),
-              "findings", d.findings().size()));
     };
+  }
+
+  private static void draft(
+      AiflowProperties properties, SessionRecorder session, DelegateExecution ex) {
+    FreezeStore store = store(properties, ex);
+    int round = EngineVariables.integer(ex, RequirementsVars.DRAFT_ROUND, 0) + 1;
+    String backend = EngineVariables.string(ex, RequirementsVars.CONTROLLER_BACKEND, "heuristic");
+    String model = EngineVariables.string(ex, RequirementsVars.CONTROLLER_MODEL, null);
+    String commandName = EngineVariables.string(ex, RequirementsVars.CONTROLLER_COMMAND, null);
+    String commandLine = null;
+    if ("command".equals(backend)) {
+      commandLine = properties.controller().commands().get(String.valueOf(commandName));
+      if (commandLine == null) {
+        throw new IllegalArgumentException(
+            "controllerCommand '"
+                + commandName
+                + "' is not one of the server's aiflow.controller.commands "
+                + properties.controller().commands().keySet());
+      }
+    }
+    Drafter drafter =
+        Drafters.create(
+            backend,
+            model,
+            commandLine,
+            store.inputDir().resolve("controller-runs").resolve("round-" + round));
+    Negotiation.Drafted d;
+    try {
+      d =
+          Negotiation.draft(
+              drafter, dialogue(properties, ex), store, model, commandName, Instant.now());
+    } catch (DraftException e) {
+      throw new IllegalStateException(e.getMessage(), e); // an incident an operator can retry
+    }
+    ex.setVariable(RequirementsVars.DRAFT_ROUND, round);
+    ex.setVariable(RequirementsVars.DRAFT_PATH, store.draftFile().toString());
+    ex.setVariable(RequirementsVars.DRAFT_SHA256, d.sha256());
+    EngineVariables.setJson(
+        ex,
+        RequirementsVars.DRAFT_FINDINGS,
+        CampaignSupport.toJson(d.findings().stream().map(Object::toString).toList()));
+    ex.setVariable(
+        RequirementsVars.DRAFT_FINDINGS_SUMMARY,
+        d.findings().isEmpty()
+            ? "yes: the draft is a complete task brief"
+            : "no, " + d.findings().size() + " problem(s): " + summary(d.findings()));
+    ex.setVariable(RequirementsVars.APPROVED, false);
+    session.record(
+        ex,
+        "requirements_drafted",
+        null,
+        Map.of(
+            "round", round,
+            "backend", drafter.backend(),
+            "draft_sha256", d.sha256(),
+            "findings", d.findings().size()));
   }
 
   /**

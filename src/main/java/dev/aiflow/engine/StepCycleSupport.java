@@ -115,7 +115,7 @@ public class StepCycleSupport {
     String ws = EngineVariables.string(ex, Vars.WORKSPACE, null);
     if (ws != null) {
       // a caller's folder: real, inside the allowed roots, holding none of the server's secrets
-      return properties.pathPolicy().existingDirectory(Vars.WORKSPACE, ws);
+      return properties.pathPolicy().workspace(Vars.WORKSPACE, ws);
     }
     Path own = properties.projectDir(projectId(ex)).resolve("workspace").toAbsolutePath();
     try {

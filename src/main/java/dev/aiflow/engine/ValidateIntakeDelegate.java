@@ -35,6 +35,15 @@ public class ValidateIntakeDelegate implements JavaDelegate {
 
   @Override
   public void execute(DelegateExecution ex) throws Exception {
+    try {
+      validate(ex);
+    } catch (IllegalArgumentException e) {
+      // a variable of the wrong type or shape (also over /engine-rest): a finding, never a 500
+      reject(ex, List.of(new IntakeFinding("INVALID_VARIABLE", "", e.getMessage())));
+    }
+  }
+
+  private void validate(DelegateExecution ex) throws Exception {
     List<IntakeFinding> findings = new ArrayList<>();
     Object projectId = ex.getVariable(Vars.PROJECT_ID);
     if (projectId != null && !Ids.isValid(projectId.toString())) {
@@ -49,6 +58,10 @@ public class ValidateIntakeDelegate implements JavaDelegate {
       return;
     }
     StepPack pack;
+    if (ex.getVariable(Vars.STEP_PACK) == null) {
+      reject(ex, List.of(new IntakeFinding("STEP_PACK_MISSING", "/stepPack", "required")));
+      return;
+    }
     try {
       pack = support.stepPack(ex);
     } catch (ProtocolException e) {

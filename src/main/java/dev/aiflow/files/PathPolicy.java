@@ -121,9 +121,23 @@ public final class PathPolicy {
     }
   }
 
+  /**
+   * An existing folder that aiflow hands to others (an agent's workspace): it must not hold any
+   * private path either. Returns its real path.
+   */
+  public Path workspace(String field, String raw) {
+    Path real = resolve(field, raw, true);
+    if (!Files.isDirectory(real)) {
+      throw new PathRefusedException(
+          field,
+          quote(raw) + (Files.exists(real) ? " is not a folder" : " does not exist (no folder)"));
+    }
+    return real;
+  }
+
   /** An existing folder; returns its real path. */
   public Path existingDirectory(String field, String raw) {
-    Path real = resolve(field, raw, true);
+    Path real = resolve(field, raw, false);
     if (!Files.isDirectory(real)) {
       throw new PathRefusedException(
           field,
@@ -137,7 +151,7 @@ public final class PathPolicy {
    * its real path (or the real path of its nearest existing ancestor plus the rest).
    */
   public Path directory(String field, String raw) {
-    Path real = resolve(field, raw, true);
+    Path real = resolve(field, raw, false);
     if (Files.exists(real) && !Files.isDirectory(real)) {
       throw new PathRefusedException(field, quote(raw) + " is not a folder");
     }

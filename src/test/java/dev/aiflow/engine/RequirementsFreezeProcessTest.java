@@ -105,6 +105,27 @@ class RequirementsFreezeProcessTest extends EngineTestBase {
   }
 
   @Test
+  void aDialogueFileThatIsNotTheProjectsOwnEndsAtInvalidInput() throws Exception {
+    Path elsewhere = Files.writeString(properties.dataDir().resolve("admin-notes.txt"), "x");
+    Map<String, Object> v = new HashMap<>();
+    v.put("projectId", project);
+    v.put("dialoguePath", elsewhere.toAbsolutePath().toString());
+    ProcessInstance pi =
+        engine.getRuntimeService().startProcessInstanceByKey("requirementsFreeze", v);
+    assertThat(pi).isEnded().hasPassed("BoundaryEvent_InvalidInput", "EndEvent_InvalidInput");
+    assertThat(
+            history
+                .createHistoricVariableInstanceQuery()
+                .processInstanceId(pi.getId())
+                .variableName("inputProblem")
+                .singleResult()
+                .getValue()
+                .toString())
+        .startsWith("dialoguePath: not a dialogue file of this project");
+    assertThat(store().draftFile()).doesNotExist();
+  }
+
+  @Test
   void approvedDraftIsFrozenWithItsApproverInHistoryAndTheSessionLog() throws Exception {
     ProcessInstance pi = start(dialogue, Map.of());
 
