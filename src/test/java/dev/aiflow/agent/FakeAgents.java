@@ -24,7 +24,9 @@ public final class FakeAgents {
   public static Map<String, String> environment() {
     Map<String, String> env = new HashMap<>();
     env.put("PATH", DIR + ":" + System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));
-    env.put("HOME", System.getProperty("java.io.tmpdir"));
+    // a home without logins: credentials come from the variables below only
+    env.put(
+        "HOME", Path.of(System.getProperty("java.io.tmpdir"), "aiflow-fake-home-none").toString());
     env.put("ANTHROPIC_API_KEY", "fake-anthropic-key-for-tests");
     env.put("OPENAI_API_KEY", "fake-openai-key-for-tests");
     env.put("GEMINI_API_KEY", "fake-gemini-key-for-tests");
