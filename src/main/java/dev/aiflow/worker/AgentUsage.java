@@ -43,10 +43,13 @@ public record AgentUsage(
   private static final ObjectMapper JSON = new ObjectMapper();
 
   public AgentUsage {
+    // a source without a figure says nothing: no cost is an unknown cost
     costSource =
-        costSource != null
-            ? costSource
-            : costUsd == null ? CostSource.UNKNOWN : CostSource.REPORTED;
+        costUsd == null
+            ? CostSource.UNKNOWN
+            : costSource == null || costSource == CostSource.UNKNOWN
+                ? CostSource.REPORTED
+                : costSource;
   }
 
   /** Where a cost figure comes from. */
