@@ -28,7 +28,9 @@ import picocli.CommandLine.Spec;
       SessionCommand.class,
       DemoCommand.class,
       AuditCommand.class,
-      RemoteWorkerCommand.class
+      RemoteWorkerCommand.class,
+      ShimCommand.class,
+      DoctorCommand.class
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {

@@ -60,6 +60,7 @@ public final class DispatchCommands {
       PrintWriter out = spec.commandLine().getOut();
       if (options.dryRun) {
         printDryRun(out, adapter.dryRun(pack));
+        printBudget(out, pack.limits());
         return ExitCodes.OK;
       }
       DispatchOutcome dispatch = adapter.dispatch(pack, ProgressListener.NONE);
@@ -104,6 +105,7 @@ public final class DispatchCommands {
       PrintWriter out = spec.commandLine().getOut();
       if (options.dryRun) {
         printDryRun(out, adapter.dryRun(pack, pack.threadId()));
+        printBudget(out, pack.limits());
         return ExitCodes.OK;
       }
       DispatchOutcome dispatch = adapter.dispatch(pack, pack.threadId(), ProgressListener.NONE);
@@ -134,6 +136,20 @@ public final class DispatchCommands {
         dispatch.process().elapsed().toMillis(),
         dispatch.process().detail());
     out.println("evidence: " + dispatch.evidenceDir());
+    if (dispatch.usage().reported()) {
+      dev.aiflow.worker.AgentUsage u = dispatch.usage();
+      out.printf(
+          "usage: %s tokens, cost %s, %s turns%n",
+          u.totalTokens() == null ? "?" : u.totalTokens(),
+          u.costUsd() == null
+              ? "unknown"
+              : "$"
+                  + dev.aiflow.worker.AgentUsage.costString(u.costUsd())
+                  + " ("
+                  + u.costSource().json()
+                  + ")",
+          u.turns() == null ? "?" : u.turns());
+    }
     if (dispatch.outcome() == Outcome.SPAWN_FAILED) {
       throw new CliException(ExitCodes.USAGE, dispatch.process().detail());
     }
@@ -180,6 +196,17 @@ public final class DispatchCommands {
         dry.limits().maxMemoryBytes() / (1024 * 1024),
         dry.maxParallelSteps());
     out.println("evidence: " + dry.evidenceDir());
+  }
+
+  /** The step's budget, when it has one: enforced live from the shim's usage lines. */
+  static void printBudget(PrintWriter out, dev.aiflow.protocol.Limits limits) {
+    if (limits.hasBudget()) {
+      out.printf(
+          "budget: max_tokens=%s max_cost_usd=%s max_turns=%s%n",
+          limits.maxTokens() == null ? "-" : limits.maxTokens(),
+          limits.maxCostUsd() == null ? "-" : limits.maxCostUsd(),
+          limits.maxTurns() == null ? "-" : limits.maxTurns());
+    }
   }
 
   private static String emptyToNull(String s) {

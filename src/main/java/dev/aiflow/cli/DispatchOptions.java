@@ -22,6 +22,15 @@ public class DispatchOptions {
   @Option(names = "--max-memory-mb", description = "Override the pack's max_memory_mb.")
   Integer maxMemoryMb;
 
+  @Option(names = "--max-tokens", description = "Override the pack's max_tokens budget.")
+  Long maxTokens;
+
+  @Option(names = "--max-cost-usd", description = "Override the pack's max_cost_usd budget.")
+  Double maxCostUsd;
+
+  @Option(names = "--max-turns", description = "Override the pack's max_turns budget.")
+  Integer maxTurns;
+
   @Option(
       names = "--max-parallel-steps",
       defaultValue = "1",
@@ -33,7 +42,8 @@ public class DispatchOptions {
 
   @Option(
       names = "--shim",
-      description = "The shim executable (default: $AIFLOW_SHIM or gxd-subagent-shim on PATH).")
+      description =
+          "The shim executable (default: $AIFLOW_SHIM or builtin, aiflow's own 'aiflow shim').")
   String shim;
 
   @Option(
@@ -61,7 +71,10 @@ public class DispatchOptions {
     return new Limits(
         maxRuntimeSec != null ? maxRuntimeSec : pack.maxRuntimeSec(),
         maxSilenceSec != null ? maxSilenceSec : pack.maxSilenceSec(),
-        maxMemoryMb != null ? maxMemoryMb : pack.maxMemoryMb());
+        maxMemoryMb != null ? maxMemoryMb : pack.maxMemoryMb(),
+        maxTokens != null ? maxTokens : pack.maxTokens(),
+        maxCostUsd != null ? maxCostUsd : pack.maxCostUsd(),
+        maxTurns != null ? maxTurns : pack.maxTurns());
   }
 
   ShimAdapter adapter() {

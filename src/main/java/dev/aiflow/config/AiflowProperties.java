@@ -1,5 +1,6 @@
 package dev.aiflow.config;
 
+import dev.aiflow.agent.AgentSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -18,6 +19,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param controller the external drafting commands the engine may run, by name
  * @param restrictPaths whether named paths must lie inside {@link #campaignRoots()} (the server:
  *     always; the command line's embedded engine turns it off, its user names their own files)
+ * @param agents the built-in shim's backends, per-tier policies and price table (docs/backends.md)
  */
 @ConfigurationProperties("aiflow")
 public record AiflowProperties(
@@ -28,7 +30,8 @@ public record AiflowProperties(
     Demo demo,
     Freeze freeze,
     Controller controller,
-    Boolean restrictPaths) {
+    Boolean restrictPaths,
+    Agents agents) {
 
   public AiflowProperties {
     restrictPaths = restrictPaths == null || restrictPaths;
@@ -39,11 +42,57 @@ public record AiflowProperties(
     demo = demo == null ? new Demo(true) : demo;
     freeze = freeze == null ? new Freeze(List.of()) : freeze;
     controller = controller == null ? new Controller(Map.of()) : controller;
+    agents = agents == null ? new Agents(null, null, null, null, null) : agents;
+  }
+
+  /**
+   * The built-in shim's settings ({@code aiflow.agents.*}, docs/backends.md): laid over the
+   * defaults in the jar, first the file {@code settings-file} (JSON), then the members given here.
+   * The worker hands them to the shim as a file named by {@code $AIFLOW_AGENTS_CONFIG}.
+   *
+   * @param settingsFile a JSON file in the format of {@code aiflow/agents/defaults.json}
+   * @param policies per tier ({@code tier2}, {@code tier3}, {@code default}): what an agent may do
+   * @param prices per model: US dollars per million tokens, for CLIs that report no cost
+   * @param backends per backend ({@code claude}, {@code codex}, {@code gemini}): executable, model
+   * @param commands {@code command} backends by name: a command line template
+   */
+  public record Agents(
+      Path settingsFile,
+      Map<String, AgentSettings.TierPolicy> policies,
+      Map<String, AgentSettings.Price> prices,
+      Map<String, AgentSettings.BackendSettings> backends,
+      Map<String, AgentSettings.CommandTemplate> commands) {
+
+    public Agents {
+      policies = policies == null ? Map.of() : Map.copyOf(policies);
+      prices = prices == null ? Map.of() : Map.copyOf(prices);
+      backends = backends == null ? Map.of() : Map.copyOf(backends);
+      commands = commands == null ? Map.of() : Map.copyOf(commands);
+    }
+
+    /** The defaults, the settings file, then the members given here. */
+    public AgentSettings settings() {
+      AgentSettings s = AgentSettings.defaults();
+      if (settingsFile != null) {
+        s = s.overlay(AgentSettings.read(settingsFile));
+      }
+      return s.overlay(new AgentSettings(policies, prices, backends, commands));
+    }
+
+    /**
+     * Writes the effective settings to {@code <data-dir>/agents/settings.json} and returns the
+     * environment the worker gives the shim ({@code AIFLOW_AGENTS_CONFIG}).
+     */
+    public Map<String, String> shimEnvironment(Path dataDir) {
+      Path file = dataDir.resolve("agents").resolve("settings.json").toAbsolutePath();
+      settings().write(file);
+      return Map.of(AgentSettings.ENV, file.toString());
+    }
   }
 
   /** Settings with every default but the data directory (the CLI's view of a server). */
   public static AiflowProperties forDataDir(Path dataDir) {
-    return new AiflowProperties(dataDir, null, null, null, null, null, null, null);
+    return new AiflowProperties(dataDir, null, null, null, null, null, null, null, null);
   }
 
   /**
@@ -160,7 +209,8 @@ public record AiflowProperties(
   public record Admin(String user, String password) {}
 
   /**
-   * @param shim the shim executable ({@code $AIFLOW_SHIM}, default {@code gxd-subagent-shim})
+   * @param shim the shim executable ({@code $AIFLOW_SHIM}), default {@code builtin}: aiflow's own
+   *     {@code aiflow shim} (docs/backends.md)
    * @param inProcess whether this server runs the dispatch external tasks itself
    * @param maxParallelSteps agent runs at once in this JVM
    * @param lockDuration the external-task lock taken at fetch; extended while output flows
@@ -187,7 +237,7 @@ public record AiflowProperties(
       Map<String, String> shims) {
 
     public Worker {
-      shim = shim == null || shim.isBlank() ? "gxd-subagent-shim" : shim;
+      shim = shim == null || shim.isBlank() ? "builtin" : shim;
       inProcess = inProcess == null || inProcess;
       maxParallelSteps = maxParallelSteps == null ? 2 : maxParallelSteps;
       lockDuration = lockDuration == null ? Duration.ofSeconds(60) : lockDuration;

@@ -246,6 +246,20 @@ public final class WorkflowLogger implements AutoCloseable {
       ObjectNode context = p.putObject("context");
       a.context().forEach(context::put);
     }
+    if (!a.usage().isEmpty()) {
+      ObjectNode usage = p.putObject("usage");
+      a.usage()
+          .forEach(
+              (k, v) -> {
+                if (v instanceof String t) {
+                  usage.put(k, t);
+                } else if (v instanceof Boolean b) {
+                  usage.put(k, b);
+                } else {
+                  usage.put(k, ((Number) v).longValue());
+                }
+              });
+    }
     return new ProjectStore.Append(
         a.taskId(),
         EventFields.TYPE_ATTEMPT,

@@ -167,6 +167,7 @@ public final class ScoreboardStore {
     if (s.updatedAt() != null) {
       o.put("updated_at", s.updatedAt().toString());
     }
+    o.set("spend", s.spend().toTree(s.completed()));
     return o;
   }
 
@@ -193,7 +194,8 @@ public final class ScoreboardStore {
                 last.path("task_key").asText(),
                 last.path("run_id").asText(),
                 Instant.parse(last.path("at").asText())),
-        o.hasNonNull("updated_at") ? Instant.parse(o.get("updated_at").asText()) : null);
+        o.hasNonNull("updated_at") ? Instant.parse(o.get("updated_at").asText()) : null,
+        SpendBoard.fromTree(o.get("spend")));
   }
 
   private static Map<String, Integer> counts(JsonNode n) {

@@ -65,12 +65,13 @@ public final class AttemptLogging {
         dispatch.backend(),
         dispatch.evidenceDir(),
         dispatch.process().elapsed().toMillis(),
+        dispatch.usage(),
         engine,
         idempotencyKey,
         context);
   }
 
-  /** As above, from what an engine keeps of a dispatch in its variables. */
+  /** As above, from what an engine keeps of a dispatch in its variables (usage unknown). */
   public static LoggedAttempt logDispatch(
       WorkflowLogger log,
       StepSpec spec,
@@ -79,6 +80,36 @@ public final class AttemptLogging {
       String backend,
       String evidenceDir,
       long elapsedMs,
+      EngineCorrelation engine,
+      String idempotencyKey,
+      Map<String, String> context) {
+    return logDispatch(
+        log,
+        spec,
+        result,
+        outcome,
+        backend,
+        evidenceDir,
+        elapsedMs,
+        AgentUsage.UNKNOWN,
+        engine,
+        idempotencyKey,
+        context);
+  }
+
+  /**
+   * As above, with the run's usage (an engine keeps it as the JSON of {@link AgentUsage#toTree()}
+   * in a variable and reads it back with {@link AgentUsage#fromTree}).
+   */
+  public static LoggedAttempt logDispatch(
+      WorkflowLogger log,
+      StepSpec spec,
+      StepResult result,
+      String outcome,
+      String backend,
+      String evidenceDir,
+      long elapsedMs,
+      AgentUsage usage,
       EngineCorrelation engine,
       String idempotencyKey,
       Map<String, String> context) {
@@ -93,6 +124,7 @@ public final class AttemptLogging {
                 backend,
                 evidenceDir,
                 elapsedMs,
+                usage,
                 pointer,
                 revision,
                 engine,
@@ -118,6 +150,7 @@ public final class AttemptLogging {
       String backend,
       String evidenceDir,
       long elapsedMs,
+      AgentUsage usage,
       AttemptPointer pointer,
       String revision,
       EngineCorrelation engine,
@@ -167,6 +200,7 @@ public final class AttemptLogging {
         .idempotencyKey(idempotencyKey)
         .revisionKey(revision)
         .context(ctx)
+        .usage((usage == null ? AgentUsage.UNKNOWN : usage).chainFields(elapsedMs))
         .build();
   }
 

@@ -18,6 +18,7 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Runs one command under limits: wall-clock runtime, silence (no byte on stdout or stderr), and the
@@ -42,6 +43,7 @@ public final class SupervisedProcess {
   private final long captureCap;
   private final ProgressListener listener;
   private final SecretRedactor redactor;
+  private volatile OutputObserver observer = OutputObserver.NONE;
 
   public SupervisedProcess(
       List<String> command,
@@ -62,6 +64,15 @@ public final class SupervisedProcess {
     this.captureCap = captureCap;
     this.listener = listener == null ? ProgressListener.NONE : listener;
     this.redactor = redactor;
+  }
+
+  /**
+   * Lets {@code value} see every stdout line as it arrives; when it asks for a stop, the whole tree
+   * is stopped at the next tick with the outcome it names (budgets, docs/operations.md).
+   */
+  public SupervisedProcess observeStdout(OutputObserver value) {
+    this.observer = value == null ? OutputObserver.NONE : value;
+    return this;
   }
 
   public ProcessReport run() {
@@ -93,8 +104,20 @@ public final class SupervisedProcess {
     }
 
     AtomicLong lastOutput = new AtomicLong(System.nanoTime());
-    Pump out = new Pump(process.getInputStream(), stdoutFile, captureCap, lastOutput, true);
-    Pump err = new Pump(process.getErrorStream(), stderrFile, captureCap, lastOutput, false);
+    AtomicReference<OutputObserver.Stop> stopRequest = new AtomicReference<>();
+    OutputObserver watching = observer;
+    LineSplitter lines =
+        watching == OutputObserver.NONE
+            ? null
+            : new LineSplitter(
+                line -> {
+                  OutputObserver.Stop stop = watching.onStdoutLine(line);
+                  if (stop != null) {
+                    stopRequest.compareAndSet(null, stop);
+                  }
+                });
+    Pump out = new Pump(process.getInputStream(), stdoutFile, captureCap, lastOutput, true, lines);
+    Pump err = new Pump(process.getErrorStream(), stderrFile, captureCap, lastOutput, false, null);
     out.start();
     err.start();
 
@@ -106,6 +129,12 @@ public final class SupervisedProcess {
     try {
       while (!process.waitFor(TICK_MILLIS, TimeUnit.MILLISECONDS)) {
         long now = System.nanoTime();
+        OutputObserver.Stop requested = stopRequest.get();
+        if (requested != null) {
+          breach = requested.outcome();
+          detail = requested.detail();
+          break;
+        }
         if (now >= nextSample) {
           Set<Long> tree = ProcessTree.treePids(process.toHandle());
           seen.addAll(tree);
@@ -155,6 +184,11 @@ public final class SupervisedProcess {
     if (breach == null) {
       exitCode = process.exitValue();
       detail = "exited " + exitCode;
+      OutputObserver.Stop late = stopRequest.get(); // the line came as the process ended
+      if (late != null) {
+        breach = late.outcome();
+        detail = late.detail() + " (" + detail + ")";
+      }
     }
     if (!survivors.isEmpty()) {
       detail += "; could not stop pids " + survivors;
@@ -232,11 +266,18 @@ public final class SupervisedProcess {
     private final long cap;
     private final AtomicLong lastOutput;
     private final boolean capture;
+    private final LineSplitter lines;
     final AtomicLong bytes = new AtomicLong();
     final AtomicBoolean truncated = new AtomicBoolean();
     final ByteArrayOutputStream captured = new ByteArrayOutputStream();
 
-    Pump(InputStream in, Path file, long cap, AtomicLong lastOutput, boolean capture) {
+    Pump(
+        InputStream in,
+        Path file,
+        long cap,
+        AtomicLong lastOutput,
+        boolean capture,
+        LineSplitter lines) {
       super("supervisor-pump-" + file.getFileName());
       setDaemon(true);
       this.in = in;
@@ -244,6 +285,7 @@ public final class SupervisedProcess {
       this.cap = cap;
       this.lastOutput = lastOutput;
       this.capture = capture;
+      this.lines = lines;
     }
 
     @Override
@@ -267,9 +309,15 @@ public final class SupervisedProcess {
           if (keep < n) {
             truncated.set(true);
           }
+          if (lines != null) {
+            lines.accept(buf, 0, n);
+          }
         }
       } catch (IOException e) {
         // the pipe closed when the tree was stopped: what was read is kept
+      }
+      if (lines != null) {
+        lines.finish();
       }
     }
 
