@@ -42,6 +42,7 @@ public final class SupervisedProcess {
   private final long captureCap;
   private final ProgressListener listener;
   private final SecretRedactor redactor;
+  private Launch launch = Launch.direct();
 
   public SupervisedProcess(
       List<String> command,
@@ -64,6 +65,15 @@ public final class SupervisedProcess {
     this.redactor = redactor;
   }
 
+  /**
+   * Starts the command through {@code value}: in a sandbox, with a clean environment, recorded (see
+   * {@link Launch}); {@link Launch#direct()} when never called.
+   */
+  public SupervisedProcess launch(Launch value) {
+    this.launch = value == null ? Launch.direct() : value;
+    return this;
+  }
+
   public ProcessReport run() {
     long start = System.nanoTime();
     Optional<Path> executable = ProcessTree.findExecutable(command.get(0));
@@ -79,18 +89,31 @@ public final class SupervisedProcess {
             ? executable.get().toAbsolutePath().toString()
             : command.get(0));
     Process process;
+    String mark = java.util.UUID.randomUUID().toString();
     try {
       Files.createDirectories(stdoutFile.getParent());
       Files.createDirectories(stderrFile.getParent());
       ProcessBuilder builder =
-          new ProcessBuilder(ProcessTree.isolated(resolved))
+          new ProcessBuilder(launch.argv(resolved, workDir))
               .directory(workDir.toFile())
               .redirectInput(ProcessBuilder.Redirect.from(nullDevice()));
-      builder.environment().putAll(environment);
+      launch.environment(builder.environment(), environment, mark);
       process = builder.start();
     } catch (IOException e) {
       return spawnFailed(start, "could not start '" + command.get(0) + "': " + e.getMessage());
     }
+    try (AgentRecords.Registration record = register(process, mark)) {
+      return supervise(process, start, mark);
+    }
+  }
+
+  private AgentRecords.Registration register(Process process, String mark) {
+    return launch.records() == null
+        ? null
+        : launch.records().register(process.pid(), mark, workDir, launch.label());
+  }
+
+  private ProcessReport supervise(Process process, long start, String mark) {
 
     AtomicLong lastOutput = new AtomicLong(System.nanoTime());
     Pump out = new Pump(process.getInputStream(), stdoutFile, captureCap, lastOutput, true);
@@ -108,6 +131,10 @@ public final class SupervisedProcess {
         long now = System.nanoTime();
         if (now >= nextSample) {
           Set<Long> tree = ProcessTree.treePids(process.toHandle());
+          if (ProcessTree.isolates() && !launch.sandboxed()) {
+            // re-parented processes that stayed in the run's session or group count too
+            tree.addAll(ProcessTree.members(Set.of(process.pid()), Set.of(process.pid())));
+          }
           seen.addAll(tree);
           long resident = ProcessTree.residentBytes(tree);
           peak = Math.max(peak, resident);
@@ -146,9 +173,10 @@ public final class SupervisedProcess {
     // Stop whatever is left: the tree on a breach, and background children after a normal exit.
     seen.addAll(ProcessTree.treePids(process.toHandle()));
     seen.add(process.pid());
-    // started by setsid in the JVM's (non-leader) child, the agent leads its own group: pgid = pid
+    // started by setsid in the JVM's (non-leader) child, the agent leads its own group and
+    // session: pgid = sid = pid
     Set<Long> groups = ProcessTree.isolates() ? Set.of(process.pid()) : Set.of();
-    Set<Long> survivors = ProcessTree.stop(seen, groups, limits.grace());
+    Set<Long> survivors = ProcessTree.stop(seen, groups, groups, mark, limits.grace());
     out.join(Duration.ofSeconds(5));
     err.join(Duration.ofSeconds(5));
     int exitCode = -1;
