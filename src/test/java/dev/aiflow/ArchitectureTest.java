@@ -23,6 +23,7 @@ class ArchitectureTest {
     "dev.aiflow.scoreboard..",
     "dev.aiflow.negotiation..",
     "dev.aiflow.recovery..",
+    "dev.aiflow.observe..",
     "dev.aiflow.sessionlog.."
   };
 
