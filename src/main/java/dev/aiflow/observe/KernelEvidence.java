@@ -27,26 +27,78 @@ import java.util.List;
 final class KernelEvidence {
 
   static final String FOLDER = "kernel";
+  static final String LEDGER = "kernel-ledger.json";
+
+  /** What the kernel wrote into one kernel folder, and what it found there that it had not. */
+  record Ledger(String rel, java.util.Map<String, String> written, List<String> tampering) {
+    Ledger {
+      written = written == null ? new java.util.TreeMap<>() : new java.util.TreeMap<>(written);
+      tampering = tampering == null ? new ArrayList<>() : new ArrayList<>(tampering);
+    }
+  }
 
   private final Path ws;
   private final Path dir;
   private final String rel;
-  private final List<String> tampering;
+  private final Path ledgerFile;
+  private final Ledger ledger;
 
-  private KernelEvidence(Path ws, Path dir, String rel, List<String> tampering) {
+  private KernelEvidence(Path ws, Path dir, String rel, Path ledgerFile, Ledger ledger) {
     this.ws = ws;
     this.dir = dir;
     this.rel = rel;
-    this.tampering = List.copyOf(tampering);
+    this.ledgerFile = ledgerFile;
+    this.ledger = ledger;
   }
 
-  static KernelEvidence prepare(Path workspace, String evidenceDir) {
+  static Ledger readLedger(Path file, String rel) {
+    try {
+      if (Files.isRegularFile(file)) {
+        Ledger l = ObserveJson.read(Files.readString(file), Ledger.class, "kernel ledger");
+        if (rel.equals(l.rel())) {
+          return l;
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      // an unreadable ledger: start a new one (what is in the folder then counts as found)
+    }
+    return new Ledger(rel, null, null);
+  }
+
+  /** A new attempt at the step: the kernel's files stay known, old tampering is forgotten. */
+  static void newAttempt(Path ledgerFile) {
+    if (!Files.isRegularFile(ledgerFile)) {
+      return;
+    }
+    try {
+      Ledger l = ObserveJson.read(Files.readString(ledgerFile), Ledger.class, "kernel ledger");
+      l.tampering().clear();
+      dev.aiflow.files.AtomicFile.write(
+          ledgerFile, ObserveJson.write(l, true).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    } catch (IOException | RuntimeException e) {
+      // unreadable: the next prepare starts a new ledger
+    }
+  }
+
+  private void saveLedger() {
+    dev.aiflow.files.AtomicFile.write(
+        ledgerFile,
+        ObserveJson.write(ledger, true).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+  }
+
+  /**
+   * Prepares the kernel folder of {@code evidenceDir}.
+   *
+   * @param ledgerFile the kernel's ledger for this step, in its state folder
+   */
+  static KernelEvidence prepare(Path workspace, String evidenceDir, Path ledgerFile) {
     String rel = evidenceDir.replaceAll("/+$", "") + "/" + FOLDER;
     if (!rel.startsWith(WorkspaceObserver.ARTIFACTS + "/") || ("/" + rel + "/").contains("/../")) {
       throw new ObserveException(
           "EVIDENCE_DIR_INVALID", "evidence_dir '" + evidenceDir + "' is not under .artifacts/");
     }
-    List<String> tampering = new ArrayList<>();
+    Ledger ledger = readLedger(ledgerFile, rel);
+    List<String> tampering = ledger.tampering();
     Path at = workspace;
     String[] segments = rel.split("/");
     try {
@@ -65,8 +117,22 @@ final class KernelEvidence {
           Files.delete(at);
         } else if (i == segments.length - 1 && Files.isDirectory(at, LinkOption.NOFOLLOW_LINKS)) {
           try (var s = Files.list(at)) {
-            s.sorted().forEach(p -> tampering.add(shown + "/" + p.getFileName() + " was there"));
+            for (Path p : s.sorted().toList()) {
+              String name = p.getFileName().toString();
+              // the kernel's own file from an earlier verification of this step is no tampering
+              boolean ours =
+                  ledger.written().containsKey(name)
+                      && Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS);
+              String found = shown + "/" + name + " was there";
+              if (!ours && !tampering.contains(found)) {
+                tampering.add(found);
+              }
+            }
           }
+          // remembered before anything is removed: a crash now must not forget it
+          dev.aiflow.files.AtomicFile.write(
+              ledgerFile,
+              ObserveJson.write(ledger, true).getBytes(java.nio.charset.StandardCharsets.UTF_8));
           deleteTree(at);
         }
         if (!Files.exists(at, LinkOption.NOFOLLOW_LINKS)) {
@@ -76,7 +142,10 @@ final class KernelEvidence {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot prepare the kernel evidence folder " + at, e);
     }
-    return new KernelEvidence(workspace, at, rel, tampering);
+    ledger.written().clear();
+    KernelEvidence evidence = new KernelEvidence(workspace, at, rel, ledgerFile, ledger);
+    evidence.saveLedger();
+    return evidence;
   }
 
   String rel() {
@@ -85,11 +154,13 @@ final class KernelEvidence {
 
   /** What was in the way (empty when nothing). */
   List<String> tampering() {
-    return tampering;
+    return List.copyOf(ledger.tampering());
   }
 
   KernelFile write(String name, byte[] content) {
     Path target = target(name);
+    ledger.written().put(name, sha256(content));
+    saveLedger();
     try (OutputStream out = open(target)) {
       out.write(content);
     } catch (IOException e) {
@@ -101,6 +172,8 @@ final class KernelEvidence {
   /** Copies {@code source} (outside the workspace) in, hashing as it goes. */
   KernelFile copyIn(String name, Path source) {
     Path target = target(name);
+    ledger.written().put(name, "");
+    saveLedger();
     MessageDigest md = digest();
     long bytes;
     try (InputStream in = Files.newInputStream(source);

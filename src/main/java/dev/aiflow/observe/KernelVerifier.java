@@ -77,10 +77,20 @@ public final class KernelVerifier {
   public WorkspaceSnapshot before(StepSpec spec, Path workspace) {
     Path state = stateDir(spec);
     try {
-      KernelEvidence.deleteTree(state); // a re-dispatch starts from what the workspace is now
+      // a re-dispatch starts from what the workspace is now; the kernel's ledger stays
+      if (Files.isDirectory(state)) {
+        try (var entries = Files.list(state)) {
+          for (Path p : entries.toList()) {
+            if (!p.getFileName().toString().equals(KernelEvidence.LEDGER)) {
+              KernelEvidence.deleteTree(p);
+            }
+          }
+        }
+      }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot clear the observation state " + state, e);
     }
+    KernelEvidence.newAttempt(state.resolve(KernelEvidence.LEDGER));
     WorkspaceSnapshot snapshot = observer.snapshot(workspace, state);
     snapshot.write(snapshotFile(spec));
     return snapshot;
@@ -141,7 +151,9 @@ public final class KernelVerifier {
     timings.put("observe_after_runs", ms(t2));
 
     // every agent and verification process has ended: only now is the kernel folder written
-    KernelEvidence evidence = KernelEvidence.prepare(ws, spec.evidenceDir());
+    KernelEvidence evidence =
+        KernelEvidence.prepare(
+            ws, spec.evidenceDir(), before.statePath().resolve(KernelEvidence.LEDGER));
     List<KernelFile> files = new ArrayList<>();
     KernelFile patchFile = evidence.copyIn(patchName, patch);
     files.add(patchFile);

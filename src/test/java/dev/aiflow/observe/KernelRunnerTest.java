@@ -273,4 +273,24 @@ class KernelRunnerTest {
     assertThat(Arrays.asList(ws.resolve(k.kernelDir()).toFile().list()))
         .contains("observation.json", "run-1.stdout.log");
   }
+
+  @Test
+  void aSecondVerificationOfTheSameStepKnowsTheKernelsOwnFiles() throws Exception {
+    file(ws, "src/app.txt", "status: todo\n");
+    StepPack pack =
+        pack(List.of(Kernel.CHECK), List.of(new AcceptanceCriterion("AC-1", "done", Kernel.CHECK)));
+    KernelVerifier v = verifier("none");
+    v.before(pack, ws);
+    agentWrites(pack);
+    file(ws, pack.evidenceDir() + "/kernel/observation.json", "{\"forged\": true}\n");
+    KernelObservation first = v.verify(pack, ws, "mock", ProgressListener.NONE);
+    assertThat(first.tampering()).singleElement().asString().contains("observation.json");
+    // a retried verification: the kernel's files are its own, the forgery is remembered
+    KernelObservation again = v.verify(pack, ws, "mock", ProgressListener.NONE);
+    assertThat(again.tampering()).isEqualTo(first.tampering());
+    // a new attempt at the step forgets the old forgery, not the kernel's files
+    v.before(pack, ws);
+    KernelObservation fresh = v.verify(pack, ws, "mock", ProgressListener.NONE);
+    assertThat(fresh.tampering()).isEmpty();
+  }
 }
