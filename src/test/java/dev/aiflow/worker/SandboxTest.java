@@ -116,13 +116,13 @@ class SandboxTest {
   @ParameterizedTest
   @ValueSource(strings = {"none", "bwrap"})
   void setsidAndNewGroupEscapeesDieWithTheRun(String sandbox) throws Exception {
-    String token = "sandbox-escapee-" + sandbox + "-" + ProcessHandle.current().pid();
+    String name = "sandbox-escapee-" + sandbox + "-" + ProcessHandle.current().pid();
     String script =
         "setsid -f bash -c 'exec -a \"$0\" sleep 300' "
-            + token
+            + name
             + "-s </dev/null >/dev/null 2>&1;"
             + " bash -c 'set -m; (exec -a \"$0\" sleep 300) & exit 0' "
-            + token
+            + name
             + "-g </dev/null >/dev/null 2>&1; sleep 0.5; echo left";
     List<Long> seen = new ArrayList<>();
     Launch launch = Launch.direct().inSandbox(named(sandbox), true, List.of());
@@ -132,7 +132,7 @@ class SandboxTest {
               for (int i = 0; i < 40 && seen.size() < 2; i++) {
                 synchronized (seen) {
                   for (String suffix : List.of("-s", "-g")) {
-                    for (long pid : processesNamed(token + suffix)) {
+                    for (long pid : processesNamed(name + suffix)) {
                       if (!seen.contains(pid)) {
                         seen.add(pid);
                       }
