@@ -83,6 +83,13 @@ public final class StepQaReviewer {
               + "/"
               + spec.stepId());
     }
+    if (kernel.workspace() != null && !real(Path.of(kernel.workspace())).equals(real(workspace))) {
+      throw new IllegalArgumentException(
+          "the kernel observation is of the workspace "
+              + kernel.workspace()
+              + ", not of "
+              + workspace);
+    }
     Map<String, EvidenceRecord> evidence = new LinkedHashMap<>();
     List<String> needsPerson = new ArrayList<>();
     List<Finding> coverage = coverage(spec, result, evidence);
@@ -710,6 +717,14 @@ public final class StepQaReviewer {
       evidence.put(p.normalised(), record);
     }
     return record;
+  }
+
+  private static Path real(Path p) {
+    try {
+      return p.toRealPath();
+    } catch (IOException e) {
+      return p.toAbsolutePath().normalize();
+    }
   }
 
   /** The SHA-256 of a regular file (never through a link) in the workspace, or null. */

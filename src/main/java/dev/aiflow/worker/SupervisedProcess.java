@@ -102,7 +102,20 @@ public final class SupervisedProcess {
     } catch (IOException e) {
       return spawnFailed(start, "could not start '" + command.get(0) + "': " + e.getMessage());
     }
-    try (AgentRecords.Registration record = register(process, mark)) {
+    AgentRecords.Registration record;
+    try {
+      record = register(process, mark);
+    } catch (RuntimeException e) {
+      // a run nobody could find after a crash is not started at all
+      ProcessTree.stop(
+          ProcessTree.treePids(process.toHandle()),
+          ProcessTree.isolates() ? Set.of(process.pid()) : Set.of(),
+          ProcessTree.isolates() ? Set.of(process.pid()) : Set.of(),
+          mark,
+          limits.grace());
+      return spawnFailed(start, "could not record the run: " + e.getMessage());
+    }
+    try (record) {
       return supervise(process, start, mark);
     }
   }

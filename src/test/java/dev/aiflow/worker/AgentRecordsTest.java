@@ -160,4 +160,28 @@ class AgentRecordsTest {
   private static java.util.Set<Long> Set(long pid) {
     return java.util.Set.of(pid);
   }
+
+  @Test
+  void aRunThatCannotBeRecordedDoesNotRun() throws Exception {
+    Path notADir = Files.writeString(dir.resolve("file"), "x");
+    ProcessReport r =
+        new SupervisedProcess(
+                List.of("bash", "-c", "echo started > started.txt; sleep 30"),
+                ws,
+                Map.of(),
+                new ProcessLimits(
+                    Duration.ofSeconds(10),
+                    Duration.ofSeconds(5),
+                    256L << 20,
+                    Duration.ofMillis(200)),
+                ws.resolve("o.log"),
+                ws.resolve("e.log"),
+                1024,
+                null,
+                null)
+            .launch(Launch.direct().recordedIn(new AgentRecords(notADir.resolve("sub")), "agent"))
+            .run();
+    assertThat(r.outcome()).isEqualTo(Outcome.SPAWN_FAILED);
+    assertThat(r.detail()).startsWith("could not record the run");
+  }
 }
