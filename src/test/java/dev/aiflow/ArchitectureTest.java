@@ -25,7 +25,8 @@ class ArchitectureTest {
     "dev.aiflow.recovery..",
     "dev.aiflow.sessionlog..",
     "dev.aiflow.agent..",
-    "dev.aiflow.budget.."
+    "dev.aiflow.budget..",
+    "dev.aiflow.observe.."
   };
 
   @ArchTest

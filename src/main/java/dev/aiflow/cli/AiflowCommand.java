@@ -18,6 +18,7 @@ import picocli.CommandLine.Spec;
       NegotiateCommand.class,
       RequirementsCommand.class,
       ReviewStepCommand.class,
+      SnapshotWorkspaceCommand.class,
       DispatchCommands.Step.class,
       DispatchCommands.Rework.class,
       PrepareNextCommand.class,

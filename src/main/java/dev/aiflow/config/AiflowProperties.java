@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.ConstructorBinding;
 
 /**
  * aiflow's own settings ({@code aiflow.*}); see docs/operations.md.
@@ -187,6 +188,18 @@ public record AiflowProperties(
     return dataDir.resolve("workflow");
   }
 
+  /**
+   * Where running agents are recorded, for reaping after a crash: {@code <data-dir>/run/agents}.
+   */
+  public Path agentRecordsDir() {
+    return dataDir.resolve("run").resolve("agents");
+  }
+
+  /** Where the kernel keeps workspace snapshots between dispatch and verification. */
+  public Path observationStateDir() {
+    return dataDir.resolve("run").resolve("observe");
+  }
+
   /** Where checkpoints live: {@code <data-dir>/checkpoints} (docs/recovery.md). */
   public Path checkpointRoot() {
     return dataDir.resolve("checkpoints");
@@ -222,6 +235,10 @@ public record AiflowProperties(
    * @param grace time between SIGTERM and SIGKILL when a run is stopped
    * @param backendRuntimes binaries each backend needs (defaults in BackendHealth)
    * @param shims further shims by name, chosen per campaign with {@code workerShim}
+   * @param sandbox where agents and verification runs run ({@code aiflow.worker.sandbox.*},
+   *     docs/sandbox.md)
+   * @param verification the kernel's limits and environment for its own runs of the proofs ({@code
+   *     aiflow.worker.verification.*})
    */
   public record Worker(
       String shim,
@@ -234,8 +251,11 @@ public record AiflowProperties(
       Duration pollInterval,
       Duration grace,
       Map<String, List<String>> backendRuntimes,
-      Map<String, String> shims) {
+      Map<String, String> shims,
+      Sandbox sandbox,
+      Verification verification) {
 
+    @ConstructorBinding
     public Worker {
       shim = shim == null || shim.isBlank() ? "builtin" : shim;
       inProcess = inProcess == null || inProcess;
@@ -248,6 +268,92 @@ public record AiflowProperties(
       grace = grace == null ? Duration.ofSeconds(2) : grace;
       backendRuntimes = backendRuntimes == null ? Map.of() : Map.copyOf(backendRuntimes);
       shims = shims == null ? Map.of() : Map.copyOf(shims);
+      sandbox = sandbox == null ? new Sandbox(null, null, null, null, null, null) : sandbox;
+      verification =
+          verification == null ? new Verification(null, null, null, null, null) : verification;
+    }
+
+    /** Without the sandbox and verification settings (their defaults apply). */
+    public Worker(
+        String shim,
+        Boolean inProcess,
+        Integer maxParallelSteps,
+        Duration lockDuration,
+        Duration lockMargin,
+        Integer retries,
+        Duration retryBackoff,
+        Duration pollInterval,
+        Duration grace,
+        Map<String, List<String>> backendRuntimes,
+        Map<String, String> shims) {
+      this(
+          shim,
+          inProcess,
+          maxParallelSteps,
+          lockDuration,
+          lockMargin,
+          retries,
+          retryBackoff,
+          pollInterval,
+          grace,
+          backendRuntimes,
+          shims,
+          null,
+          null);
+    }
+
+    /**
+     * @param mode {@code auto} (bwrap when a probe run works, else none with a warning), {@code
+     *     bwrap} (required) or {@code none}
+     * @param bwrap the bubblewrap executable (default {@code /usr/bin/bwrap})
+     * @param agentNetwork whether agents have the network (default true: they need their API)
+     * @param backendNetwork per backend, overriding agentNetwork ({@code
+     *     aiflow.worker.sandbox.backend-network.codex=false})
+     * @param tierNetwork per tier; false closes the network for every backend in that tier
+     * @param verificationNetwork whether the kernel's re-runs have the network (default false)
+     */
+    public record Sandbox(
+        String mode,
+        String bwrap,
+        Boolean agentNetwork,
+        Map<String, Boolean> backendNetwork,
+        Map<String, Boolean> tierNetwork,
+        Boolean verificationNetwork) {
+      public Sandbox {
+        mode = mode == null || mode.isBlank() ? "auto" : mode;
+        bwrap = bwrap == null || bwrap.isBlank() ? "/usr/bin/bwrap" : bwrap;
+        agentNetwork = agentNetwork == null || agentNetwork;
+        backendNetwork = backendNetwork == null ? Map.of() : Map.copyOf(backendNetwork);
+        tierNetwork = tierNetwork == null ? Map.of() : Map.copyOf(tierNetwork);
+        verificationNetwork = verificationNetwork != null && verificationNetwork;
+      }
+    }
+
+    /**
+     * @param maxRuntime per verification command (default 10 minutes)
+     * @param maxSilence per verification command (default 5 minutes)
+     * @param maxMemoryMb per verification command's process tree (default 4096)
+     * @param environment names passed from the server's environment (default PATH, LANG, LC_ALL,
+     *     LC_CTYPE, TZ); nothing else reaches a verification run
+     * @param ignore paths observation leaves out besides {@code .artifacts/} (default: test caches,
+     *     see WorkspaceObserver.DEFAULT_IGNORE)
+     */
+    public record Verification(
+        Duration maxRuntime,
+        Duration maxSilence,
+        Integer maxMemoryMb,
+        List<String> environment,
+        List<String> ignore) {
+      public Verification {
+        maxRuntime = maxRuntime == null ? Duration.ofMinutes(10) : maxRuntime;
+        maxSilence = maxSilence == null ? Duration.ofMinutes(5) : maxSilence;
+        maxMemoryMb = maxMemoryMb == null ? 4096 : maxMemoryMb;
+        environment =
+            environment == null
+                ? List.of("PATH", "LANG", "LC_ALL", "LC_CTYPE", "TZ")
+                : List.copyOf(environment);
+        ignore = ignore == null ? null : List.copyOf(ignore);
+      }
     }
 
     public static Worker defaults() {

@@ -230,9 +230,24 @@ public final class AttemptLogging {
     fields.put("checks", checks);
     List<Map<String, Object>> evidence = new ArrayList<>();
     for (EvidenceRecord e : review.evidence()) {
-      evidence.add(Map.of("path", e.path(), "sha256", e.sha256(), "bytes", e.bytes()));
+      Map<String, Object> record = new LinkedHashMap<>();
+      record.put("path", e.path());
+      record.put("sha256", e.sha256());
+      record.put("bytes", e.bytes());
+      record.put("origin", e.origin());
+      evidence.add(record);
     }
     fields.put("evidence", evidence);
+    if (review.kernelObservation() != null) {
+      fields.put("kernel_observation", review.kernelObservation());
+    }
+    if (review.backend() != null) {
+      fields.put("backend", review.backend());
+    }
+    fields.put("claims_contradicted", review.claimsContradicted());
+    if (!review.needsPerson().isEmpty()) {
+      fields.put("needs_person", review.needsPerson());
+    }
     if (engine != null && engine.processInstanceId() != null) {
       Map<String, Object> e = new LinkedHashMap<>();
       e.put("process_instance_id", engine.processInstanceId());

@@ -109,6 +109,9 @@ public final class PromptRenderer {
       if (c.verification() != null && !c.verification().isBlank()) {
         s.append(" | verify: ").append(oneLine(c.verification()));
       }
+      if (c.needsPerson()) {
+        s.append(" | manual");
+      }
       s.append('\n');
     }
     s.append("LIMITS: max_runtime_sec=")

@@ -87,11 +87,31 @@ public final class ShimAdapter {
   private final Config config;
   private final PromptRenderer prompts;
   private final SecretRedactor redactor;
+  private final SandboxPolicy sandbox;
 
   public ShimAdapter(Config config, PromptRenderer prompts, SecretRedactor redactor) {
+    this(config, prompts, redactor, SandboxPolicy.none());
+  }
+
+  /**
+   * @param sandbox how agent runs start: sandboxed or not, network per backend and tier, recorded
+   *     (docs/sandbox.md)
+   */
+  public ShimAdapter(
+      Config config, PromptRenderer prompts, SecretRedactor redactor, SandboxPolicy sandbox) {
     this.config = config;
     this.prompts = prompts;
     this.redactor = redactor;
+    this.sandbox = sandbox == null ? SandboxPolicy.none() : sandbox;
+  }
+
+  /** The same adapter, starting agents under {@code value}. */
+  public ShimAdapter withSandbox(SandboxPolicy value) {
+    return new ShimAdapter(config, prompts, redactor, value);
+  }
+
+  public SandboxPolicy sandbox() {
+    return sandbox;
   }
 
   public static ShimAdapter of(Config config) {
@@ -171,6 +191,8 @@ public final class ShimAdapter {
     budgetEnvironment(spec, env);
     ProcessLimits limits = ProcessLimits.of(spec.limits()).withGrace(config.grace());
     UsageMeter meter = new UsageMeter(StepBudget.of(spec.limits()));
+    Launch launch =
+        sandbox.forAgent(invocation.backend(), spec instanceof StepPack p ? p.tier() : null);
     Instant started = Instant.now();
     ProcessReport report;
     try {
@@ -189,6 +211,7 @@ public final class ShimAdapter {
                     listener,
                     redactor)
                 .observeStdout(meter)
+                .launch(launch)
                 .run();
       }
     } catch (IOException e) {
@@ -201,7 +224,7 @@ public final class ShimAdapter {
     }
     DispatchOutcome outcome =
         classify(spec, invocation, threadId, evidence.normalised(), report, meter);
-    writeRecord(dir, outcome, started, limits, meter);
+    writeRecord(dir, outcome, started, limits, meter, launch);
     return outcome;
   }
 
@@ -314,7 +337,12 @@ public final class ShimAdapter {
   }
 
   private void writeRecord(
-      Path dir, DispatchOutcome outcome, Instant started, ProcessLimits limits, UsageMeter meter) {
+      Path dir,
+      DispatchOutcome outcome,
+      Instant started,
+      ProcessLimits limits,
+      UsageMeter meter,
+      Launch launch) {
     ObjectNode record = JSON.createObjectNode();
     record.put("command", outcome.command());
     record.put("backend", outcome.backend());
@@ -327,6 +355,8 @@ public final class ShimAdapter {
     record.put("stderr_bytes", outcome.process().stderrBytes());
     record.put("evidence_truncated", outcome.process().truncated());
     record.put("peak_memory_bytes", outcome.process().peakMemoryBytes());
+    record.put("sandbox", launch.sandboxName());
+    record.put("network", launch.network());
     ObjectNode l = record.putObject("limits");
     l.put("max_runtime_sec", limits.maxRuntime().toSeconds());
     l.put("max_silence_sec", limits.maxSilence().toSeconds());

@@ -44,6 +44,7 @@ public final class SupervisedProcess {
   private final ProgressListener listener;
   private final SecretRedactor redactor;
   private volatile OutputObserver observer = OutputObserver.NONE;
+  private Launch launch = Launch.direct();
 
   public SupervisedProcess(
       List<String> command,
@@ -75,6 +76,15 @@ public final class SupervisedProcess {
     return this;
   }
 
+  /**
+   * Starts the command through {@code value}: in a sandbox, with a clean environment, recorded (see
+   * {@link Launch}); {@link Launch#direct()} when never called.
+   */
+  public SupervisedProcess launch(Launch value) {
+    this.launch = value == null ? Launch.direct() : value;
+    return this;
+  }
+
   public ProcessReport run() {
     long start = System.nanoTime();
     Optional<Path> executable = ProcessTree.findExecutable(command.get(0));
@@ -90,18 +100,44 @@ public final class SupervisedProcess {
             ? executable.get().toAbsolutePath().toString()
             : command.get(0));
     Process process;
+    String mark = java.util.UUID.randomUUID().toString();
     try {
       Files.createDirectories(stdoutFile.getParent());
       Files.createDirectories(stderrFile.getParent());
       ProcessBuilder builder =
-          new ProcessBuilder(ProcessTree.isolated(resolved))
+          new ProcessBuilder(launch.argv(resolved, workDir))
               .directory(workDir.toFile())
               .redirectInput(ProcessBuilder.Redirect.from(nullDevice()));
-      builder.environment().putAll(environment);
+      launch.environment(builder.environment(), environment, mark);
       process = builder.start();
     } catch (IOException e) {
       return spawnFailed(start, "could not start '" + command.get(0) + "': " + e.getMessage());
     }
+    AgentRecords.Registration record;
+    try {
+      record = register(process, mark);
+    } catch (RuntimeException e) {
+      // a run nobody could find after a crash is not started at all
+      ProcessTree.stop(
+          ProcessTree.treePids(process.toHandle()),
+          ProcessTree.isolates() ? Set.of(process.pid()) : Set.of(),
+          ProcessTree.isolates() ? Set.of(process.pid()) : Set.of(),
+          mark,
+          limits.grace());
+      return spawnFailed(start, "could not record the run: " + e.getMessage());
+    }
+    try (record) {
+      return supervise(process, start, mark);
+    }
+  }
+
+  private AgentRecords.Registration register(Process process, String mark) {
+    return launch.records() == null
+        ? null
+        : launch.records().register(process.pid(), mark, workDir, launch.label());
+  }
+
+  private ProcessReport supervise(Process process, long start, String mark) {
 
     AtomicLong lastOutput = new AtomicLong(System.nanoTime());
     AtomicReference<OutputObserver.Stop> stopRequest = new AtomicReference<>();
@@ -137,6 +173,10 @@ public final class SupervisedProcess {
         }
         if (now >= nextSample) {
           Set<Long> tree = ProcessTree.treePids(process.toHandle());
+          if (ProcessTree.isolates() && !launch.sandboxed()) {
+            // re-parented processes that stayed in the run's session or group count too
+            tree.addAll(ProcessTree.members(Set.of(process.pid()), Set.of(process.pid())));
+          }
           seen.addAll(tree);
           long resident = ProcessTree.residentBytes(tree);
           peak = Math.max(peak, resident);
@@ -175,9 +215,10 @@ public final class SupervisedProcess {
     // Stop whatever is left: the tree on a breach, and background children after a normal exit.
     seen.addAll(ProcessTree.treePids(process.toHandle()));
     seen.add(process.pid());
-    // started by setsid in the JVM's (non-leader) child, the agent leads its own group: pgid = pid
+    // started by setsid in the JVM's (non-leader) child, the agent leads its own group and
+    // session: pgid = sid = pid
     Set<Long> groups = ProcessTree.isolates() ? Set.of(process.pid()) : Set.of();
-    Set<Long> survivors = ProcessTree.stop(seen, groups, limits.grace());
+    Set<Long> survivors = ProcessTree.stop(seen, groups, groups, mark, limits.grace());
     out.join(Duration.ofSeconds(5));
     err.join(Duration.ofSeconds(5));
     int exitCode = -1;

@@ -128,7 +128,11 @@ class BudgetTest {
                 "EVIDENCE_MISSING",
                 List.of(
                     new Finding("EVIDENCE_MISSING", "AC-1", "no file at " + evidencePath, true)))),
-        List.of());
+        List.of(),
+        "mock",
+        0,
+        List.of(),
+        null);
   }
 
   @Test
