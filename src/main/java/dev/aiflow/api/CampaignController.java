@@ -8,7 +8,7 @@ import dev.aiflow.campaign.RunIds;
 import dev.aiflow.campaign.Safeguards;
 import dev.aiflow.campaign.StepPackMap;
 import dev.aiflow.config.AiflowProperties;
-import dev.aiflow.engine.CampaignService;
+import dev.aiflow.engine.campaign.CampaignService;
 import dev.aiflow.engine.security.ApiAccess;
 import dev.aiflow.files.AtomicFile;
 import dev.aiflow.files.PathPolicy;

@@ -1,7 +1,7 @@
 package dev.aiflow.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.aiflow.engine.RequirementsService;
+import dev.aiflow.engine.requirements.RequirementsService;
 import dev.aiflow.engine.security.ApiAccess;
 import dev.aiflow.negotiation.FreezeStatus;
 import io.swagger.v3.oas.annotations.Operation;

@@ -1,7 +1,7 @@
 package dev.aiflow.cli;
 
-import dev.aiflow.engine.HistoryReconciler;
-import dev.aiflow.engine.ReconcileReport;
+import dev.aiflow.engine.audit.HistoryReconciler;
+import dev.aiflow.engine.audit.ReconcileReport;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Map;

@@ -2,7 +2,7 @@ package dev.aiflow.cli;
 
 import dev.aiflow.campaign.CampaignSpec;
 import dev.aiflow.campaign.CampaignView;
-import dev.aiflow.engine.CampaignService;
+import dev.aiflow.engine.campaign.CampaignService;
 import dev.aiflow.scoreboard.ScoreboardStore;
 import dev.aiflow.scoreboard.TrendPoint;
 import java.io.PrintWriter;

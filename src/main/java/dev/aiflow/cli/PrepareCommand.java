@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.aiflow.contract.CompiledContract;
 import dev.aiflow.contract.ContractCompiler;
-import dev.aiflow.engine.DmnTierRouter;
+import dev.aiflow.engine.stepcycle.DmnTierRouter;
 import dev.aiflow.intake.IntakeFinding;
 import dev.aiflow.intake.IntakeReader;
 import dev.aiflow.intake.IntakeTask;

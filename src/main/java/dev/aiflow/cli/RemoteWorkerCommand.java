@@ -1,7 +1,7 @@
 package dev.aiflow.cli;
 
 import dev.aiflow.config.AiflowProperties;
-import dev.aiflow.engine.RemoteDispatchWorker;
+import dev.aiflow.engine.dispatch.RemoteDispatchWorker;
 import dev.aiflow.worker.SelfLauncher;
 import java.nio.file.Files;
 import java.nio.file.Path;

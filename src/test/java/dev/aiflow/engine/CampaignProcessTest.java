@@ -11,6 +11,8 @@ import dev.aiflow.campaign.CampaignView;
 import dev.aiflow.campaign.ExecutionBlockedException;
 import dev.aiflow.campaign.Safeguards;
 import dev.aiflow.campaign.StepPackMap;
+import dev.aiflow.engine.audit.HistoryReconciler;
+import dev.aiflow.engine.campaign.CampaignService;
 import dev.aiflow.logger.WorkflowLogger;
 import dev.aiflow.negotiation.FreezeStore;
 import dev.aiflow.scoreboard.ScoreboardStore;

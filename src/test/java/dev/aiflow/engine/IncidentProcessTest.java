@@ -3,6 +3,7 @@ package dev.aiflow.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.assertThat;
 
+import dev.aiflow.engine.stepcycle.StepCycleService;
 import dev.aiflow.support.EngineTestBase;
 import dev.aiflow.support.Packs;
 import java.nio.file.Path;

@@ -6,6 +6,7 @@ import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.assertT
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.aiflow.campaign.CampaignView;
+import dev.aiflow.engine.campaign.CampaignService;
 import dev.aiflow.negotiation.FreezeStatus;
 import dev.aiflow.negotiation.FreezeStore;
 import dev.aiflow.negotiation.Snapshots;

@@ -1,6 +1,6 @@
 package dev.aiflow.support;
 
-import dev.aiflow.engine.StepCycleService;
+import dev.aiflow.engine.stepcycle.StepCycleService;
 import java.time.Duration;
 import org.camunda.bpm.engine.runtime.ProcessInstance;
 import org.springframework.beans.factory.annotation.Autowired;

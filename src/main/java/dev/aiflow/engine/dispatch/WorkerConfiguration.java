@@ -1,4 +1,4 @@
-package dev.aiflow.engine;
+package dev.aiflow.engine.dispatch;
 
 import dev.aiflow.config.AiflowProperties;
 import dev.aiflow.worker.BackendHealth;

@@ -1,4 +1,6 @@
-package dev.aiflow.engine;
+package dev.aiflow.engine.campaign;
+
+import dev.aiflow.engine.stepcycle.StepCycleVars;
 
 /**
  * The variable contract of {@code campaign.bpmn} (docs/architecture.md, "Campaign variables"). A
@@ -8,24 +10,24 @@ package dev.aiflow.engine;
 public final class CampaignVars {
 
   // inputs
-  public static final String PROJECT_ID = Vars.PROJECT_ID;
+  public static final String PROJECT_ID = StepCycleVars.PROJECT_ID;
   public static final String QUEUE_PATH = "queuePath";
   public static final String PROGRESS_DIR = "progressDir";
   public static final String STEP_PACK_MAP = "stepPackMap";
   public static final String WORKER_BACKEND_MAP = "workerBackendMap";
-  public static final String WORKER_BACKEND = Vars.WORKER_BACKEND;
+  public static final String WORKER_BACKEND = StepCycleVars.WORKER_BACKEND;
   public static final String AUTO_PLAN_MISSING = "autoPlanMissing";
   public static final String MAX_CYCLES = "maxCycles";
   public static final String MAX_STAGNANT_CYCLES = "maxStagnantCycles";
-  public static final String MAX_REWORK_ROUNDS = Vars.MAX_REWORK_ROUNDS;
-  public static final String WORKSPACE = Vars.WORKSPACE;
-  public static final String WORKER_SHIM = Vars.WORKER_SHIM;
+  public static final String MAX_REWORK_ROUNDS = StepCycleVars.MAX_REWORK_ROUNDS;
+  public static final String WORKSPACE = StepCycleVars.WORKSPACE;
+  public static final String WORKER_SHIM = StepCycleVars.WORKER_SHIM;
   public static final String SKIP_BACKEND_HEALTH_CHECK = "skipBackendHealthCheck";
   public static final String CLAIM_OWNER = "claimOwner";
   public static final String REQUIRE_FREEZE = "requireFreeze";
   public static final String GUARD_CONTRACTS = "guardContracts";
-  public static final String AUTO_CHECKPOINT = Vars.AUTO_CHECKPOINT;
-  public static final String ROLLBACK_ON_FAIL = Vars.ROLLBACK_ON_FAIL;
+  public static final String AUTO_CHECKPOINT = StepCycleVars.AUTO_CHECKPOINT;
+  public static final String ROLLBACK_ON_FAIL = StepCycleVars.ROLLBACK_ON_FAIL;
   public static final String REQUIREMENTS_DIR = "requirementsDir";
 
   // loop state
@@ -51,9 +53,9 @@ public final class CampaignVars {
   public static final String PREFLIGHT_PROBLEMS = "preflightProblems";
   public static final String PREFLIGHT_SKIPPED = "preflightSkipped";
   public static final String RELEASED_TASKS = "releasedTasks";
-  public static final String PLAN_SNAPSHOT_PATH = Vars.PLAN_SNAPSHOT_PATH;
-  public static final String BOUNDARY_SNAPSHOT_PATH = Vars.BOUNDARY_SNAPSHOT_PATH;
-  public static final String REQUIREMENTS_SHA256 = Vars.REQUIREMENTS_SHA256;
+  public static final String PLAN_SNAPSHOT_PATH = StepCycleVars.PLAN_SNAPSHOT_PATH;
+  public static final String BOUNDARY_SNAPSHOT_PATH = StepCycleVars.BOUNDARY_SNAPSHOT_PATH;
+  public static final String REQUIREMENTS_SHA256 = StepCycleVars.REQUIREMENTS_SHA256;
   public static final String FREEZE_PROBLEM = "freezeProblem";
 
   // outcome

@@ -1,4 +1,4 @@
-package dev.aiflow.engine;
+package dev.aiflow.engine.dispatch;
 
 import java.time.Duration;
 import java.util.concurrent.locks.Condition;

@@ -1,4 +1,4 @@
-package dev.aiflow.engine;
+package dev.aiflow.engine.stepcycle;
 
 import dev.aiflow.qa.QaReview;
 import dev.aiflow.worker.AttemptLogging;
@@ -24,9 +24,9 @@ public class QaReviewDelegate implements JavaDelegate {
         support.logger(ex),
         review,
         StepCycleSupport.here(ex),
-        "review:" + ex.getVariable(Vars.ATTEMPT_EVENT_HASH));
-    ex.setVariable(Vars.QA_VERDICT, review.verdict().name());
-    ex.setVariable(Vars.QA_REASON_CODE, review.reasonCode());
+        "review:" + ex.getVariable(StepCycleVars.ATTEMPT_EVENT_HASH));
+    ex.setVariable(StepCycleVars.QA_VERDICT, review.verdict().name());
+    ex.setVariable(StepCycleVars.QA_REASON_CODE, review.reasonCode());
     support.session(
         ex,
         "qa_verdict",

@@ -1,5 +1,8 @@
-package dev.aiflow.engine;
+package dev.aiflow.engine.stepcycle;
 
+import dev.aiflow.engine.EngineVariables;
+import dev.aiflow.engine.SessionRecorder;
+import dev.aiflow.engine.campaign.CampaignSupport;
 import dev.aiflow.logger.ChainEvent;
 import dev.aiflow.negotiation.ContractGuard;
 import dev.aiflow.negotiation.SnapshotException;
@@ -33,8 +36,8 @@ public class GuardDelegates {
   @Bean
   JavaDelegate checkContractGuardDelegate(StepCycleSupport support, SessionRecorder session) {
     return ex -> {
-      String plan = EngineVariables.string(ex, Vars.PLAN_SNAPSHOT_PATH, null);
-      String boundary = EngineVariables.string(ex, Vars.BOUNDARY_SNAPSHOT_PATH, null);
+      String plan = EngineVariables.string(ex, StepCycleVars.PLAN_SNAPSHOT_PATH, null);
+      String boundary = EngineVariables.string(ex, StepCycleVars.BOUNDARY_SNAPSHOT_PATH, null);
       if (plan == null && boundary == null) {
         return;
       }
@@ -43,18 +46,21 @@ public class GuardDelegates {
       try {
         if (plan == null || boundary == null) {
           throw new SnapshotException(
-              Path.of(plan == null ? Vars.PLAN_SNAPSHOT_PATH : Vars.BOUNDARY_SNAPSHOT_PATH),
+              Path.of(
+                  plan == null
+                      ? StepCycleVars.PLAN_SNAPSHOT_PATH
+                      : StepCycleVars.BOUNDARY_SNAPSHOT_PATH),
               "",
               "SNAPSHOT_MISSING",
               "the guard needs both planSnapshotPath and boundarySnapshotPath");
         }
-        Path planFile = inside(support, plan, Vars.PLAN_SNAPSHOT_PATH);
-        Path boundaryFile = inside(support, boundary, Vars.BOUNDARY_SNAPSHOT_PATH);
+        Path planFile = inside(support, plan, StepCycleVars.PLAN_SNAPSHOT_PATH);
+        Path boundaryFile = inside(support, boundary, StepCycleVars.BOUNDARY_SNAPSHOT_PATH);
         Snapshots.Plan frozen = Snapshots.readPlan(planFile);
         findings = ContractGuard.check(pack, frozen, Snapshots.readBoundary(boundaryFile));
-        if (findings.isEmpty() && ex.getVariable(Vars.REQUIREMENTS_SHA256) == null) {
+        if (findings.isEmpty() && ex.getVariable(StepCycleVars.REQUIREMENTS_SHA256) == null) {
           // the attempts record the spec they ran under, also outside a campaign
-          ex.setVariable(Vars.REQUIREMENTS_SHA256, frozen.requirementsSha256());
+          ex.setVariable(StepCycleVars.REQUIREMENTS_SHA256, frozen.requirementsSha256());
         }
       } catch (SnapshotException e) {
         findings = List.of(new ContractGuard.Finding("GUARD_" + e.code(), "", e.getMessage()));
@@ -67,9 +73,9 @@ public class GuardDelegates {
       if (!findings.isEmpty()) {
         EngineVariables.setJson(
             ex,
-            Vars.GUARD_FINDINGS,
+            StepCycleVars.GUARD_FINDINGS,
             CampaignSupport.toJson(findings.stream().map(GuardDelegates::finding).toList()));
-        ex.setVariable(Vars.QA_REASON_CODE, findings.get(0).code());
+        ex.setVariable(StepCycleVars.QA_REASON_CODE, findings.get(0).code());
         session.record(
             ex,
             "guard_blocked",
@@ -92,8 +98,8 @@ public class GuardDelegates {
   @Bean
   JavaDelegate createCheckpointDelegate(StepCycleSupport support, SessionRecorder session) {
     return ex -> {
-      if (!EngineVariables.bool(ex, Vars.AUTO_CHECKPOINT, false)
-          || ex.getVariable(Vars.CHECKPOINT_ID) != null) {
+      if (!EngineVariables.bool(ex, StepCycleVars.AUTO_CHECKPOINT, false)
+          || ex.getVariable(StepCycleVars.CHECKPOINT_ID) != null) {
         return; // off, or taken already (a retried job)
       }
       StepPack pack = support.stepPack(ex);
@@ -106,7 +112,7 @@ public class GuardDelegates {
                   List.of(),
                   pack.allowedPaths(),
                   Instant.now());
-      ex.setVariable(Vars.CHECKPOINT_ID, cp.id());
+      ex.setVariable(StepCycleVars.CHECKPOINT_ID, cp.id());
       Map<String, Object> fields = new LinkedHashMap<>();
       fields.put("checkpoint_id", cp.id());
       fields.put("files", cp.entries().size());
@@ -123,8 +129,8 @@ public class GuardDelegates {
   @Bean
   JavaDelegate rollbackWorkspaceDelegate(StepCycleSupport support, SessionRecorder session) {
     return ex -> {
-      String id = EngineVariables.string(ex, Vars.CHECKPOINT_ID, null);
-      if (!EngineVariables.bool(ex, Vars.ROLLBACK_ON_FAIL, false) || id == null) {
+      String id = EngineVariables.string(ex, StepCycleVars.CHECKPOINT_ID, null);
+      if (!EngineVariables.bool(ex, StepCycleVars.ROLLBACK_ON_FAIL, false) || id == null) {
         return;
       }
       String taskId = support.stepPack(ex).taskId();
@@ -137,7 +143,7 @@ public class GuardDelegates {
       fields.put("process_instance_id", ex.getProcessInstanceId());
       ChainEvent e = support.logger(ex).logTaskEvent(taskId, "rollback", fields, "rollback:" + id);
       ex.setVariable(
-          Vars.ROLLBACK_SUMMARY,
+          StepCycleVars.ROLLBACK_SUMMARY,
           r.restored().size()
               + " restored, "
               + r.deleted().size()

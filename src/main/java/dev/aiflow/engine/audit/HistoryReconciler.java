@@ -1,7 +1,10 @@
-package dev.aiflow.engine;
+package dev.aiflow.engine.audit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.aiflow.engine.LoggerRegistry;
+import dev.aiflow.engine.dispatch.AgentDispatchHandler;
+import dev.aiflow.engine.stepcycle.StepCycleVars;
 import dev.aiflow.logger.ChainEvent;
 import dev.aiflow.logger.WorkflowLogger;
 import java.io.IOException;
@@ -45,7 +48,7 @@ public class HistoryReconciler {
     for (HistoricVariableInstance v :
         history
             .createHistoricVariableInstanceQuery()
-            .variableValueEquals(Vars.PROJECT_ID, projectId)
+            .variableValueEquals(StepCycleVars.PROJECT_ID, projectId)
             .list()) {
       instances.add(v.getProcessInstanceId());
     }
@@ -57,7 +60,7 @@ public class HistoryReconciler {
       for (HistoricDetail d :
           history.createHistoricDetailQuery().processInstanceId(pi).variableUpdates().list()) {
         if (d instanceof HistoricVariableUpdate u
-            && Vars.ATTEMPT_EVENT_HASH.equals(u.getVariableName())
+            && StepCycleVars.ATTEMPT_EVENT_HASH.equals(u.getVariableName())
             && u.getValue() != null) {
           hashes.add(u.getValue().toString());
         }

@@ -1,7 +1,9 @@
-package dev.aiflow.engine;
+package dev.aiflow.engine.campaign;
 
 import dev.aiflow.campaign.CampaignLoop;
 import dev.aiflow.campaign.CampaignSpec;
+import dev.aiflow.engine.EngineVariables;
+import dev.aiflow.engine.SessionRecorder;
 import dev.aiflow.logger.WorkflowLogger;
 import dev.aiflow.negotiation.FreezeStatus;
 import dev.aiflow.negotiation.FreezeStore;

@@ -1,4 +1,4 @@
-package dev.aiflow.engine;
+package dev.aiflow.engine.stepcycle;
 
 import dev.aiflow.contract.CompiledContract;
 import dev.aiflow.contract.ContractCompiler;
@@ -24,8 +24,8 @@ public class CompileContractDelegate implements JavaDelegate {
   @Override
   public void execute(DelegateExecution ex) throws Exception {
     StepPack pack = support.stepPack(ex);
-    String taskId = (String) ex.getVariable(Vars.TASK_ID);
-    String runId = (String) ex.getVariable(Vars.RUN_ID);
+    String taskId = (String) ex.getVariable(StepCycleVars.TASK_ID);
+    String runId = (String) ex.getVariable(StepCycleVars.RUN_ID);
     CompiledContract contract = compiler.compile(support.intake(ex, pack), runId, taskId);
     Path file = contract.writeTo(support.contractDir(ex, taskId, runId));
     ChainEvent event =
@@ -39,8 +39,8 @@ public class CompileContractDelegate implements JavaDelegate {
                     "conformant", contract.conformant(),
                     "run_id", runId),
                 "contract:" + ex.getProcessInstanceId());
-    ex.setVariable(Vars.CONTRACT_REF, file.toString());
-    ex.setVariable(Vars.CONTRACT_CONFORMANT, contract.conformant());
+    ex.setVariable(StepCycleVars.CONTRACT_REF, file.toString());
+    ex.setVariable(StepCycleVars.CONTRACT_CONFORMANT, contract.conformant());
     ex.setVariable("contractEventHash", event.eventHash());
   }
 }

@@ -1,4 +1,4 @@
-package dev.aiflow.engine;
+package dev.aiflow.engine.stepcycle;
 
 import dev.aiflow.intake.TierDecision;
 import dev.aiflow.intake.TierInputs;

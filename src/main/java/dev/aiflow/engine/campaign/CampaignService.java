@@ -1,4 +1,4 @@
-package dev.aiflow.engine;
+package dev.aiflow.engine.campaign;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -6,6 +6,7 @@ import dev.aiflow.campaign.CampaignLoop;
 import dev.aiflow.campaign.CampaignSpec;
 import dev.aiflow.campaign.CampaignView;
 import dev.aiflow.campaign.ExecutionBlockedException;
+import dev.aiflow.engine.EngineVariables;
 import dev.aiflow.scoreboard.ScoreboardStore;
 import java.nio.file.Files;
 import java.nio.file.Path;

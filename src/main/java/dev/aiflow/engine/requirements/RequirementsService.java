@@ -1,6 +1,7 @@
-package dev.aiflow.engine;
+package dev.aiflow.engine.requirements;
 
 import dev.aiflow.config.AiflowProperties;
+import dev.aiflow.engine.EngineVariables;
 import dev.aiflow.negotiation.FreezeStatus;
 import dev.aiflow.negotiation.FreezeStore;
 import java.util.HashMap;

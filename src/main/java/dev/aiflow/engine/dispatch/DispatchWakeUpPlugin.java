@@ -1,4 +1,4 @@
-package dev.aiflow.engine;
+package dev.aiflow.engine.dispatch;
 
 import org.camunda.bpm.engine.delegate.ExecutionListener;
 import org.camunda.bpm.engine.impl.bpmn.behavior.ExternalTaskActivityBehavior;

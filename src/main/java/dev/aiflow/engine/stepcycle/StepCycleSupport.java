@@ -1,6 +1,9 @@
-package dev.aiflow.engine;
+package dev.aiflow.engine.stepcycle;
 
 import dev.aiflow.config.AiflowProperties;
+import dev.aiflow.engine.EngineVariables;
+import dev.aiflow.engine.LoggerRegistry;
+import dev.aiflow.engine.SessionRecorder;
 import dev.aiflow.intake.IntakeReader;
 import dev.aiflow.intake.IntakeTask;
 import dev.aiflow.logger.EngineCorrelation;
@@ -59,15 +62,17 @@ public class StepCycleSupport {
 
   StepPack stepPack(DelegateExecution ex) {
     return parse(
-        EngineVariables.requireJson(ex, Vars.STEP_PACK), Protocol.Kind.STEP_PACK, StepPack.class);
+        EngineVariables.requireJson(ex, StepCycleVars.STEP_PACK),
+        Protocol.Kind.STEP_PACK,
+        StepPack.class);
   }
 
   /** The pack dispatched last: the step ({@code stepPack}), or its latest rework. */
   StepSpec currentSpec(DelegateExecution ex) {
-    boolean rework = EngineVariables.integer(ex, Vars.REWORK_ROUND, 0) > 0;
+    boolean rework = EngineVariables.integer(ex, StepCycleVars.REWORK_ROUND, 0) > 0;
     return rework
         ? parse(
-            EngineVariables.requireJson(ex, Vars.REWORK_PACK),
+            EngineVariables.requireJson(ex, StepCycleVars.REWORK_PACK),
             Protocol.Kind.REWORK_PACK,
             ReworkPack.class)
         : stepPack(ex);
@@ -75,13 +80,13 @@ public class StepCycleSupport {
 
   StepResult stepResult(DelegateExecution ex) {
     return parse(
-        EngineVariables.requireJson(ex, Vars.STEP_RESULT),
+        EngineVariables.requireJson(ex, StepCycleVars.STEP_RESULT),
         Protocol.Kind.STEP_RESULT,
         StepResult.class);
   }
 
   IntakeTask intake(DelegateExecution ex, StepPack pack) {
-    String json = EngineVariables.json(ex, Vars.INTAKE);
+    String json = EngineVariables.json(ex, StepCycleVars.INTAKE);
     return json == null ? IntakeTask.fromStepPack(pack) : IntakeReader.read(json).task();
   }
 
@@ -91,7 +96,7 @@ public class StepCycleSupport {
 
   /** Records a decision of this cycle in the project's session log. */
   void session(DelegateExecution ex, String kind, Map<String, ?> details) {
-    Object taskId = ex.getVariable(Vars.TASK_ID);
+    Object taskId = ex.getVariable(StepCycleVars.TASK_ID);
     if (taskId == null) {
       try {
         taskId = stepPack(ex).taskId();
@@ -103,7 +108,7 @@ public class StepCycleSupport {
   }
 
   String projectId(DelegateExecution ex) {
-    return EngineVariables.string(ex, Vars.PROJECT_ID, "default");
+    return EngineVariables.string(ex, StepCycleVars.PROJECT_ID, "default");
   }
 
   WorkflowLogger logger(DelegateExecution ex) {
@@ -112,10 +117,10 @@ public class StepCycleSupport {
 
   /** The agent's workspace: the variable, else {@code <data-dir>/projects/<project>/workspace}. */
   Path workspace(DelegateExecution ex) {
-    String ws = EngineVariables.string(ex, Vars.WORKSPACE, null);
+    String ws = EngineVariables.string(ex, StepCycleVars.WORKSPACE, null);
     if (ws != null) {
       // a caller's folder: real, inside the allowed roots, holding none of the server's secrets
-      return properties.pathPolicy().workspace(Vars.WORKSPACE, ws);
+      return properties.pathPolicy().workspace(StepCycleVars.WORKSPACE, ws);
     }
     Path own = properties.projectDir(projectId(ex)).resolve("workspace").toAbsolutePath();
     try {
@@ -138,9 +143,9 @@ public class StepCycleSupport {
   static EngineCorrelation dispatchCorrelation(DelegateExecution ex) {
     return new EngineCorrelation(
         ex.getProcessInstanceId(),
-        EngineVariables.string(ex, Vars.DISPATCH_ACTIVITY_INSTANCE_ID, null),
-        EngineVariables.string(ex, Vars.DISPATCH_EXTERNAL_TASK_ID, null),
-        EngineVariables.string(ex, Vars.DISPATCH_ACTIVITY_ID, null));
+        EngineVariables.string(ex, StepCycleVars.DISPATCH_ACTIVITY_INSTANCE_ID, null),
+        EngineVariables.string(ex, StepCycleVars.DISPATCH_EXTERNAL_TASK_ID, null),
+        EngineVariables.string(ex, StepCycleVars.DISPATCH_ACTIVITY_ID, null));
   }
 
   static EngineCorrelation here(DelegateExecution ex) {

@@ -1,5 +1,6 @@
-package dev.aiflow.engine;
+package dev.aiflow.engine.stepcycle;
 
+import dev.aiflow.engine.EngineVariables;
 import dev.aiflow.logger.ChainEvent;
 import dev.aiflow.logger.WorkflowLogger;
 import java.util.LinkedHashMap;
@@ -34,7 +35,7 @@ public class FinalizeDelegates {
 
   static void finish(
       StepCycleSupport support, DelegateExecution ex, String outcome, String status) {
-    ex.setVariable(Vars.OUTCOME, outcome);
+    ex.setVariable(StepCycleVars.OUTCOME, outcome);
     if (!dev.aiflow.ids.Ids.isValid(support.projectId(ex))) {
       return; // no project to log in: the intake findings are the record
     }
@@ -47,28 +48,28 @@ public class FinalizeDelegates {
     Map<String, Object> fields = new LinkedHashMap<>();
     fields.put("outcome", outcome);
     fields.put("process_instance_id", ex.getProcessInstanceId());
-    fields.put("rework_rounds", EngineVariables.integer(ex, Vars.REWORK_ROUND, 0));
-    putIfSet(fields, "qa_verdict", ex.getVariable(Vars.QA_VERDICT));
-    putIfSet(fields, "qa_reason_code", ex.getVariable(Vars.QA_REASON_CODE));
-    putIfSet(fields, "intake_findings", EngineVariables.json(ex, Vars.INTAKE_FINDINGS));
-    putIfSet(fields, "guard_findings", EngineVariables.json(ex, Vars.GUARD_FINDINGS));
-    putIfSet(fields, "rollback", ex.getVariable(Vars.ROLLBACK_SUMMARY));
-    putIfSet(fields, "requirements_sha256", ex.getVariable(Vars.REQUIREMENTS_SHA256));
+    fields.put("rework_rounds", EngineVariables.integer(ex, StepCycleVars.REWORK_ROUND, 0));
+    putIfSet(fields, "qa_verdict", ex.getVariable(StepCycleVars.QA_VERDICT));
+    putIfSet(fields, "qa_reason_code", ex.getVariable(StepCycleVars.QA_REASON_CODE));
+    putIfSet(fields, "intake_findings", EngineVariables.json(ex, StepCycleVars.INTAKE_FINDINGS));
+    putIfSet(fields, "guard_findings", EngineVariables.json(ex, StepCycleVars.GUARD_FINDINGS));
+    putIfSet(fields, "rollback", ex.getVariable(StepCycleVars.ROLLBACK_SUMMARY));
+    putIfSet(fields, "requirements_sha256", ex.getVariable(StepCycleVars.REQUIREMENTS_SHA256));
     String key = ex.getProcessInstanceId();
     if (log.task(taskId.toString()).closed()) {
       return; // a task rejected because it was already closed
     }
-    if (EngineVariables.bool(ex, Vars.CLOSE_TASK_ON_FINISH, true)) {
+    if (EngineVariables.bool(ex, StepCycleVars.CLOSE_TASK_ON_FINISH, true)) {
       ChainEvent close =
           log.closeTask(taskId.toString(), status, "step cycle " + outcome, fields, "close:" + key);
-      ex.setVariable(Vars.CLOSE_EVENT_HASH, close.eventHash());
+      ex.setVariable(StepCycleVars.CLOSE_EVENT_HASH, close.eventHash());
     } else {
       log.logTaskEvent(taskId.toString(), "cycle_finished", fields, "finished:" + key);
     }
   }
 
   private static Object taskId(StepCycleSupport support, DelegateExecution ex) {
-    Object id = ex.getVariable(Vars.TASK_ID);
+    Object id = ex.getVariable(StepCycleVars.TASK_ID);
     if (id != null) {
       return id;
     }

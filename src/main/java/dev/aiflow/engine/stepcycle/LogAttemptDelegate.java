@@ -1,5 +1,7 @@
-package dev.aiflow.engine;
+package dev.aiflow.engine.stepcycle;
 
+import dev.aiflow.engine.EngineVariables;
+import dev.aiflow.engine.dispatch.AgentDispatchHandler;
 import dev.aiflow.worker.AttemptLogging;
 import java.util.Map;
 import org.camunda.bpm.engine.delegate.DelegateExecution;
@@ -22,26 +24,27 @@ public class LogAttemptDelegate implements JavaDelegate {
 
   @Override
   public void execute(DelegateExecution ex) {
-    String externalTaskId = EngineVariables.string(ex, Vars.DISPATCH_EXTERNAL_TASK_ID, null);
+    String externalTaskId =
+        EngineVariables.string(ex, StepCycleVars.DISPATCH_EXTERNAL_TASK_ID, null);
     AttemptLogging.LoggedAttempt logged =
         AttemptLogging.logDispatch(
             support.logger(ex),
             support.currentSpec(ex),
             support.stepResult(ex),
-            EngineVariables.string(ex, Vars.DISPATCH_OUTCOME, "OK"),
-            EngineVariables.string(ex, Vars.DISPATCH_BACKEND, null),
-            EngineVariables.string(ex, Vars.DISPATCH_EVIDENCE_DIR, null),
-            EngineVariables.integer(ex, Vars.DISPATCH_ELAPSED_MS, 0),
+            EngineVariables.string(ex, StepCycleVars.DISPATCH_OUTCOME, "OK"),
+            EngineVariables.string(ex, StepCycleVars.DISPATCH_BACKEND, null),
+            EngineVariables.string(ex, StepCycleVars.DISPATCH_EVIDENCE_DIR, null),
+            EngineVariables.integer(ex, StepCycleVars.DISPATCH_ELAPSED_MS, 0),
             StepCycleSupport.dispatchCorrelation(ex),
             externalTaskId == null ? null : "dispatch:" + externalTaskId,
             context(ex));
-    ex.setVariable(Vars.ATTEMPT_EVENT_HASH, logged.event().eventHash());
+    ex.setVariable(StepCycleVars.ATTEMPT_EVENT_HASH, logged.event().eventHash());
     support.session(
         ex,
         "dispatch",
         Map.of(
             "outcome",
-            EngineVariables.string(ex, Vars.DISPATCH_OUTCOME, "OK"),
+            EngineVariables.string(ex, StepCycleVars.DISPATCH_OUTCOME, "OK"),
             "attempt_event_hash",
             logged.event().eventHash()));
   }
@@ -50,8 +53,8 @@ public class LogAttemptDelegate implements JavaDelegate {
   private static Map<String, String> context(DelegateExecution ex) {
     Map<String, String> c = new java.util.LinkedHashMap<>();
     c.put("source", "engine");
-    c.put("pack_kind", AgentDispatchHandler.Task.kind(ex.getVariable(Vars.REWORK_ROUND)));
-    String sha = EngineVariables.string(ex, Vars.REQUIREMENTS_SHA256, null);
+    c.put("pack_kind", AgentDispatchHandler.Task.kind(ex.getVariable(StepCycleVars.REWORK_ROUND)));
+    String sha = EngineVariables.string(ex, StepCycleVars.REQUIREMENTS_SHA256, null);
     if (sha != null) {
       c.put("requirements_sha256", sha);
     }

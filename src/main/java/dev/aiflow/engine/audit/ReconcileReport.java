@@ -1,4 +1,4 @@
-package dev.aiflow.engine;
+package dev.aiflow.engine.audit;
 
 import java.util.List;
 

@@ -1,5 +1,6 @@
-package dev.aiflow.engine;
+package dev.aiflow.engine.stepcycle;
 
+import dev.aiflow.engine.EngineVariables;
 import dev.aiflow.protocol.Protocol;
 import dev.aiflow.protocol.ReworkPack;
 import dev.aiflow.qa.ReworkBuilder;
@@ -22,15 +23,15 @@ public class BuildReworkPackDelegate implements JavaDelegate {
 
   @Override
   public void execute(DelegateExecution ex) {
-    int round = EngineVariables.integer(ex, Vars.REWORK_ROUND, 0) + 1;
+    int round = EngineVariables.integer(ex, StepCycleVars.REWORK_ROUND, 0) + 1;
     ReworkPack rework =
         ReworkBuilder.build(
             support.stepPack(ex),
             support.reviewer(ex).review(support.currentSpec(ex), support.stepResult(ex)),
             round,
-            EngineVariables.string(ex, Vars.THREAD_ID, null));
-    EngineVariables.setJson(ex, Vars.REWORK_PACK, Protocol.toJson(rework));
-    ex.setVariable(Vars.REWORK_ROUND, round);
+            EngineVariables.string(ex, StepCycleVars.THREAD_ID, null));
+    EngineVariables.setJson(ex, StepCycleVars.REWORK_PACK, Protocol.toJson(rework));
+    ex.setVariable(StepCycleVars.REWORK_ROUND, round);
     support.session(
         ex,
         "rework",

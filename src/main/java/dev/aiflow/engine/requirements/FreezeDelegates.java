@@ -1,8 +1,15 @@
-package dev.aiflow.engine;
+package dev.aiflow.engine.requirements;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.aiflow.config.AiflowProperties;
+import dev.aiflow.engine.EngineVariables;
+import dev.aiflow.engine.LoggerRegistry;
+import dev.aiflow.engine.SessionRecorder;
+import dev.aiflow.engine.campaign.CampaignService;
+import dev.aiflow.engine.campaign.CampaignSupport;
+import dev.aiflow.engine.campaign.CampaignVars;
+import dev.aiflow.engine.stepcycle.StepCycleVars;
 import dev.aiflow.negotiation.DraftException;
 import dev.aiflow.negotiation.Drafter;
 import dev.aiflow.negotiation.Drafters;
@@ -203,7 +210,7 @@ public class FreezeDelegates {
       d.put("tasks", f.meta().taskCount());
       d.put("process_instance_id", ex.getProcessInstanceId());
       loggers
-          .logger(EngineVariables.string(ex, Vars.PROJECT_ID, "default"))
+          .logger(EngineVariables.string(ex, StepCycleVars.PROJECT_ID, "default"))
           .logProjectEvent("requirements_frozen", d);
       session.record(ex, "requirements_frozen", null, d);
     };
@@ -229,7 +236,8 @@ public class FreezeDelegates {
                             ? e.getValue().toString()
                             : JSON.convertValue(e.getValue(), Object.class)));
       }
-      vars.put(CampaignVars.PROJECT_ID, EngineVariables.string(ex, Vars.PROJECT_ID, "default"));
+      vars.put(
+          CampaignVars.PROJECT_ID, EngineVariables.string(ex, StepCycleVars.PROJECT_ID, "default"));
       vars.put(CampaignVars.REQUIRE_FREEZE, true);
       vars.put(CampaignVars.REQUIREMENTS_DIR, store(properties, ex).projectDir().toString());
       String id =
@@ -251,7 +259,7 @@ public class FreezeDelegates {
           properties.pathPolicy().directory(RequirementsVars.REQUIREMENTS_DIR, dir));
     }
     return new FreezeStore(
-        properties.projectDir(EngineVariables.string(ex, Vars.PROJECT_ID, "default")));
+        properties.projectDir(EngineVariables.string(ex, StepCycleVars.PROJECT_ID, "default")));
   }
 
   private static String dialogue(AiflowProperties properties, DelegateExecution ex) {

@@ -1,6 +1,7 @@
-package dev.aiflow.engine;
+package dev.aiflow.engine.stepcycle;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.aiflow.engine.EngineVariables;
 import dev.aiflow.ids.Ids;
 import dev.aiflow.intake.IntakeFinding;
 import dev.aiflow.intake.IntakeReader;
@@ -45,7 +46,7 @@ public class ValidateIntakeDelegate implements JavaDelegate {
 
   private void validate(DelegateExecution ex) throws Exception {
     List<IntakeFinding> findings = new ArrayList<>();
-    Object projectId = ex.getVariable(Vars.PROJECT_ID);
+    Object projectId = ex.getVariable(StepCycleVars.PROJECT_ID);
     if (projectId != null && !Ids.isValid(projectId.toString())) {
       // nothing can be logged for a project that cannot exist: the findings are the record
       reject(ex, List.of(new IntakeFinding("INVALID_PROJECT_ID", "/projectId", Ids.RULE)));
@@ -58,7 +59,7 @@ public class ValidateIntakeDelegate implements JavaDelegate {
       return;
     }
     StepPack pack;
-    if (ex.getVariable(Vars.STEP_PACK) == null) {
+    if (ex.getVariable(StepCycleVars.STEP_PACK) == null) {
       reject(ex, List.of(new IntakeFinding("STEP_PACK_MISSING", "/stepPack", "required")));
       return;
     }
@@ -68,13 +69,13 @@ public class ValidateIntakeDelegate implements JavaDelegate {
       reject(ex, List.of(new IntakeFinding("STEP_PACK_INVALID", "/stepPack", e.getMessage())));
       return;
     }
-    String intakeJson = EngineVariables.json(ex, Vars.INTAKE);
+    String intakeJson = EngineVariables.json(ex, StepCycleVars.INTAKE);
     IntakeTask intake = support.intake(ex, pack);
     if (intakeJson != null) {
       findings.addAll(IntakeReader.read(intakeJson).findings());
     }
     findings.addAll(RouteDodValidator.validate(intake));
-    String taskId = EngineVariables.string(ex, Vars.TASK_ID, pack.taskId());
+    String taskId = EngineVariables.string(ex, StepCycleVars.TASK_ID, pack.taskId());
     if (!Ids.isValid(taskId)) {
       reject(ex, List.of(new IntakeFinding("INVALID_TASK_ID", "/taskId", Ids.RULE)));
       return;
@@ -94,15 +95,15 @@ public class ValidateIntakeDelegate implements JavaDelegate {
               "task " + taskId + " is closed in the workflow log; use a new task id"));
     }
     // defaults only where the caller gave none: every variable write is a history record
-    setIfAbsent(ex, Vars.TASK_ID, taskId);
-    setIfAbsent(ex, Vars.RUN_ID, pack.runId());
-    setIfAbsent(ex, Vars.MAX_REWORK_ROUNDS, 1);
-    setIfAbsent(ex, Vars.WORKSPACE, support.workspace(ex).toString());
+    setIfAbsent(ex, StepCycleVars.TASK_ID, taskId);
+    setIfAbsent(ex, StepCycleVars.RUN_ID, pack.runId());
+    setIfAbsent(ex, StepCycleVars.MAX_REWORK_ROUNDS, 1);
+    setIfAbsent(ex, StepCycleVars.WORKSPACE, support.workspace(ex).toString());
     TierInputs tier = intake.tierInputs();
-    ex.setVariable(Vars.RISK, tier.risk());
-    ex.setVariable(Vars.STEP_COUNT, tier.stepCount());
-    ex.setVariable(Vars.ALLOWED_PATH_COUNT, tier.allowedPathCount());
-    ex.setVariable(Vars.EXECUTION_ROUTE, tier.executionRoute());
+    ex.setVariable(StepCycleVars.RISK, tier.risk());
+    ex.setVariable(StepCycleVars.STEP_COUNT, tier.stepCount());
+    ex.setVariable(StepCycleVars.ALLOWED_PATH_COUNT, tier.allowedPathCount());
+    ex.setVariable(StepCycleVars.EXECUTION_ROUTE, tier.executionRoute());
     if (!findings.isEmpty()) {
       reject(ex, findings);
     }
@@ -115,7 +116,7 @@ public class ValidateIntakeDelegate implements JavaDelegate {
   }
 
   private static void reject(DelegateExecution ex, List<IntakeFinding> findings) throws Exception {
-    EngineVariables.setJson(ex, Vars.INTAKE_FINDINGS, JSON.writeValueAsString(findings));
+    EngineVariables.setJson(ex, StepCycleVars.INTAKE_FINDINGS, JSON.writeValueAsString(findings));
     throw new BpmnError(
         ERROR_CODE,
         findings.size()

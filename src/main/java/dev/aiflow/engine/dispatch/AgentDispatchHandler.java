@@ -1,6 +1,7 @@
-package dev.aiflow.engine;
+package dev.aiflow.engine.dispatch;
 
 import dev.aiflow.config.AiflowProperties;
+import dev.aiflow.engine.stepcycle.StepCycleVars;
 import dev.aiflow.protocol.Protocol;
 import dev.aiflow.protocol.ProtocolException;
 import dev.aiflow.protocol.ReworkPack;
@@ -35,12 +36,12 @@ public final class AgentDispatchHandler {
   /** The variables a dispatch worker fetches. */
   public static final java.util.List<String> INPUTS =
       java.util.List.of(
-          Vars.STEP_PACK,
-          Vars.REWORK_PACK,
-          Vars.REWORK_ROUND,
-          Vars.THREAD_ID,
-          Vars.WORKSPACE,
-          Vars.WORKER_SHIM);
+          StepCycleVars.STEP_PACK,
+          StepCycleVars.REWORK_PACK,
+          StepCycleVars.REWORK_ROUND,
+          StepCycleVars.THREAD_ID,
+          StepCycleVars.WORKSPACE,
+          StepCycleVars.WORKER_SHIM);
 
   /** Extends the task's lock; false when the lock is gone (the agent is then stopped). */
   @FunctionalInterface
@@ -81,13 +82,13 @@ public final class AgentDispatchHandler {
     /** The kind of pack: a rework from round 1 on. */
     public static String kind(Object reworkRound) {
       return reworkRound instanceof Number n && n.intValue() > 0
-          ? Vars.PACK_KIND_REWORK
-          : Vars.PACK_KIND_STEP;
+          ? StepCycleVars.PACK_KIND_REWORK
+          : StepCycleVars.PACK_KIND_STEP;
     }
 
     /** Picks the pack to dispatch from the fetched variables. */
     public static String pick(Object reworkRound, String stepPack, String reworkPack) {
-      return Vars.PACK_KIND_REWORK.equals(kind(reworkRound)) ? reworkPack : stepPack;
+      return StepCycleVars.PACK_KIND_REWORK.equals(kind(reworkRound)) ? reworkPack : stepPack;
     }
   }
 
@@ -111,7 +112,7 @@ public final class AgentDispatchHandler {
     StepSpec spec;
     try {
       spec =
-          Vars.PACK_KIND_REWORK.equals(task.packKind())
+          StepCycleVars.PACK_KIND_REWORK.equals(task.packKind())
               ? Protocol.parseReworkPack(task.pack())
               : Protocol.parseStepPack(task.pack());
     } catch (ProtocolException e) {
@@ -168,15 +169,15 @@ public final class AgentDispatchHandler {
       return new Fail("the agent could not be started", outcome.process().detail(), true);
     }
     Map<String, Object> vars = new LinkedHashMap<>();
-    vars.put(Vars.DISPATCH_OUTCOME, outcome.outcome().name());
-    vars.put(Vars.THREAD_ID, outcome.threadId());
-    vars.put(Vars.DISPATCH_EXTERNAL_TASK_ID, task.id());
-    vars.put(Vars.DISPATCH_ACTIVITY_ID, task.activityId());
-    vars.put(Vars.DISPATCH_ACTIVITY_INSTANCE_ID, task.activityInstanceId());
-    vars.put(Vars.DISPATCH_EVIDENCE_DIR, outcome.evidenceDir());
-    vars.put(Vars.DISPATCH_BACKEND, outcome.backend());
-    vars.put(Vars.DISPATCH_ELAPSED_MS, outcome.process().elapsed().toMillis());
-    return new Complete(vars, Map.of(Vars.STEP_RESULT, Protocol.toJson(outcome.result())));
+    vars.put(StepCycleVars.DISPATCH_OUTCOME, outcome.outcome().name());
+    vars.put(StepCycleVars.THREAD_ID, outcome.threadId());
+    vars.put(StepCycleVars.DISPATCH_EXTERNAL_TASK_ID, task.id());
+    vars.put(StepCycleVars.DISPATCH_ACTIVITY_ID, task.activityId());
+    vars.put(StepCycleVars.DISPATCH_ACTIVITY_INSTANCE_ID, task.activityInstanceId());
+    vars.put(StepCycleVars.DISPATCH_EVIDENCE_DIR, outcome.evidenceDir());
+    vars.put(StepCycleVars.DISPATCH_BACKEND, outcome.backend());
+    vars.put(StepCycleVars.DISPATCH_ELAPSED_MS, outcome.process().elapsed().toMillis());
+    return new Complete(vars, Map.of(StepCycleVars.STEP_RESULT, Protocol.toJson(outcome.result())));
   }
 
   private static Duration max(Duration a, Duration b) {

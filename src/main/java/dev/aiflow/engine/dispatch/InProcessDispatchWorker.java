@@ -1,6 +1,8 @@
-package dev.aiflow.engine;
+package dev.aiflow.engine.dispatch;
 
 import dev.aiflow.config.AiflowProperties;
+import dev.aiflow.engine.EngineVariables;
+import dev.aiflow.engine.stepcycle.StepCycleVars;
 import dev.aiflow.worker.ShimRegistry;
 import java.net.InetAddress;
 import java.time.Duration;
@@ -131,13 +133,13 @@ public class InProcessDispatchWorker implements SmartLifecycle {
             task.getActivityId(),
             task.getActivityInstanceId(),
             AgentDispatchHandler.Task.pick(
-                v.get(Vars.REWORK_ROUND),
-                EngineVariables.json(v, Vars.STEP_PACK),
-                EngineVariables.json(v, Vars.REWORK_PACK)),
-            AgentDispatchHandler.Task.kind(v.get(Vars.REWORK_ROUND)),
-            string(v.get(Vars.THREAD_ID)),
-            string(v.get(Vars.WORKSPACE)),
-            string(v.get(Vars.WORKER_SHIM)));
+                v.get(StepCycleVars.REWORK_ROUND),
+                EngineVariables.json(v, StepCycleVars.STEP_PACK),
+                EngineVariables.json(v, StepCycleVars.REWORK_PACK)),
+            AgentDispatchHandler.Task.kind(v.get(StepCycleVars.REWORK_ROUND)),
+            string(v.get(StepCycleVars.THREAD_ID)),
+            string(v.get(StepCycleVars.WORKSPACE)),
+            string(v.get(StepCycleVars.WORKER_SHIM)));
     try {
       AgentDispatchHandler.Decision decision = handler.handle(input, d -> extend(task, d));
       if (decision instanceof AgentDispatchHandler.Complete c) {

@@ -1,11 +1,11 @@
-package dev.aiflow.engine;
+package dev.aiflow.engine.stepcycle;
 
 /**
  * The variable contract of {@code step-cycle.bpmn} (docs/architecture.md, "Variables"). JSON
  * documents are Camunda {@code Json} values (Spin, serialised with Jackson), never Java
  * serialization; a JSON document given as a plain {@code String} is accepted on input.
  */
-public final class Vars {
+public final class StepCycleVars {
 
   // inputs
   public static final String PROJECT_ID = "projectId";
@@ -65,5 +65,5 @@ public final class Vars {
   public static final String PACK_KIND_STEP = "step";
   public static final String PACK_KIND_REWORK = "rework";
 
-  private Vars() {}
+  private StepCycleVars() {}
 }

@@ -1,5 +1,6 @@
-package dev.aiflow.engine;
+package dev.aiflow.engine.stepcycle;
 
+import dev.aiflow.engine.EngineVariables;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -69,14 +70,16 @@ public class StepCycleService {
     Map<String, Object> variables() {
       Map<String, Object> v = new HashMap<>();
       if (planSnapshot != null) {
-        v.put(Vars.PLAN_SNAPSHOT_PATH, planSnapshot.toAbsolutePath().normalize().toString());
+        v.put(
+            StepCycleVars.PLAN_SNAPSHOT_PATH, planSnapshot.toAbsolutePath().normalize().toString());
       }
       if (boundarySnapshot != null) {
         v.put(
-            Vars.BOUNDARY_SNAPSHOT_PATH, boundarySnapshot.toAbsolutePath().normalize().toString());
+            StepCycleVars.BOUNDARY_SNAPSHOT_PATH,
+            boundarySnapshot.toAbsolutePath().normalize().toString());
       }
-      v.put(Vars.AUTO_CHECKPOINT, autoCheckpoint);
-      v.put(Vars.ROLLBACK_ON_FAIL, rollbackOnFail);
+      v.put(StepCycleVars.AUTO_CHECKPOINT, autoCheckpoint);
+      v.put(StepCycleVars.ROLLBACK_ON_FAIL, rollbackOnFail);
       return v;
     }
   }
@@ -93,20 +96,20 @@ public class StepCycleService {
   /** Starts a cycle with safeguards; the business key is the run id. */
   public ProcessInstance startInstance(CycleRequest r, CycleGuards guards) {
     Map<String, Object> vars = new HashMap<>();
-    vars.put(Vars.PROJECT_ID, r.projectId());
-    vars.put(Vars.RUN_ID, r.runId());
-    vars.put(Vars.STEP_PACK, EngineVariables.jsonValue(r.stepPackJson()));
+    vars.put(StepCycleVars.PROJECT_ID, r.projectId());
+    vars.put(StepCycleVars.RUN_ID, r.runId());
+    vars.put(StepCycleVars.STEP_PACK, EngineVariables.jsonValue(r.stepPackJson()));
     if (r.intakeJson() != null) {
-      vars.put(Vars.INTAKE, EngineVariables.jsonValue(r.intakeJson()));
+      vars.put(StepCycleVars.INTAKE, EngineVariables.jsonValue(r.intakeJson()));
     }
-    vars.put(Vars.MAX_REWORK_ROUNDS, r.maxReworkRounds());
+    vars.put(StepCycleVars.MAX_REWORK_ROUNDS, r.maxReworkRounds());
     if (r.workerBackend() != null) {
-      vars.put(Vars.WORKER_BACKEND, r.workerBackend());
+      vars.put(StepCycleVars.WORKER_BACKEND, r.workerBackend());
     }
     if (r.workspace() != null) {
-      vars.put(Vars.WORKSPACE, r.workspace());
+      vars.put(StepCycleVars.WORKSPACE, r.workspace());
     }
-    vars.put(Vars.CLOSE_TASK_ON_FINISH, r.closeTaskOnFinish());
+    vars.put(StepCycleVars.CLOSE_TASK_ON_FINISH, r.closeTaskOnFinish());
     vars.putAll(guards.variables());
     return runtime.startProcessInstanceByKey(PROCESS_KEY, r.runId(), vars);
   }
@@ -123,7 +126,7 @@ public class StepCycleService {
       if (hpi != null && hpi.getEndTime() != null) {
         Map<String, Object> vars = variables(processInstanceId);
         return new CycleResult(
-            processInstanceId, String.valueOf(vars.get(Vars.OUTCOME)), vars, null);
+            processInstanceId, String.valueOf(vars.get(StepCycleVars.OUTCOME)), vars, null);
       }
       List<Incident> incidents =
           runtime.createIncidentQuery().processInstanceId(processInstanceId).list();

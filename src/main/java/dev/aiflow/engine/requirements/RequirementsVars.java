@@ -1,10 +1,13 @@
-package dev.aiflow.engine;
+package dev.aiflow.engine.requirements;
+
+import dev.aiflow.engine.campaign.CampaignVars;
+import dev.aiflow.engine.stepcycle.StepCycleVars;
 
 /** The variable contract of {@code requirements-freeze.bpmn} (docs/requirements.md). */
 public final class RequirementsVars {
 
   // inputs
-  public static final String PROJECT_ID = Vars.PROJECT_ID;
+  public static final String PROJECT_ID = StepCycleVars.PROJECT_ID;
   public static final String DIALOGUE = "dialogue";
   public static final String DIALOGUE_PATH = "dialoguePath";
   public static final String CONTROLLER_BACKEND = "controllerBackend";
@@ -28,7 +31,7 @@ public final class RequirementsVars {
 
   // outcome
   public static final String REQUIREMENTS_VERSION = "requirementsVersion";
-  public static final String REQUIREMENTS_SHA256 = Vars.REQUIREMENTS_SHA256;
+  public static final String REQUIREMENTS_SHA256 = StepCycleVars.REQUIREMENTS_SHA256;
   public static final String FROZEN_PATH = "frozenPath";
   public static final String LAUNCHED_CAMPAIGN_ID = "launchedCampaignId";
 

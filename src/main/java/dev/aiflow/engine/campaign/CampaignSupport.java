@@ -1,4 +1,4 @@
-package dev.aiflow.engine;
+package dev.aiflow.engine.campaign;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -9,6 +9,8 @@ import dev.aiflow.campaign.CampaignSpec;
 import dev.aiflow.campaign.Safeguards;
 import dev.aiflow.campaign.StepPackMap;
 import dev.aiflow.config.AiflowProperties;
+import dev.aiflow.engine.EngineVariables;
+import dev.aiflow.engine.LoggerRegistry;
 import dev.aiflow.worker.BackendMap;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -191,7 +193,7 @@ public class CampaignSupport {
     }
   }
 
-  static String toJson(Object value) {
+  public static String toJson(Object value) {
     try {
       return JSON.writeValueAsString(value);
     } catch (JsonProcessingException e) {

@@ -1,6 +1,7 @@
-package dev.aiflow.engine;
+package dev.aiflow.engine.dispatch;
 
 import dev.aiflow.config.AiflowProperties;
+import dev.aiflow.engine.stepcycle.StepCycleVars;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -84,20 +85,20 @@ public final class RemoteDispatchWorker implements AutoCloseable {
       Path workspace,
       ExternalTask task,
       ExternalTaskService service) {
-    String ws = text(task, Vars.WORKSPACE);
+    String ws = text(task, StepCycleVars.WORKSPACE);
     AgentDispatchHandler.Task input =
         new AgentDispatchHandler.Task(
             task.getId(),
             task.getActivityId(),
             task.getActivityInstanceId(),
             AgentDispatchHandler.Task.pick(
-                task.getVariable(Vars.REWORK_ROUND),
-                text(task, Vars.STEP_PACK),
-                text(task, Vars.REWORK_PACK)),
-            AgentDispatchHandler.Task.kind(task.getVariable(Vars.REWORK_ROUND)),
-            text(task, Vars.THREAD_ID),
+                task.getVariable(StepCycleVars.REWORK_ROUND),
+                text(task, StepCycleVars.STEP_PACK),
+                text(task, StepCycleVars.REWORK_PACK)),
+            AgentDispatchHandler.Task.kind(task.getVariable(StepCycleVars.REWORK_ROUND)),
+            text(task, StepCycleVars.THREAD_ID),
             ws != null ? ws : workspace == null ? null : workspace.toString(),
-            text(task, Vars.WORKER_SHIM));
+            text(task, StepCycleVars.WORKER_SHIM));
     AgentDispatchHandler.Decision decision = handler.handle(input, d -> extend(service, task, d));
     if (decision instanceof AgentDispatchHandler.Complete c) {
       Map<String, Object> vars = new HashMap<>(c.variables());

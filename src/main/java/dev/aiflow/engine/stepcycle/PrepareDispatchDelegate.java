@@ -1,5 +1,6 @@
-package dev.aiflow.engine;
+package dev.aiflow.engine.stepcycle;
 
+import dev.aiflow.engine.EngineVariables;
 import dev.aiflow.protocol.Protocol;
 import dev.aiflow.protocol.StepPack;
 import java.util.Map;
@@ -25,9 +26,11 @@ public class PrepareDispatchDelegate implements JavaDelegate {
   public void execute(DelegateExecution ex) {
     StepPack pack = support.stepPack(ex);
     @SuppressWarnings("unchecked")
-    Map<String, Object> decision = (Map<String, Object>) ex.getVariable(Vars.TIER_DECISION);
+    Map<String, Object> decision =
+        (Map<String, Object>) ex.getVariable(StepCycleVars.TIER_DECISION);
     String tier = decision == null ? pack.tier() : (String) decision.get("tier");
-    String contract = tier.equals("tier3") ? (String) ex.getVariable(Vars.CONTRACT_REF) : null;
+    String contract =
+        tier.equals("tier3") ? (String) ex.getVariable(StepCycleVars.CONTRACT_REF) : null;
     StepPack stamped =
         new StepPack(
             pack.schema(),
@@ -45,14 +48,16 @@ public class PrepareDispatchDelegate implements JavaDelegate {
             pack.evidenceDir(),
             pack.limits(),
             pack.worker());
-    String backend = EngineVariables.string(ex, Vars.WORKER_BACKEND, null);
+    String backend = EngineVariables.string(ex, StepCycleVars.WORKER_BACKEND, null);
     if (backend != null) {
       stamped = stamped.withBackend(backend);
     }
     if (!stamped.equals(pack)) {
       EngineVariables.setJson(
-          ex, Vars.STEP_PACK, Protocol.toJson(Protocol.validate(Protocol.Kind.STEP_PACK, stamped)));
+          ex,
+          StepCycleVars.STEP_PACK,
+          Protocol.toJson(Protocol.validate(Protocol.Kind.STEP_PACK, stamped)));
     }
-    ex.setVariable(Vars.REWORK_ROUND, 0);
+    ex.setVariable(StepCycleVars.REWORK_ROUND, 0);
   }
 }
