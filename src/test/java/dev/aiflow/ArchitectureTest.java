@@ -23,7 +23,8 @@ class ArchitectureTest {
     "dev.aiflow.scoreboard..",
     "dev.aiflow.negotiation..",
     "dev.aiflow.recovery..",
-    "dev.aiflow.sessionlog.."
+    "dev.aiflow.sessionlog..",
+    "dev.aiflow.transparency.."
   };
 
   @ArchTest

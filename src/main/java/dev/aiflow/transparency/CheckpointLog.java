@@ -1,0 +1,142 @@
+package dev.aiflow.transparency;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A project's append-only checkpoint log, {@code <project>/transparency/checkpoints}: every signed
+ * checkpoint, in the order it was signed, each as its exact signed note followed by one blank line.
+ * A record is complete only with that blank line; an incomplete last record (a crash during the
+ * append) is not read, and is cut by the next append. Appends hold an OS lock on the file itself,
+ * so processes sharing a project take turns. See docs/chain-format.md.
+ */
+final class CheckpointLog {
+
+  /** The file, relative to the project folder. */
+  static final String FILE = "transparency/checkpoints";
+
+  /** One record: the note as stored, and what its body says (unverified). */
+  record Entry(int number, String note, Checkpoint checkpoint) {}
+
+  /** What a read found. */
+  record Contents(List<Entry> entries, long completeBytes, long tornBytes) {}
+
+  /** Work done while holding the log's lock. */
+  interface Locked<T> {
+    T run(Contents contents) throws IOException;
+  }
+
+  private final Path file;
+
+  CheckpointLog(Path projectDir) {
+    this.file = projectDir.resolve(FILE);
+  }
+
+  Path file() {
+    return file;
+  }
+
+  /** Reads the log without locking (a reader may miss an append in progress, never see half). */
+  Contents read() throws IOException {
+    if (!Files.exists(file)) {
+      return new Contents(List.of(), 0, 0);
+    }
+    return parse(Files.readAllBytes(file), file.toString());
+  }
+
+  /**
+   * Runs {@code work} under the log's lock with its current contents; {@link #append} may be called
+   * inside.
+   */
+  <T> T locked(Locked<T> work) throws IOException {
+    Files.createDirectories(file.getParent());
+    try (FileChannel ch =
+            FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileLock ignored = ch.lock()) {
+      return work.run(read());
+    }
+  }
+
+  /**
+   * Appends one signed note (call inside {@link #locked}): cuts an incomplete last record, writes
+   * the note and its blank line at the end in one write, and fsyncs before returning.
+   */
+  void append(Contents current, String note) throws IOException {
+    byte[] record = (note + "\n").getBytes(StandardCharsets.UTF_8);
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+      if (current.tornBytes() > 0) {
+        ch.truncate(current.completeBytes());
+      }
+      ByteBuffer b = ByteBuffer.wrap(record);
+      long at = current.completeBytes();
+      while (b.hasRemaining()) {
+        at += ch.write(b, at);
+      }
+      ch.force(false);
+    }
+  }
+
+  /**
+   * Splits a log into its records: text lines up to a blank line, signature lines up to the next
+   * blank line. A complete record that is not a signed checkpoint makes the whole log unreadable.
+   */
+  static Contents parse(byte[] bytes, String where) throws IOException {
+    String all = new String(bytes, StandardCharsets.UTF_8);
+    List<Entry> entries = new ArrayList<>();
+    int pos = 0;
+    int recordStart = 0;
+    boolean inSignatures = false;
+    int sigLines = 0;
+    while (true) {
+      int nl = all.indexOf('\n', pos);
+      if (nl < 0) {
+        break;
+      }
+      String line = all.substring(pos, nl);
+      pos = nl + 1;
+      if (!inSignatures) {
+        if (line.isEmpty()) {
+          if (pos - 1 == recordStart) {
+            throw new IOException(where + ": record " + (entries.size() + 1) + " has no text");
+          }
+          inSignatures = true;
+          sigLines = 0;
+        }
+      } else if (line.isEmpty()) {
+        if (sigLines == 0) {
+          throw new IOException(
+              where + ": record " + (entries.size() + 1) + " has no signature line");
+        }
+        String note = all.substring(recordStart, pos - 1);
+        try {
+          String text = SignedNote.unverifiedText(note.getBytes(StandardCharsets.UTF_8));
+          entries.add(new Entry(entries.size() + 1, note, Checkpoint.parse(text)));
+        } catch (NoteException e) {
+          throw new IOException(
+              where
+                  + ": record "
+                  + (entries.size() + 1)
+                  + " is not a checkpoint: "
+                  + e.getMessage());
+        }
+        recordStart = pos;
+        inSignatures = false;
+      } else if (line.startsWith(SignedNote.SIG_PREFIX)) {
+        sigLines++;
+      } else {
+        throw new IOException(
+            where + ": record " + (entries.size() + 1) + " has a line that is not a signature");
+      }
+    }
+    long complete = all.substring(0, recordStart).getBytes(StandardCharsets.UTF_8).length;
+    return new Contents(List.copyOf(entries), complete, bytes.length - complete);
+  }
+}
