@@ -16,6 +16,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param demo the demo campaign
  * @param freeze which projects must run under frozen, approved requirements
  * @param controller the external drafting commands the engine may run, by name
+ * @param transparency the signed checkpoints of the project chains
  */
 @ConfigurationProperties("aiflow")
 public record AiflowProperties(
@@ -25,7 +26,8 @@ public record AiflowProperties(
     List<Path> allowedRoots,
     Demo demo,
     Freeze freeze,
-    Controller controller) {
+    Controller controller,
+    TransparencySettings transparency) {
 
   public AiflowProperties {
     dataDir = dataDir == null ? Path.of("data") : dataDir;
@@ -35,7 +37,15 @@ public record AiflowProperties(
     demo = demo == null ? new Demo(true) : demo;
     freeze = freeze == null ? new Freeze(List.of()) : freeze;
     controller = controller == null ? new Controller(Map.of()) : controller;
+    transparency = transparency == null ? new TransparencySettings(null) : transparency;
   }
+
+  /**
+   * @param signingKeyFile the Ed25519 checkpoint signing key, PKCS#8 PEM ({@code
+   *     aiflow.transparency.signing-key-file}, env {@code AIFLOW_TRANSPARENCY_SIGNING_KEY_FILE});
+   *     unset: {@code <data-dir>/secrets/checkpoint-signing.key}, generated on first start
+   */
+  public record TransparencySettings(Path signingKeyFile) {}
 
   /**
    * @param commands name to command line of the {@code command} drafting backend ({@code

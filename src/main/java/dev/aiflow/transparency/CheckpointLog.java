@@ -35,6 +35,9 @@ final class CheckpointLog {
   }
 
   private final Path file;
+  // what was read last, so that a read parses only what was appended since
+  private Contents cached = new Contents(List.of(), 0, 0);
+  private byte[] lastRecord = new byte[0];
 
   CheckpointLog(Path projectDir) {
     this.file = projectDir.resolve(FILE);
@@ -44,12 +47,60 @@ final class CheckpointLog {
     return file;
   }
 
-  /** Reads the log without locking (a reader may miss an append in progress, never see half). */
-  Contents read() throws IOException {
+  /**
+   * Reads the log without locking (a reader may miss an append in progress, never see half). Only
+   * the bytes appended since the last read are parsed, after checking that the last record read
+   * then is still in place; anything else (a shorter or rewritten log) is read again in full.
+   */
+  synchronized Contents read() throws IOException {
     if (!Files.exists(file)) {
-      return new Contents(List.of(), 0, 0);
+      cached = new Contents(List.of(), 0, 0);
+      lastRecord = new byte[0];
+      return cached;
     }
-    return parse(Files.readAllBytes(file), file.toString());
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+      long size = ch.size();
+      long known = cached.completeBytes();
+      if (known > 0 && size >= known && sameAt(ch, known - lastRecord.length, lastRecord)) {
+        byte[] added = readRange(ch, known, size);
+        Contents more = parse(added, file.toString(), cached.entries().size());
+        if (!more.entries().isEmpty()) {
+          List<Entry> all = new ArrayList<>(cached.entries());
+          all.addAll(more.entries());
+          Entry last = more.entries().get(more.entries().size() - 1);
+          lastRecord = (last.note() + "\n").getBytes(StandardCharsets.UTF_8);
+          cached = new Contents(List.copyOf(all), known + more.completeBytes(), more.tornBytes());
+        } else {
+          cached = new Contents(cached.entries(), known, more.tornBytes());
+        }
+        return cached;
+      }
+      Contents full = parse(readRange(ch, 0, size), file.toString(), 0);
+      cached = full;
+      lastRecord =
+          full.entries().isEmpty()
+              ? new byte[0]
+              : (full.entries().get(full.entries().size() - 1).note() + "\n")
+                  .getBytes(StandardCharsets.UTF_8);
+      return cached;
+    }
+  }
+
+  private static boolean sameAt(FileChannel ch, long at, byte[] expected) throws IOException {
+    if (at < 0) {
+      return false;
+    }
+    return java.util.Arrays.equals(readRange(ch, at, at + expected.length), expected);
+  }
+
+  private static byte[] readRange(FileChannel ch, long from, long to) throws IOException {
+    ByteBuffer b = ByteBuffer.allocate(Math.toIntExact(to - from));
+    while (b.hasRemaining()) {
+      if (ch.read(b, from + b.position()) < 0) {
+        break;
+      }
+    }
+    return b.array();
   }
 
   /**
@@ -89,6 +140,10 @@ final class CheckpointLog {
    * blank line. A complete record that is not a signed checkpoint makes the whole log unreadable.
    */
   static Contents parse(byte[] bytes, String where) throws IOException {
+    return parse(bytes, where, 0);
+  }
+
+  private static Contents parse(byte[] bytes, String where, int before) throws IOException {
     String all = new String(bytes, StandardCharsets.UTF_8);
     List<Entry> entries = new ArrayList<>();
     int pos = 0;
@@ -105,7 +160,8 @@ final class CheckpointLog {
       if (!inSignatures) {
         if (line.isEmpty()) {
           if (pos - 1 == recordStart) {
-            throw new IOException(where + ": record " + (entries.size() + 1) + " has no text");
+            throw new IOException(
+                where + ": record " + (before + entries.size() + 1) + " has no text");
           }
           inSignatures = true;
           sigLines = 0;
@@ -113,17 +169,17 @@ final class CheckpointLog {
       } else if (line.isEmpty()) {
         if (sigLines == 0) {
           throw new IOException(
-              where + ": record " + (entries.size() + 1) + " has no signature line");
+              where + ": record " + (before + entries.size() + 1) + " has no signature line");
         }
         String note = all.substring(recordStart, pos - 1);
         try {
           String text = SignedNote.unverifiedText(note.getBytes(StandardCharsets.UTF_8));
-          entries.add(new Entry(entries.size() + 1, note, Checkpoint.parse(text)));
+          entries.add(new Entry(before + entries.size() + 1, note, Checkpoint.parse(text)));
         } catch (NoteException e) {
           throw new IOException(
               where
                   + ": record "
-                  + (entries.size() + 1)
+                  + (before + entries.size() + 1)
                   + " is not a checkpoint: "
                   + e.getMessage());
         }
@@ -133,7 +189,10 @@ final class CheckpointLog {
         sigLines++;
       } else {
         throw new IOException(
-            where + ": record " + (entries.size() + 1) + " has a line that is not a signature");
+            where
+                + ": record "
+                + (before + entries.size() + 1)
+                + " has a line that is not a signature");
       }
     }
     long complete = all.substring(0, recordStart).getBytes(StandardCharsets.UTF_8).length;

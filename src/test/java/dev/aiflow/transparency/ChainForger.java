@@ -112,10 +112,17 @@ public final class ChainForger {
     try (var tasks = Files.list(dir.resolve("tasks"))) {
       for (Path t : (Iterable<Path>) tasks::iterator) {
         String id = t.getFileName().toString();
-        Files.writeString(
-            t.resolve("events.jsonl"),
-            taskFiles.getOrDefault(id, new StringBuilder()),
-            StandardCharsets.UTF_8);
+        if (!taskFiles.containsKey(id)) {
+          // a task whose every event is gone goes with them, folder and all
+          try (var files = Files.walk(t)) {
+            for (Path p :
+                (Iterable<Path>) files.sorted(java.util.Comparator.reverseOrder())::iterator) {
+              Files.delete(p);
+            }
+          }
+          continue;
+        }
+        Files.writeString(t.resolve("events.jsonl"), taskFiles.get(id), StandardCharsets.UTF_8);
       }
     }
   }

@@ -158,6 +158,26 @@ class TransparencyTest {
   }
 
   @Test
+  void aLogRewrittenInPlaceUnderARunningIssuerIsNoticed() throws Exception {
+    String note = t.issue("p").note();
+    int at = note.lastIndexOf(' ') + 5;
+    char c = note.charAt(at);
+    String edited = note.substring(0, at) + (c == 'A' ? 'B' : 'A') + note.substring(at + 1);
+    Files.writeString(log(), edited + "\n", StandardOpenOption.TRUNCATE_EXISTING);
+    Projects.grow(root, "p", "T-3", 1);
+    assertThatThrownBy(() -> t.issue("p"))
+        .isInstanceOfSatisfying(
+            CheckpointException.class,
+            e -> assertThat(e.code()).isEqualTo("CHECKPOINT_LOG_DAMAGED"));
+    Files.delete(log());
+    assertThatThrownBy(() -> t.issue("p"))
+        .isInstanceOfSatisfying(
+            CheckpointException.class,
+            e -> assertThat(e.code()).isEqualTo("CHECKPOINT_LOG_DAMAGED"))
+        .hasMessageContaining("lost 1 signed checkpoint(s)");
+  }
+
+  @Test
   void aTornLastRecordIsIgnoredAndCutByTheNextAppend() throws Exception {
     String first = t.issue("p").note();
     Files.writeString(log(), first.substring(0, 30), StandardOpenOption.APPEND);
