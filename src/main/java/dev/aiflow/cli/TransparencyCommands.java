@@ -53,7 +53,8 @@ final class TransparencyCommands {
       if (configured == null && env != null && !env.isBlank()) {
         configured = Path.of(env);
       }
-      Path data = dataDir != null ? dataDir : rootDir.toAbsolutePath().normalize().getParent();
+      Path parent = rootDir.toAbsolutePath().normalize().getParent();
+      Path data = dataDir != null ? dataDir : parent != null ? parent : rootDir;
       try {
         return CheckpointKeys.resolve(data, configured);
       } catch (IllegalArgumentException e) {

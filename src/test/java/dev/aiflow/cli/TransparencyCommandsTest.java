@@ -261,6 +261,50 @@ class TransparencyCommandsTest {
   }
 
   @Test
+  void anImportedProjectStartsItsOwnLogAndKeepsTheOldOnesRecords() throws Exception {
+    Path archive = tmp.resolve("demo.zip");
+    assertThat(log("export", "--archive", archive.toString()).exit()).isZero();
+    Run imported =
+        aiflow(
+            "log",
+            "--root-dir",
+            root.toString(),
+            "import",
+            "--archive",
+            archive.toString(),
+            "--target-project-id",
+            "demo-2");
+    assertThat(imported.exit()).as(imported.err()).isZero();
+    Run prove =
+        aiflow(
+            "log", "--root-dir", root.toString(), "--project-id", "demo-2", "prove", "--seq", "1");
+    assertThat(prove.exit()).as("no checkpoint of the new log yet").isEqualTo(ExitCodes.USAGE);
+    Path again = tmp.resolve("demo-2.zip");
+    Run export =
+        aiflow(
+            "log",
+            "--root-dir",
+            root.toString(),
+            "--project-id",
+            "demo-2",
+            "export",
+            "--archive",
+            again.toString());
+    assertThat(export.exit()).as(export.err()).isZero();
+    String newKey =
+        aiflow("log", "--root-dir", root.toString(), "--project-id", "demo-2", "key").out().strip();
+    assertThat(newKey).isNotEqualTo(key());
+    Run verify = aiflow("log", "verify-bundle", "--archive", again.toString(), "--key", newKey);
+    assertThat(verify.exit()).as(verify.err()).isZero();
+    assertThat(verify.out())
+        .contains("OK bundle of demo-2: 6 events")
+        .contains("1 checkpoints of other logs (before an import) not checked");
+    // the old log's key does not verify the new log's bundle
+    assertThat(aiflow("log", "verify-bundle", "--archive", again.toString(), "--key", key()).exit())
+        .isEqualTo(ExitCodes.FAILED);
+  }
+
+  @Test
   void theMonitorReadsOnlyUrlsOnThisMachine() {
     Run remote =
         log(
