@@ -75,8 +75,13 @@ public final class Transparency {
     final ProjectTree tree;
     final CheckpointLog log;
     final ReentrantLock lock = new ReentrantLock();
-    // notes of this origin whose signatures were checked, in log order
-    final List<String> verifiedNotes = new ArrayList<>();
+    // what this process has read of the log: every record (to tell an append from a rewrite),
+    // this log's records, and their notes as first seen (to notice one changed or gone)
+    List<CheckpointLog.Entry> seen = List.of();
+    List<CheckpointLog.Entry> mine = new ArrayList<>();
+    final List<String> remembered = new ArrayList<>();
+    int compared;
+    String lastVerified;
 
     ProjectState(String projectId) {
       this.projectId = projectId;
@@ -86,42 +91,69 @@ public final class Transparency {
     }
 
     /**
-     * This log's checkpoints, each signature checked (once per process). A note under this origin
-     * that is not signed by this key means someone edited the log: nothing is signed over it.
+     * This log's checkpoints. Records appended since the last read are the only new work; a record
+     * this process saw before that changed or disappeared, or a last record not signed by this key,
+     * means someone edited the log: nothing is signed or proved over it. (Older records' signatures
+     * are checked where they are used, and by verify-bundle; checking every one at every start
+     * would cost 0.5 ms per checkpoint.)
      */
     List<CheckpointLog.Entry> ours(CheckpointLog.Contents contents) {
       String origin = signer.verifier().name();
-      List<CheckpointLog.Entry> mine = new ArrayList<>();
-      for (CheckpointLog.Entry e : contents.entries()) {
-        if (e.checkpoint().origin().equals(origin)) {
-          mine.add(e);
+      List<CheckpointLog.Entry> all = contents.entries();
+      int from = 0;
+      boolean grewOnly =
+          !seen.isEmpty()
+              && all.size() >= seen.size()
+              && all.get(seen.size() - 1) == seen.get(seen.size() - 1);
+      if (grewOnly) {
+        from = seen.size();
+      } else {
+        mine = new ArrayList<>();
+        compared = 0;
+      }
+      for (int i = from; i < all.size(); i++) {
+        if (all.get(i).checkpoint().origin().equals(origin)) {
+          mine.add(all.get(i));
         }
       }
-      for (int i = 0; i < mine.size(); i++) {
+      seen = all;
+      for (int i = compared; i < mine.size(); i++) {
         String note = mine.get(i).note();
-        if (i < verifiedNotes.size()) {
-          if (!verifiedNotes.get(i).equals(note)) {
+        if (i < remembered.size()) {
+          if (!remembered.get(i).equals(note)) {
             throw damaged(mine.get(i), "it differs from when it was read before");
           }
-          continue;
+        } else {
+          remembered.add(note);
         }
-        try {
-          SignedNote.open(note.getBytes(StandardCharsets.UTF_8), List.of(signer.verifier()));
-        } catch (NoteException e) {
-          throw damaged(mine.get(i), e.getMessage());
-        }
-        verifiedNotes.add(note);
       }
-      if (mine.size() < verifiedNotes.size()) {
+      compared = mine.size();
+      if (mine.size() < remembered.size()) {
         throw new CheckpointException(
             "CHECKPOINT_LOG_DAMAGED",
             "the checkpoint log of "
                 + projectId
                 + " lost "
-                + (verifiedNotes.size() - mine.size())
+                + (remembered.size() - mine.size())
                 + " signed checkpoint(s) it had before");
       }
-      return mine;
+      if (!mine.isEmpty()) {
+        verified(mine.get(mine.size() - 1));
+      }
+      return java.util.Collections.unmodifiableList(mine);
+    }
+
+    /** Checks a record's signature (once per note). */
+    void verified(CheckpointLog.Entry e) {
+      if (e.note().equals(lastVerified)) {
+        return;
+      }
+      try {
+        SignedNote.open(e.note().getBytes(StandardCharsets.UTF_8), List.of(signer.verifier()));
+      } catch (NoteException ex) {
+        throw damaged(e, ex.getMessage());
+      }
+      lastVerified = e.note();
     }
 
     private CheckpointException damaged(CheckpointLog.Entry e, String why) {
@@ -226,9 +258,10 @@ public final class Transparency {
             Checkpoint cp = new Checkpoint(s.signer.verifier().name(), size, newRoot);
             String note = s.signer.sign(cp.body());
             s.log.append(contents, note);
-            if (s.verifiedNotes.size() == ours.size()) {
-              s.verifiedNotes.add(note); // known good: a later read must find it unchanged
+            if (s.remembered.size() == ours.size()) {
+              s.remembered.add(note); // a later read must find it unchanged
             }
+            s.lastVerified = note;
             return new Issued(note, cp, true);
           });
     } catch (IOException e) {
@@ -315,6 +348,7 @@ public final class Transparency {
               "no checkpoint of " + projectId + " was signed at size " + toSize);
         }
       }
+      s.verified(target);
       long size = target.checkpoint().size();
       if (fromSize < 0 || fromSize > size) {
         throw new LogRefusedException(
