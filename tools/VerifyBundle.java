@@ -195,9 +195,17 @@ public class VerifyBundle {
     List<Line> events = new ArrayList<>();
     int tail;
     try (InputStream in = zip.getInputStream(entries.get(EVENTS))) {
+      Map<String, String> taskIds = new java.util.HashMap<>();
       tail = forEachLine(in, (buf, off, len) -> {
         tree.append(buf, off, len);
-        events.add(Line.of(buf, off, len));
+        Line l = Line.of(buf, off, len);
+        // one String per task, and only the last event's hash: a million lines stay small
+        String task = l.taskId == null ? null : taskIds.computeIfAbsent(l.taskId, t -> t);
+        if (!events.isEmpty()) {
+          Line prev = events.get(events.size() - 1);
+          events.set(events.size() - 1, new Line(prev.taskId, null, prev.contentPath, prev.contentSha));
+        }
+        events.add(new Line(task, l.eventHash, l.contentPath, l.contentSha));
       });
     }
     long n = tree.size;

@@ -141,6 +141,7 @@ public final class BundleVerifier {
     }
     MerkleTree tree = new MerkleTree();
     List<Line> lines = new ArrayList<>();
+    Map<String, String> taskIds = new java.util.HashMap<>();
     ChainLines.Extent extent;
     try (InputStream in = zip.getInputStream(chain)) {
       extent =
@@ -148,7 +149,17 @@ public final class BundleVerifier {
               in,
               (buf, off, len) -> {
                 tree.appendLeaf(buf, off, len);
-                lines.add(readLine(buf, off, len));
+                Line l = readLine(buf, off, len);
+                // one String per task, and only the last event's hash: a million lines stay small
+                if (!lines.isEmpty()) {
+                  Line prev = lines.get(lines.size() - 1);
+                  lines.set(
+                      lines.size() - 1,
+                      new Line(prev.taskId(), null, prev.contentPath(), prev.contentSha()));
+                }
+                String task =
+                    l.taskId() == null ? null : taskIds.computeIfAbsent(l.taskId(), t -> t);
+                lines.add(new Line(task, l.eventHash(), l.contentPath(), l.contentSha()));
               });
     }
     long n = tree.size();

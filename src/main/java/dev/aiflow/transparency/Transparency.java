@@ -170,10 +170,13 @@ public final class Transparency {
 
     /** The tree, refreshed, checked against {@code last}; returns its size. */
     long refreshAgainst(CheckpointLog.Entry last) throws IOException {
-      long size = tree.refresh();
-      if (last == null) {
-        return size;
-      }
+      tree.refresh();
+      return last == null ? tree.tree().size() : matches(last);
+    }
+
+    /** The tree as it is, checked against a signed checkpoint; returns its size. */
+    long matches(CheckpointLog.Entry last) {
+      long size = tree.tree().size();
       Checkpoint signed = last.checkpoint();
       if (size < signed.size()) {
         throw new CheckpointException(
@@ -360,8 +363,11 @@ public final class Transparency {
                 + " events of "
                 + projectId);
       }
-      s.refreshAgainst(ours.get(ours.size() - 1));
-      s.refreshAgainst(target);
+      CheckpointLog.Entry last = ours.get(ours.size() - 1);
+      s.refreshAgainst(last);
+      if (target != last) {
+        s.matches(target);
+      }
       List<byte[]> proof = s.tree.tree().consistencyProof(fromSize, size);
       return new ConsistencyProof(fromSize, proof, target.note());
     } catch (IOException e) {
