@@ -26,7 +26,8 @@ class ArchitectureTest {
     "dev.aiflow.sessionlog..",
     "dev.aiflow.agent..",
     "dev.aiflow.budget..",
-    "dev.aiflow.observe.."
+    "dev.aiflow.observe..",
+    "dev.aiflow.transparency.."
   };
 
   @ArchTest

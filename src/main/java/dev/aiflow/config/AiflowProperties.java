@@ -21,6 +21,7 @@ import org.springframework.boot.context.properties.bind.ConstructorBinding;
  * @param restrictPaths whether named paths must lie inside {@link #campaignRoots()} (the server:
  *     always; the command line's embedded engine turns it off, its user names their own files)
  * @param agents the built-in shim's backends, per-tier policies and price table (docs/backends.md)
+ * @param transparency the signed checkpoints of the project chains
  */
 @ConfigurationProperties("aiflow")
 public record AiflowProperties(
@@ -32,7 +33,8 @@ public record AiflowProperties(
     Freeze freeze,
     Controller controller,
     Boolean restrictPaths,
-    Agents agents) {
+    Agents agents,
+    TransparencySettings transparency) {
 
   public AiflowProperties {
     restrictPaths = restrictPaths == null || restrictPaths;
@@ -44,6 +46,7 @@ public record AiflowProperties(
     freeze = freeze == null ? new Freeze(List.of()) : freeze;
     controller = controller == null ? new Controller(Map.of()) : controller;
     agents = agents == null ? new Agents(null, null, null, null, null) : agents;
+    transparency = transparency == null ? new TransparencySettings(null) : transparency;
   }
 
   /**
@@ -93,8 +96,15 @@ public record AiflowProperties(
 
   /** Settings with every default but the data directory (the CLI's view of a server). */
   public static AiflowProperties forDataDir(Path dataDir) {
-    return new AiflowProperties(dataDir, null, null, null, null, null, null, null, null);
+    return new AiflowProperties(dataDir, null, null, null, null, null, null, null, null, null);
   }
+
+  /**
+   * @param signingKeyFile the Ed25519 checkpoint signing key, PKCS#8 PEM ({@code
+   *     aiflow.transparency.signing-key-file}, env {@code AIFLOW_TRANSPARENCY_SIGNING_KEY_FILE});
+   *     unset: {@code <data-dir>/secrets/checkpoint-signing.key}, generated on first start
+   */
+  public record TransparencySettings(Path signingKeyFile) {}
 
   /**
    * @param commands name to command line of the {@code command} drafting backend ({@code

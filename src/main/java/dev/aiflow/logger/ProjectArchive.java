@@ -50,6 +50,10 @@ final class ProjectArchive {
   // ------------------------------------------------------------------ export
 
   static ExportResult export(ProjectStore store, Path archive, Clock clock) {
+    return export(store, archive, clock, null);
+  }
+
+  static ExportResult export(ProjectStore store, Path archive, Clock clock, ExportExtras extras) {
     Path dir = store.layout().dir;
     return store.withFileLock(
         () -> {
@@ -62,6 +66,8 @@ final class ProjectArchive {
                 "refusing to export a project whose chain does not verify: "
                     + report.firstProblem());
           }
+          Map<String, String> extra =
+              extras == null ? Map.of() : extras.members(store.projectId(), dir, report.events());
           Map<String, Path> files = listFiles(dir);
           ObjectNode manifest = CanonicalJson.STRICT_MAPPER.createObjectNode();
           manifest.put("format", FORMAT);
@@ -85,6 +91,13 @@ final class ProjectArchive {
                 .addObject()
                 .put("path", ProjectLayout.taskEventsName(t.getKey()))
                 .put("head", t.getValue());
+          }
+          for (Map.Entry<String, String> e : new TreeMap<>(extra).entrySet()) {
+            if (manifest.has(e.getKey())) {
+              throw new IllegalArgumentException(
+                  "an export extra may not replace the manifest's " + e.getKey());
+            }
+            manifest.put(e.getKey(), e.getValue());
           }
           Path target = archive.toAbsolutePath();
           Files.createDirectories(target.getParent());

@@ -485,6 +485,14 @@ public final class WorkflowLogger implements AutoCloseable {
   }
 
   /**
+   * As {@link #export(Path)}, with further manifest members computed under the export's lock (the
+   * transparency log's signed checkpoint of exactly the exported events).
+   */
+  public ExportResult export(Path archive, ExportExtras extras) {
+    return ProjectArchive.export(store, archive, options.clock(), extras);
+  }
+
+  /**
    * Imports an exported zip under {@code root/targetProjectId}. Every entry name, file hash and
    * chain is checked inside the archive first; on any failure nothing is written.
    */
