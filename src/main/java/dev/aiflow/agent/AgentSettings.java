@@ -145,11 +145,37 @@ public record AgentSettings(
     }
   }
 
-  /** The defaults with {@code $AIFLOW_AGENTS_CONFIG} laid over them, when it is set. */
+  /**
+   * The settings inline, as JSON: how a server hands them to a shim it starts in a sandbox, where
+   * the data directory (and any file in it) is out of sight.
+   */
+  public static final String ENV_JSON = "AIFLOW_AGENTS_CONFIG_JSON";
+
+  /**
+   * The defaults with {@code $AIFLOW_AGENTS_CONFIG_JSON}, else {@code $AIFLOW_AGENTS_CONFIG}, laid
+   * over them, when one is set.
+   */
   public static AgentSettings load(Map<String, String> environment) {
-    String file = environment.get(ENV);
     AgentSettings d = defaults();
+    String inline = environment.get(ENV_JSON);
+    if (inline != null && !inline.isBlank()) {
+      try {
+        return d.overlay(JSON.readValue(inline, AgentSettings.class));
+      } catch (IOException e) {
+        throw new IllegalArgumentException("the agents settings in $" + ENV_JSON + " are invalid");
+      }
+    }
+    String file = environment.get(ENV);
     return file == null || file.isBlank() ? d : d.overlay(read(Path.of(file)));
+  }
+
+  /** These settings as one line of JSON, for {@link #ENV_JSON}. */
+  public String toJson() {
+    try {
+      return JSON.writeValueAsString(this);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   /**

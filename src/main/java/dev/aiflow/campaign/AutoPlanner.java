@@ -48,9 +48,13 @@ public final class AutoPlanner {
     if (chosen == null) {
       return new Plan(null, "no backend: give plan.backend, the backend map or workerBackend");
     }
+    // the kernel passes a criterion only when a command proves it: a plan's criteria are proven
+    // by its required commands together; without any they need a person (docs/triage.md)
+    String proof =
+        p.requiredCommands().isEmpty() ? null : String.join(" && ", p.requiredCommands());
     List<AcceptanceCriterion> criteria = new ArrayList<>();
     for (int i = 0; i < p.acceptanceCriteria().size(); i++) {
-      criteria.add(new AcceptanceCriterion("AC-" + (i + 1), p.acceptanceCriteria().get(i), null));
+      criteria.add(new AcceptanceCriterion("AC-" + (i + 1), p.acceptanceCriteria().get(i), proof));
     }
     List<String> instructions = new ArrayList<>(p.instructions());
     instructions.add(

@@ -2,6 +2,7 @@ package dev.aiflow.cli;
 
 import dev.aiflow.config.AiflowProperties;
 import dev.aiflow.engine.dispatch.RemoteDispatchWorker;
+import dev.aiflow.engine.dispatch.WorkerKernel;
 import dev.aiflow.worker.SelfLauncher;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -51,6 +52,13 @@ public class RemoteWorkerCommand implements Callable<Integer> {
   @Option(names = "--long-poll-sec", defaultValue = "20", description = "0 turns long polling off.")
   int longPollSec;
 
+  @Option(
+      names = "--data-dir",
+      description =
+          "Where the worker keeps its kernel state (workspace snapshots, agent records)."
+              + " Default: $AIFLOW_DATA_DIR or ./data.")
+  Path dataDir;
+
   @Override
   public Integer call() throws Exception {
     String password =
@@ -83,7 +91,19 @@ public class RemoteWorkerCommand implements Callable<Integer> {
             password,
             config,
             workspace == null ? null : workspace.toAbsolutePath(),
-            longPollSec > 0 ? Duration.ofSeconds(longPollSec) : null)) {
+            longPollSec > 0 ? Duration.ofSeconds(longPollSec) : null,
+            WorkerKernel.of(
+                new AiflowProperties(
+                    dataDir != null ? dataDir : EngineContext.defaultDataDir(),
+                    null,
+                    config,
+                    null,
+                    null,
+                    null,
+                    null,
+                    null,
+                    null,
+                    null)))) {
       spec.commandLine()
           .getOut()
           .println("remote worker subscribed to " + engineRest + "; stop with Ctrl-C");

@@ -92,6 +92,14 @@ public record AiflowProperties(
       settings().write(file);
       return Map.of(AgentSettings.ENV, file.toString());
     }
+
+    /**
+     * The settings for a shim started in a sandbox: inline in the environment, since the data
+     * directory is hidden from it.
+     */
+    public Map<String, String> inlineShimEnvironment() {
+      return Map.of(AgentSettings.ENV_JSON, settings().toJson());
+    }
   }
 
   /** Settings with every default but the data directory (the CLI's view of a server). */

@@ -79,4 +79,27 @@ public final class EngineVariables {
     }
     return fallback;
   }
+
+  /** A value as JSON text (maps, lists, records): for Json variables and chain fields. */
+  public static String toJson(Object value) {
+    try {
+      return WRITER.writeValueAsString(value);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException("a value aiflow built does not serialise", e);
+    }
+  }
+
+  private static final com.fasterxml.jackson.databind.ObjectMapper WRITER =
+      new com.fasterxml.jackson.databind.ObjectMapper();
+
+  /**
+   * Text for a String variable: Camunda keeps at most 4,000 characters in one, so longer text is
+   * cut with a note (the whole text is in the chain).
+   */
+  public static String shortText(String text) {
+    if (text == null || text.length() <= 3_900) {
+      return text;
+    }
+    return text.substring(0, 3_850) + " ... (cut; the chain has the whole text)";
+  }
 }

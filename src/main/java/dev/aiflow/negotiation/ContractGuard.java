@@ -113,5 +113,26 @@ public final class ContractGuard {
     return s == null ? "" : s.trim().replaceAll("\\s+", " ");
   }
 
+  /** Whether a step is checked at all: it names at least one frozen snapshot. */
+  public static boolean applies(boolean hasPlanSnapshot, boolean hasBoundarySnapshot) {
+    return hasPlanSnapshot || hasBoundarySnapshot;
+  }
+
+  /**
+   * A guarded step needs both snapshots: one alone would let the step run half-checked, so it is
+   * blocked instead ({@code GUARD_SNAPSHOT_MISSING}).
+   *
+   * @throws SnapshotException naming the missing one
+   */
+  public static void requireBothSnapshots(boolean hasPlanSnapshot, boolean hasBoundarySnapshot) {
+    if (hasPlanSnapshot != hasBoundarySnapshot) {
+      throw new SnapshotException(
+          java.nio.file.Path.of(hasPlanSnapshot ? "boundarySnapshotPath" : "planSnapshotPath"),
+          "",
+          "SNAPSHOT_MISSING",
+          "the guard needs both planSnapshotPath and boundarySnapshotPath");
+    }
+  }
+
   private ContractGuard() {}
 }

@@ -87,6 +87,60 @@ public final class CheckpointStore {
             + STAMP.format(now)
             + "_"
             + HexFormat.of().formatHex(RANDOM.generateSeed(4)).substring(0, 7);
+    return create(id, taskKey, runId, ws, paths, patterns, now);
+  }
+
+  /**
+   * Takes the checkpoint named by {@code key} once: a retried step (the same key) gets the
+   * checkpoint its first try took, never a second folder. A folder an interrupted try left without
+   * a manifest never happened and is taken again.
+   */
+  public Checkpoint createOnce(
+      String key,
+      String taskKey,
+      String runId,
+      Path workspace,
+      List<String> files,
+      List<String> patterns,
+      Instant now) {
+    String id = safe(taskKey) + "_" + Digests.sha256(key).substring(0, 12);
+    if (Files.isRegularFile(root.resolve(id).resolve(MANIFEST))) {
+      return load(id);
+    }
+    deleteTree(root.resolve(id));
+    Path ws = workspaceRoot(workspace);
+    Set<String> paths = new TreeSet<>();
+    for (String f : files) {
+      paths.add(relative(ws, f));
+    }
+    for (String glob : patterns) {
+      checkGlob(glob);
+      paths.addAll(matching(ws, List.of(glob)));
+    }
+    return create(id, taskKey, runId, ws, paths, patterns, now);
+  }
+
+  private static void deleteTree(Path dir) {
+    if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+      return;
+    }
+    try (var walk = Files.walk(dir)) {
+      for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not clear an interrupted checkpoint " + dir, e);
+    }
+  }
+
+  private Checkpoint create(
+      String id,
+      String taskKey,
+      String runId,
+      Path ws,
+      Set<String> paths,
+      List<String> patterns,
+      Instant now) {
     Path dir = root.resolve(id);
     List<Checkpoint.Entry> entries = new ArrayList<>();
     try {

@@ -51,6 +51,10 @@ public final class SessionLog {
           "qa_verdict",
           "rework",
           "rollback",
+          "escalation_decided",
+          "cancel_requested",
+          "breaker_tripped",
+          "breaker_decided",
           "cycle_finished");
 
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -81,9 +85,14 @@ public final class SessionLog {
       String runId,
       Map<String, String> details) {}
 
+  /** The detail that makes an append idempotent: a retried step writes its line once. */
+  public static final String KEY = "key";
+
   /**
    * Appends one event. Not forced to disk: the session log is the narrative, the hash chain is the
    * durable evidence; after a power loss the last lines may be missing or torn, never reordered.
+   * With a {@value #KEY} detail, an event with the same key among the last 64 KiB of the log is
+   * returned instead of appending a second one (a retried job).
    */
   public SessionEvent append(Entry e) {
     if (!KINDS.contains(e.kind())) {
@@ -94,6 +103,10 @@ public final class SessionLog {
         () -> {
           Files.createDirectories(file.getParent());
           Tail tail = tail();
+          String key = e.details() == null ? null : e.details().get(KEY);
+          if (key != null && tail.keyed().containsKey(key)) {
+            return tail.keyed().get(key);
+          }
           SessionEvent ev =
               new SessionEvent(
                   tail.lastSeq() + 1,
@@ -149,12 +162,12 @@ public final class SessionLog {
     return new Contents(events, problems);
   }
 
-  private record Tail(long lastSeq, boolean endsClean) {}
+  private record Tail(long lastSeq, boolean endsClean, Map<String, SessionEvent> keyed) {}
 
   /** The last good sequence number, and whether the file ends with a newline. */
   private Tail tail() throws IOException {
     if (!Files.exists(file) || Files.size(file) == 0) {
-      return new Tail(0, true);
+      return new Tail(0, true, Map.of());
     }
     long size = Files.size(file);
     int window = (int) Math.min(size, 64 * 1024);
@@ -169,15 +182,27 @@ public final class SessionLog {
     String[] lines = new String(bytes, StandardCharsets.UTF_8).split("\n");
     // the last complete, readable line holds the last sequence number (the window's first line
     // may be cut; a torn last line is skipped)
+    Map<String, SessionEvent> keyed = new java.util.HashMap<>();
+    long last = -1;
     for (int i = lines.length - 1; i >= (window < size ? 1 : 0); i--) {
       try {
-        return new Tail(decode(JSON.readTree(lines[i])).seq(), clean);
+        SessionEvent ev = decode(JSON.readTree(lines[i]));
+        if (last < 0) {
+          last = ev.seq();
+        }
+        String key = ev.details().get(KEY);
+        if (key != null) {
+          keyed.putIfAbsent(key, ev);
+        }
       } catch (JsonProcessingException | RuntimeException e) {
-        // not a whole event: look further back
+        // not a whole event (a torn last line, a cut first one): look further back
       }
     }
+    if (last >= 0) {
+      return new Tail(last, clean, keyed);
+    }
     List<SessionEvent> events = read().events();
-    return new Tail(events.isEmpty() ? 0 : events.get(events.size() - 1).seq(), clean);
+    return new Tail(events.isEmpty() ? 0 : events.get(events.size() - 1).seq(), clean, keyed);
   }
 
   static String encode(SessionEvent ev) {

@@ -213,6 +213,7 @@ public final class AttemptLogging {
 
   static Map<String, Object> reviewFields(QaReview review, EngineCorrelation engine) {
     Map<String, Object> fields = new LinkedHashMap<>();
+    fields.put("run_id", review.runId());
     fields.put("step_id", review.stepId());
     fields.put("verdict", review.verdict().name());
     fields.put("reason_code", review.reasonCode());

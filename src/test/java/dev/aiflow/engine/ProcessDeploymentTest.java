@@ -16,6 +16,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 class ProcessDeploymentTest extends ServerTestBase {
 
   @Autowired RepositoryService repository;
+  @Autowired org.camunda.bpm.engine.ProcessEngine engine;
 
   @Test
   void theProcessesFolderIsOnTheClasspathUnderProcesses() {
@@ -38,9 +39,23 @@ class ProcessDeploymentTest extends ServerTestBase {
         repository.createDeploymentQuery().list().stream()
             .map(Deployment::getId)
             .flatMap(id -> repository.getDeploymentResourceNames(id).stream())
-            .map(name -> name.substring(name.lastIndexOf('/') + 1))
             .toList();
-    assertThat(deployed).containsAll(models);
-    assertThat(deployed).allMatch(n -> n.endsWith(".bpmn") || n.endsWith(".dmn"));
+    // stable names, wherever the classpath lies: the server and the CLI deploy the same resources
+    assertThat(deployed).containsAll(models.stream().map(m -> "processes/" + m).toList());
+    assertThat(deployed).contains("processes/forms/decide-escalation.html");
+    assertThat(deployed)
+        .allMatch(n -> n.startsWith("processes/"))
+        .allMatch(n -> n.endsWith(".bpmn") || n.endsWith(".dmn") || n.endsWith(".html"));
+  }
+
+  @Test
+  void deployingTheSameModelsAgainMakesNoNewVersion() {
+    long before = repository.createProcessDefinitionQuery().count();
+    long deployments = repository.createDeploymentQuery().count();
+    ModelDeployment.deploy(engine);
+    assertThat(repository.createProcessDefinitionQuery().count()).isEqualTo(before);
+    assertThat(repository.createDeploymentQuery().count()).isEqualTo(deployments);
+    assertThat(repository.createDeploymentQuery().deploymentName(ModelDeployment.NAME).count())
+        .isEqualTo(deployments);
   }
 }

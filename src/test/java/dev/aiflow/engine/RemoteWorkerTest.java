@@ -7,6 +7,7 @@ import dev.aiflow.config.AiflowProperties;
 import dev.aiflow.engine.audit.HistoryReconciler;
 import dev.aiflow.engine.dispatch.AgentDispatchHandler;
 import dev.aiflow.engine.dispatch.RemoteDispatchWorker;
+import dev.aiflow.engine.dispatch.WorkerKernel;
 import dev.aiflow.engine.stepcycle.StepCycleService;
 import dev.aiflow.support.EngineTestBase;
 import dev.aiflow.support.Packs;
@@ -67,8 +68,26 @@ class RemoteWorkerTest extends ServerTestBase {
    * closed before this one have shut it down; a server runs one, so remote workers use it there.
    */
   RemoteDispatchWorker remote() {
+    // the remote worker keeps its own kernel state: snapshots and agent records of its own
     return RemoteDispatchWorker.start(
-        baseUrl() + "/engine-rest", "admin", adminPassword(), remoteConfig(), null, null);
+        baseUrl() + "/engine-rest",
+        "admin",
+        adminPassword(),
+        remoteConfig(),
+        null,
+        null,
+        WorkerKernel.of(
+            new AiflowProperties(
+                dataDir().resolve("remote-worker"),
+                null,
+                remoteConfig(),
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null)));
   }
 
   @Test

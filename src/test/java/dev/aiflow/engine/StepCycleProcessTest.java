@@ -102,15 +102,22 @@ class StepCycleProcessTest extends EngineTestBase {
             "Gateway_Tier",
             "Gateway_TierJoin",
             "Task_PrepareDispatch",
+            "Task_CheckContractGuard",
+            "Task_CreateCheckpoint",
             "Task_DispatchStep",
+            "Task_VerifyInWorkspace",
             "Task_LogAttempt",
-            "Gateway_ReviewJoin",
             "Task_QaReview",
             "Gateway_QaVerdict",
+            "Gateway_CompleteJoin",
             "Task_FinalizeCompleted",
             "EndEvent_Completed")
         .hasNotPassed("Task_CompileContract", "Task_BuildReworkPack", "EndEvent_Failed");
     assertThat(ran.result().variables()).containsEntry("qaVerdict", "PASS");
+    // the PASS rests on the kernel's own observation and runs, kept as evidence
+    String observation = ran.result().variables().get("kernelObservation").toString();
+    assertThat(workspace.resolve(observation)).exists();
+    assertThat(observation).startsWith(".artifacts/RUN-T-1/T-1/S1/kernel/");
 
     assertThat(types("T-1")).containsExactly("attempt", "qa_review", "task_closed");
     JsonNode close = events("T-1").get(2);
@@ -131,6 +138,9 @@ class StepCycleProcessTest extends EngineTestBase {
         .containsEntry("attemptEventHash", attempt.path("event_hash").asText());
     assertThat(loggers.logger(project).verifyProject(null).ok()).isTrue();
     assertThat(reconciler.reconcile(project).clean()).isTrue();
+    // the close is anchored in history: the last value chainAnchor took
+    assertThat(ran.result().variables())
+        .containsEntry("chainAnchor", close.path("event_hash").asText());
   }
 
   @Test
@@ -158,11 +168,17 @@ class StepCycleProcessTest extends EngineTestBase {
     assertThat(ran.instance())
         .hasPassedInOrder(
             "Task_DispatchStep",
+            "Task_VerifyInWorkspace",
             "Task_QaReview",
-            "Gateway_ReworkRoundsLeft",
+            "Gateway_FailureKind",
+            "Gateway_ReworkAllowed",
+            "Gateway_ReworkJoin",
             "Task_BuildReworkPack",
-            "Task_DispatchRework",
-            "Task_LogRework",
+            "Gateway_DispatchJoin",
+            "Task_DispatchStep",
+            "Task_VerifyInWorkspace",
+            "Task_LogAttempt",
+            "Task_QaReview",
             "Task_FinalizeCompleted")
         .hasPassed("EndEvent_Completed");
     assertThat(attempts("T-4"))
@@ -172,22 +188,40 @@ class StepCycleProcessTest extends EngineTestBase {
         .extracting(a -> a.path("result").asText())
         .containsExactly("FAIL", "PASS");
     assertThat(attempts("T-4").get(1).path("engine").path("activity_id").asText())
-        .isEqualTo("Task_DispatchRework");
+        .isEqualTo("Task_DispatchStep");
     assertThat(reconciler.reconcile(project).clean()).isTrue();
   }
 
   @Test
   void reworkExhausted() throws Exception {
-    Ran ran = run("T-5", Packs.stepPack("T-5", "fail-always"), null, 2);
+    Ran ran = run("T-5", Packs.stepPack("T-5", "fail-always"), null, 1);
     assertThat(ran.result().outcome()).isEqualTo("failed");
     assertThat(ran.instance())
         .isEnded()
-        .hasPassed("Gateway_ReworkRoundsLeft", "Task_FinalizeFailed", "EndEvent_Failed")
-        .hasNotPassed("Task_FinalizeCompleted");
-    assertThat(ran.result().variables()).containsEntry("reworkRound", 2);
-    assertThat(attempts("T-5")).hasSize(3);
+        .hasPassed(
+            "Gateway_Exhausted", "Gateway_FailJoin", "Task_FinalizeFailed", "EndEvent_Failed")
+        .hasNotPassed("Task_FinalizeCompleted", "UserTask_DecideEscalation");
+    assertThat(ran.result().variables())
+        .containsEntry("reworkRound", 1)
+        .containsEntry("reworkStop", "ROUNDS_EXHAUSTED");
+    assertThat(attempts("T-5")).hasSize(2);
     List<JsonNode> events = events("T-5");
     assertThat(events.get(events.size() - 1).path("final_status").asText()).isEqualTo("failed");
+    assertThat(events.get(events.size() - 1).path("rework_stop").asText())
+        .isEqualTo("ROUNDS_EXHAUSTED");
+  }
+
+  @Test
+  void aReworkThatRepeatsTheRoundBeforeStopsEarly() throws Exception {
+    // three rounds allowed, but the second run fails exactly like the first: the circuit breaker
+    // stops instead of spending the rest (REWORK_NOT_CONVERGING)
+    Ran ran = run("T-5B", Packs.stepPack("T-5B", "fail-always"), null, 3);
+    assertThat(ran.result().outcome()).isEqualTo("failed");
+    assertThat(ran.result().variables())
+        .containsEntry("reworkRound", 1)
+        .containsEntry("reworkConverging", false)
+        .containsEntry("reworkStop", "REWORK_NOT_CONVERGING");
+    assertThat(attempts("T-5B")).hasSize(2);
   }
 
   @Test
@@ -352,8 +386,9 @@ class StepCycleProcessTest extends EngineTestBase {
         .hasPassedInOrder(
             "Task_CreateCheckpoint",
             "Task_DispatchStep",
-            "Task_DispatchRework",
-            "Gateway_ReworkRoundsLeft",
+            "Task_BuildReworkPack",
+            "Task_DispatchStep",
+            "Gateway_Exhausted",
             "Task_RollbackWorkspace",
             "Task_FinalizeFailed",
             "EndEvent_Failed");
@@ -375,5 +410,263 @@ class StepCycleProcessTest extends EngineTestBase {
     assertThat(kinds)
         .containsSubsequence(
             "checkpoint_created", "dispatch", "qa_verdict", "rework", "rollback", "cycle_finished");
+  }
+
+  // ------------------------------------------------------------ the rules in the diagram
+
+  @Test
+  void aScopeViolationIsNotReworked() throws Exception {
+    Ran ran = run("T-SV", Packs.stepPack("T-SV", "scope-violation"), null, 3);
+    assertThat(ran.result().outcome()).isEqualTo("failed");
+    assertThat(ran.instance())
+        .hasPassedInOrder("Gateway_FailureKind", "Gateway_FailJoin", "Task_FinalizeFailed")
+        .hasNotPassed("Task_BuildReworkPack", "UserTask_DecideEscalation");
+    assertThat(ran.result().variables()).containsEntry("qaReasonCode", "FAIL_SCOPE_VIOLATION");
+    assertThat(attempts("T-SV")).hasSize(1);
+  }
+
+  Ran runWith(String taskId, String scenario, int rounds, java.util.Map<String, Object> extra)
+      throws Exception {
+    var pi =
+        cycles.startInstance(
+            new StepCycleService.CycleRequest(
+                project,
+                "RUN-" + taskId,
+                Packs.stepPack(taskId, scenario),
+                null,
+                rounds,
+                null,
+                workspace.toString(),
+                true),
+            StepCycleService.CycleGuards.NONE,
+            extra);
+    return new Ran(pi, cycles.await(pi.getId(), java.time.Duration.ofSeconds(90)));
+  }
+
+  org.camunda.bpm.engine.task.Task escalationTask(Ran ran) {
+    return engine
+        .getTaskService()
+        .createTaskQuery()
+        .processInstanceId(ran.instance().getId())
+        .taskDefinitionKey("UserTask_DecideEscalation")
+        .singleResult();
+  }
+
+  /** Decides as {@code user}, signed in as the engine's authenticated user (as Tasklist does). */
+  Ran decide(Ran ran, String user, java.util.Map<String, Object> decision) throws Exception {
+    var task = escalationTask(ran);
+    assertThat(task).as("waiting for a person").isNotNull();
+    assertThat(
+            engine.getTaskService().getIdentityLinksForTask(task.getId()).stream()
+                .map(l -> l.getGroupId())
+                .toList())
+        .contains("aiflow-operators");
+    engine.getTaskService().claim(task.getId(), user);
+    // an operator decides: a member of aiflow-operators, signed in as Tasklist signs them in
+    var identity = engine.getIdentityService();
+    if (identity.createUserQuery().userId(user).count() == 0) {
+      identity.saveUser(identity.newUser(user));
+      identity.createMembership(user, "aiflow-operators");
+    }
+    identity.setAuthentication(user, List.of("aiflow-operators"));
+    try {
+      engine.getTaskService().complete(task.getId(), decision);
+    } finally {
+      engine.getIdentityService().clearAuthentication();
+    }
+    return new Ran(
+        ran.instance(), cycles.await(ran.instance().getId(), java.time.Duration.ofSeconds(90)));
+  }
+
+  @Test
+  void exhaustedReworkGoesToAPersonWhoAcceptsItAsAnOverride() throws Exception {
+    Ran ran = runWith("T-EA", "fail-always", 0, java.util.Map.of("escalateExhaustedRework", true));
+    assertThat(ran.result().outcome()).isEqualTo("escalated");
+    assertThat(ran.result().variables().get("escalationCause").toString())
+        .contains("ROUNDS_EXHAUSTED");
+    Ran done =
+        decide(
+            ran,
+            "olga",
+            java.util.Map.of(
+                "escalationDecision", "accept", "escalationReason", "good enough for the demo"));
+    assertThat(done.result().outcome()).isEqualTo("completed");
+    assertThat(done.instance())
+        .hasPassedInOrder(
+            "Gateway_Exhausted",
+            "UserTask_DecideEscalation",
+            "Task_RecordEscalationDecision",
+            "Gateway_CompleteJoin",
+            "Task_FinalizeCompleted");
+    List<JsonNode> events = events("T-EA");
+    JsonNode decided =
+        events.stream()
+            .filter(e -> e.path("event_type").asText().equals("escalation_decided"))
+            .findFirst()
+            .orElseThrow();
+    assertThat(decided.path("actor").asText()).isEqualTo("olga");
+    assertThat(decided.path("decision").asText()).isEqualTo("accept");
+    assertThat(decided.path("reason").asText()).isEqualTo("good enough for the demo");
+    JsonNode close = events.get(events.size() - 1);
+    assertThat(close.path("final_status").asText()).isEqualTo("accepted");
+    assertThat(close.path("accepted_by_override").asText()).isEqualTo("true");
+    assertThat(close.path("override_by").asText()).isEqualTo("olga");
+    assertThat(reconciler.reconcile(project).clean()).isTrue();
+  }
+
+  @Test
+  void aPersonGrantsMoreRoundsAndTheReworkRuns() throws Exception {
+    Ran ran =
+        runWith("T-EM", "fail-then-pass", 0, java.util.Map.of("escalateExhaustedRework", true));
+    assertThat(ran.result().outcome()).isEqualTo("escalated");
+    Ran done =
+        decide(
+            ran,
+            "olga",
+            java.util.Map.of(
+                "escalationDecision",
+                "more_rounds",
+                "escalationRounds",
+                1L,
+                "escalationReason",
+                "one more try"));
+    assertThat(done.result().outcome()).isEqualTo("completed");
+    assertThat(done.instance())
+        .hasPassedInOrder(
+            "Task_RecordEscalationDecision",
+            "Gateway_EscalationDecision",
+            "Gateway_ReworkJoin",
+            "Task_BuildReworkPack",
+            "Task_DispatchStep",
+            "Task_FinalizeCompleted");
+    assertThat(done.result().variables()).containsEntry("maxReworkRounds", 1);
+    assertThat(attempts("T-EM")).hasSize(2);
+  }
+
+  @Test
+  void aBlockedAgentGoesToAPersonWhoFailsIt() throws Exception {
+    // no escalateExhaustedRework needed: BLOCKED always asks a person instead of a rework
+    Ran ran = run("T-EB", Packs.stepPack("T-EB", "blocked"), null, 2);
+    assertThat(ran.result().outcome()).isEqualTo("escalated");
+    assertThat(ran.result().variables())
+        .containsEntry("qaReasonCode", "FAIL_WORKER_BLOCKED")
+        .containsEntry("reworkRound", 0);
+    assertThat(ran.result().variables().get("escalationCause").toString()).contains("blocked");
+    // a decision without a reason does not count
+    var task = escalationTask(ran);
+    engine.getTaskService().claim(task.getId(), "olga");
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () ->
+                engine
+                    .getTaskService()
+                    .complete(task.getId(), java.util.Map.of("escalationDecision", "fail")))
+        .hasMessageContaining("say why");
+    Ran done =
+        decide(
+            ran,
+            "olga",
+            java.util.Map.of(
+                "escalationDecision", "fail", "escalationReason", "no deploy key for agents"));
+    assertThat(done.result().outcome()).isEqualTo("failed");
+    assertThat(done.instance())
+        .hasPassedInOrder("Gateway_EscalationDecision", "Gateway_FailJoin", "Task_FinalizeFailed")
+        .hasNotPassed("Task_BuildReworkPack");
+  }
+
+  @Test
+  void aTaskBudgetSpentStopsTheRework() throws Exception {
+    // each run reports 1,000 tokens; the task may spend 1,500: the first run's rework would pass it
+    Ran ran = runWith("T-BU", "fail-spending", 3, java.util.Map.of("taskMaxTokens", 900L));
+    assertThat(ran.result().outcome()).isEqualTo("failed");
+    assertThat(ran.result().variables()).containsEntry("taskBudgetLeft", false);
+    assertThat(ran.result().variables().get("reworkStop").toString())
+        .startsWith("BUDGET_EXHAUSTED");
+    assertThat(attempts("T-BU")).hasSize(1);
+    JsonNode attempt = attempts("T-BU").get(0);
+    assertThat(attempt.path("usage").path("input_tokens").asLong()).isEqualTo(600);
+    assertThat(ran.result().variables()).containsEntry("dispatchTokens", 1000L);
+  }
+
+  // ------------------------------------------------------------ the kernel catches liars
+
+  @Test
+  void anAgentThatClaimsPassingTestsItNeverRanIsCaught() throws Exception {
+    Ran ran = run("T-LIE", Packs.stepPack("T-LIE", "lie-tests-pass"), null, 0);
+    assertThat(ran.result().outcome()).isEqualTo("failed");
+    assertThat(ran.result().variables())
+        .containsEntry("qaReasonCode", "FAIL_CLAIM_MISMATCH")
+        .containsEntry("qaVerdict", "FAIL");
+    assertThat((Integer) ran.result().variables().get("claimsContradicted")).isPositive();
+    JsonNode review =
+        events("T-LIE").stream()
+            .filter(e -> e.path("event_type").asText().equals("qa_review"))
+            .findFirst()
+            .orElseThrow();
+    assertThat(review.toString()).contains("CLAIM_MISMATCH").contains("CMD_FAILED");
+  }
+
+  @Test
+  void aHiddenChangeOutsideTheAllowedPathsIsCaught() throws Exception {
+    Ran ran = run("T-HID", Packs.stepPack("T-HID", "hidden-change"), null, 2);
+    assertThat(ran.result().outcome()).isEqualTo("failed");
+    assertThat(ran.result().variables()).containsEntry("qaReasonCode", "FAIL_SCOPE_VIOLATION");
+    assertThat(events("T-HID").toString()).contains("HIDDEN_CHANGE.txt");
+    assertThat(ran.instance()).hasNotPassed("Task_BuildReworkPack");
+  }
+
+  @Test
+  void forgedEvidenceDoesNotPass() throws Exception {
+    Ran ran = run("T-FOR", Packs.stepPack("T-FOR", "forge-evidence"), null, 0);
+    assertThat(ran.result().outcome()).isEqualTo("failed");
+    assertThat(ran.result().variables().get("qaVerdict")).isNotEqualTo("PASS");
+    assertThat(events("T-FOR").toString()).contains("KERNEL_EVIDENCE_FORGED");
+  }
+
+  @Test
+  void aPlantedGitHookIsCaught() throws Exception {
+    new ProcessBuilder("git", "init", "-q", workspace.toString()).start().waitFor();
+    Ran ran = run("T-GIT", Packs.stepPack("T-GIT", "touch-git"), null, 1);
+    assertThat(ran.result().outcome()).isEqualTo("failed");
+    assertThat(ran.result().variables()).containsEntry("qaReasonCode", "FAIL_SCOPE_VIOLATION");
+    assertThat(events("T-GIT").toString()).contains(".git/hooks");
+  }
+
+  @Test
+  void processesAnAgentLeavesBehindDoNotSurviveIt() throws Exception {
+    for (String scenario : List.of("escape-setsid", "escape-new-group")) {
+      String task = "T-" + scenario.toUpperCase(java.util.Locale.ROOT);
+      Ran ran = run(task, Packs.stepPack(task, scenario), null, 0);
+      assertThat(ran.result().outcome()).as(scenario).isEqualTo("completed");
+      java.time.Instant deadline = java.time.Instant.now().plusSeconds(10);
+      List<Long> alive = escapees("mock-escapee-" + task);
+      while (!alive.isEmpty() && java.time.Instant.now().isBefore(deadline)) {
+        Thread.sleep(200);
+        alive = escapees("mock-escapee-" + task);
+      }
+      assertThat(alive).as("processes named mock-escapee-" + task + " still alive").isEmpty();
+    }
+  }
+
+  /** Pids of live processes whose command line starts with {@code name} (from /proc). */
+  static List<Long> escapees(String name) throws Exception {
+    List<Long> out = new ArrayList<>();
+    try (var dirs = Files.list(Path.of("/proc"))) {
+      for (Path d : dirs.toList()) {
+        if (!d.getFileName().toString().matches("[0-9]+")) {
+          continue;
+        }
+        try {
+          String cmd = Files.readString(d.resolve("cmdline")).replace('\0', ' ');
+          String stat = Files.readString(d.resolve("stat"));
+          boolean zombie = stat.substring(stat.lastIndexOf(')') + 2).startsWith("Z");
+          if (cmd.startsWith(name) && !zombie) {
+            out.add(Long.parseLong(d.getFileName().toString()));
+          }
+        } catch (java.io.IOException e) {
+          // the process ended while we looked
+        }
+      }
+    }
+    return out;
   }
 }

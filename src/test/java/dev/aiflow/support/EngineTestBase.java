@@ -48,7 +48,7 @@ public abstract class EngineTestBase {
   @Autowired protected StepCycleService cycles;
 
   /** A started instance and how it ended. */
-  protected record Ran(ProcessInstance instance, StepCycleService.CycleResult result) {}
+  public record Ran(ProcessInstance instance, StepCycleService.CycleResult result) {}
 
   protected Ran runCycle(StepCycleService.CycleRequest request) throws InterruptedException {
     return runCycle(request, StepCycleService.CycleGuards.NONE);

@@ -7,6 +7,7 @@ import dev.aiflow.protocol.ProtocolException;
 import dev.aiflow.protocol.ReworkPack;
 import dev.aiflow.protocol.StepPack;
 import dev.aiflow.protocol.StepSpec;
+import dev.aiflow.worker.AgentUsage;
 import dev.aiflow.worker.DispatchOutcome;
 import dev.aiflow.worker.Outcome;
 import dev.aiflow.worker.ProgressListener;
@@ -43,6 +44,15 @@ public final class AgentDispatchHandler {
           StepCycleVars.WORKSPACE,
           StepCycleVars.WORKER_SHIM);
 
+  /** The tier a dispatch runs under: the step pack's (a rework pack carries none). */
+  public static String tierOf(String stepPackJson) {
+    try {
+      return stepPackJson == null ? null : Protocol.parseStepPack(stepPackJson).tier();
+    } catch (ProtocolException e) {
+      return null;
+    }
+  }
+
   /** Extends the task's lock; false when the lock is gone (the agent is then stopped). */
   @FunctionalInterface
   public interface LockExtender {
@@ -77,7 +87,8 @@ public final class AgentDispatchHandler {
       String packKind,
       String threadId,
       String workspace,
-      String shim) {
+      String shim,
+      String tier) {
 
     /** The kind of pack: a rework from round 1 on. */
     public static String kind(Object reworkRound) {
@@ -95,17 +106,23 @@ public final class AgentDispatchHandler {
   private final AiflowProperties.Worker config;
   private final ShimRegistry shims;
   private final Path defaultWorkspace;
+  private final WorkerKernel kernel;
 
   public AgentDispatchHandler(
-      AiflowProperties.Worker config, ShimRegistry shims, Path defaultWorkspace) {
+      AiflowProperties.Worker config,
+      ShimRegistry shims,
+      Path defaultWorkspace,
+      WorkerKernel kernel) {
     this.config = config;
     this.shims = shims;
     this.defaultWorkspace = defaultWorkspace;
+    this.kernel = kernel;
   }
 
   /** A handler that knows only the configured shims. */
-  public AgentDispatchHandler(AiflowProperties.Worker config, Path defaultWorkspace) {
-    this(config, new ShimRegistry(config.shim(), config.shims()), defaultWorkspace);
+  public AgentDispatchHandler(
+      AiflowProperties.Worker config, Path defaultWorkspace, WorkerKernel kernel) {
+    this(config, new ShimRegistry(config.shim(), config.shims()), defaultWorkspace, kernel);
   }
 
   public Decision handle(Task task, LockExtender lock) {
@@ -126,17 +143,22 @@ public final class AgentDispatchHandler {
       return new Fail("the shim is unknown", e.getMessage(), false);
     }
     Path workspace = task.workspace() != null ? Path.of(task.workspace()) : defaultWorkspace;
+    Map<String, String> env = new LinkedHashMap<>(kernel.agentEnvironment());
+    if (task.tier() != null) {
+      env.put("AIFLOW_TIER", task.tier()); // a rework pack carries no tier; its step's counts
+    }
     ShimAdapter adapter =
         new ShimAdapter(
-            new ShimAdapter.Config(
-                shim,
-                workspace,
-                config.maxParallelSteps(),
-                config.grace(),
-                SupervisedProcess.DEFAULT_CAPTURE_CAP,
-                Map.of()),
-            PromptRenderer.bundled(),
-            SecretRedactor.fromSystemEnvironment());
+                new ShimAdapter.Config(
+                    shim,
+                    workspace,
+                    config.maxParallelSteps(),
+                    config.grace(),
+                    SupervisedProcess.DEFAULT_CAPTURE_CAP,
+                    env),
+                PromptRenderer.bundled(),
+                SecretRedactor.fromSystemEnvironment())
+            .withSandbox(kernel.policy().withTier(task.tier()));
     // the lock must outlast the longest legitimate silence
     Duration lockFor =
         max(
@@ -149,6 +171,12 @@ public final class AgentDispatchHandler {
           "the workspace does not exist",
           "no folder at " + workspace + " to run the agent in",
           false);
+    }
+    try {
+      // what the workspace holds right before the agent: the kernel's observation compares to it
+      kernel.verifier().before(spec, workspace);
+    } catch (RuntimeException e) {
+      return new Fail("the workspace could not be observed", String.valueOf(e.getMessage()), true);
     }
     DispatchOutcome outcome;
     try {
@@ -177,7 +205,20 @@ public final class AgentDispatchHandler {
     vars.put(StepCycleVars.DISPATCH_EVIDENCE_DIR, outcome.evidenceDir());
     vars.put(StepCycleVars.DISPATCH_BACKEND, outcome.backend());
     vars.put(StepCycleVars.DISPATCH_ELAPSED_MS, outcome.process().elapsed().toMillis());
-    return new Complete(vars, Map.of(StepCycleVars.STEP_RESULT, Protocol.toJson(outcome.result())));
+    AgentUsage usage = outcome.usage();
+    if (usage.totalTokens() != null) {
+      vars.put(StepCycleVars.DISPATCH_TOKENS, usage.totalTokens());
+    }
+    if (usage.costUsd() != null) {
+      vars.put(StepCycleVars.DISPATCH_COST_USD, usage.costUsd());
+    }
+    if (usage.turns() != null) {
+      vars.put(StepCycleVars.DISPATCH_TURNS, usage.turns());
+    }
+    Map<String, String> json = new LinkedHashMap<>();
+    json.put(StepCycleVars.STEP_RESULT, Protocol.toJson(outcome.result()));
+    json.put(StepCycleVars.DISPATCH_USAGE, usage.toTree().toString());
+    return new Complete(vars, json);
   }
 
   private static Duration max(Duration a, Duration b) {

@@ -37,7 +37,10 @@ public class InProcessDispatchWorker implements SmartLifecycle {
 
   private final ExternalTaskService tasks;
   private final AiflowProperties.Worker config;
+  private final AiflowProperties properties;
   private final AgentDispatchHandler handler;
+  private final VerifyHandler verifier;
+  private final WorkerKernel kernel;
   private final DispatchSignal signal;
   private final String workerId;
   private final Semaphore slots;
@@ -49,13 +52,17 @@ public class InProcessDispatchWorker implements SmartLifecycle {
       ExternalTaskService tasks,
       AiflowProperties properties,
       ShimRegistry shims,
-      DispatchSignal signal) {
+      DispatchSignal signal,
+      WorkerKernel kernel) {
     this.tasks = tasks;
+    this.properties = properties;
     this.config = properties.worker();
     this.signal = signal;
+    this.kernel = kernel;
     this.handler =
         new AgentDispatchHandler(
-            config, shims, properties.dataDir().resolve("workspace").toAbsolutePath());
+            config, shims, properties.dataDir().resolve("workspace").toAbsolutePath(), kernel);
+    this.verifier = new VerifyHandler(kernel, config.lockDuration());
     this.workerId = "aiflow-" + host() + "-" + UUID.randomUUID().toString().substring(0, 8);
     this.slots = new Semaphore(config.maxParallelSteps());
   }
@@ -70,6 +77,13 @@ public class InProcessDispatchWorker implements SmartLifecycle {
       LOG.info("in-process dispatch worker is off (aiflow.worker.in-process=false)");
       return;
     }
+    kernel.sandbox().warning().ifPresent(w -> LOG.warn("agents run without a sandbox: {}", w));
+    // agents a previous server process left running (killed, not stopped) must not keep working
+    // in workspaces the re-dispatched tasks are about to use
+    for (var left :
+        dev.aiflow.config.KernelSettings.agentRecords(properties).reapLeftovers(config.grace())) {
+      LOG.warn("stopped agent processes left by a previous server: {}", left);
+    }
     running = true;
     executor =
         Executors.newFixedThreadPool(
@@ -82,7 +96,11 @@ public class InProcessDispatchWorker implements SmartLifecycle {
     poller = new Thread(this::poll, "aiflow-dispatch-poller");
     poller.setDaemon(true);
     poller.start();
-    LOG.info("dispatch worker {} polls topic {}", workerId, AgentDispatchHandler.TOPIC);
+    LOG.info(
+        "dispatch worker {} polls topics {} and {}",
+        workerId,
+        AgentDispatchHandler.TOPIC,
+        VerifyHandler.TOPIC);
   }
 
   private void poll() {
@@ -96,6 +114,8 @@ public class InProcessDispatchWorker implements SmartLifecycle {
                     .fetchAndLock(free, workerId)
                     .topic(AgentDispatchHandler.TOPIC, config.lockDuration().toMillis())
                     .variables(AgentDispatchHandler.INPUTS)
+                    .topic(VerifyHandler.TOPIC, config.lockDuration().toMillis())
+                    .variables(VerifyHandler.INPUTS)
                     .execute();
         if (locked.isEmpty()) {
           signal.await(free == 0 ? Duration.ofMillis(50) : config.pollInterval());
@@ -127,21 +147,36 @@ public class InProcessDispatchWorker implements SmartLifecycle {
 
   private void run(LockedExternalTask task) {
     VariableMap v = task.getVariables();
-    AgentDispatchHandler.Task input =
-        new AgentDispatchHandler.Task(
-            task.getId(),
-            task.getActivityId(),
-            task.getActivityInstanceId(),
-            AgentDispatchHandler.Task.pick(
-                v.get(StepCycleVars.REWORK_ROUND),
-                EngineVariables.json(v, StepCycleVars.STEP_PACK),
-                EngineVariables.json(v, StepCycleVars.REWORK_PACK)),
-            AgentDispatchHandler.Task.kind(v.get(StepCycleVars.REWORK_ROUND)),
-            string(v.get(StepCycleVars.THREAD_ID)),
-            string(v.get(StepCycleVars.WORKSPACE)),
-            string(v.get(StepCycleVars.WORKER_SHIM)));
+    String stepPack = EngineVariables.json(v, StepCycleVars.STEP_PACK);
+    String pack =
+        AgentDispatchHandler.Task.pick(
+            v.get(StepCycleVars.REWORK_ROUND),
+            stepPack,
+            EngineVariables.json(v, StepCycleVars.REWORK_PACK));
+    String kind = AgentDispatchHandler.Task.kind(v.get(StepCycleVars.REWORK_ROUND));
     try {
-      AgentDispatchHandler.Decision decision = handler.handle(input, d -> extend(task, d));
+      AgentDispatchHandler.Decision decision =
+          VerifyHandler.TOPIC.equals(task.getTopicName())
+              ? verifier.handle(
+                  new VerifyHandler.Task(
+                      task.getId(),
+                      pack,
+                      kind,
+                      string(v.get(StepCycleVars.WORKSPACE)),
+                      string(v.get(StepCycleVars.DISPATCH_BACKEND))),
+                  d -> extend(task, d))
+              : handler.handle(
+                  new AgentDispatchHandler.Task(
+                      task.getId(),
+                      task.getActivityId(),
+                      task.getActivityInstanceId(),
+                      pack,
+                      kind,
+                      string(v.get(StepCycleVars.THREAD_ID)),
+                      string(v.get(StepCycleVars.WORKSPACE)),
+                      string(v.get(StepCycleVars.WORKER_SHIM)),
+                      AgentDispatchHandler.tierOf(stepPack)),
+                  d -> extend(task, d));
       if (decision instanceof AgentDispatchHandler.Complete c) {
         Map<String, Object> vars = new HashMap<>(c.variables());
         c.jsonVariables().forEach((k, json) -> vars.put(k, EngineVariables.jsonValue(json)));

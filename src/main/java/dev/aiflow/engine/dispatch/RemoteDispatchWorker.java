@@ -49,9 +49,11 @@ public final class RemoteDispatchWorker implements AutoCloseable {
       String password,
       AiflowProperties.Worker config,
       Path workspace,
-      Duration longPoll) {
+      Duration longPoll,
+      WorkerKernel kernel) {
     String workerId = "aiflow-remote-" + UUID.randomUUID().toString().substring(0, 8);
-    AgentDispatchHandler handler = new AgentDispatchHandler(config, workspace);
+    AgentDispatchHandler handler = new AgentDispatchHandler(config, workspace, kernel);
+    VerifyHandler verifier = new VerifyHandler(kernel, config.lockDuration());
     ExternalTaskClientBuilder builder =
         ExternalTaskClient.create()
             .baseUrl(engineRest)
@@ -71,12 +73,38 @@ public final class RemoteDispatchWorker implements AutoCloseable {
         .variables(AgentDispatchHandler.INPUTS.toArray(String[]::new))
         .handler((task, service) -> run(handler, config, workspace, task, service))
         .open();
+    // the kernel's verification runs where the workspace is: on this worker
+    client
+        .subscribe(VerifyHandler.TOPIC)
+        .variables(VerifyHandler.INPUTS.toArray(String[]::new))
+        .handler((task, service) -> verify(verifier, config, workspace, task, service))
+        .open();
     LOG.info(
         "remote dispatch worker {} subscribed to {} at {}",
         workerId,
         AgentDispatchHandler.TOPIC,
         engineRest);
     return new RemoteDispatchWorker(client);
+  }
+
+  private static void verify(
+      VerifyHandler verifier,
+      AiflowProperties.Worker config,
+      Path workspace,
+      ExternalTask task,
+      ExternalTaskService service) {
+    String ws = text(task, StepCycleVars.WORKSPACE);
+    VerifyHandler.Task input =
+        new VerifyHandler.Task(
+            task.getId(),
+            AgentDispatchHandler.Task.pick(
+                task.getVariable(StepCycleVars.REWORK_ROUND),
+                text(task, StepCycleVars.STEP_PACK),
+                text(task, StepCycleVars.REWORK_PACK)),
+            AgentDispatchHandler.Task.kind(task.getVariable(StepCycleVars.REWORK_ROUND)),
+            ws != null ? ws : workspace == null ? null : workspace.toString(),
+            text(task, StepCycleVars.DISPATCH_BACKEND));
+    report(verifier.handle(input, d -> extend(service, task, d)), config, task, service);
   }
 
   private static void run(
@@ -98,8 +126,16 @@ public final class RemoteDispatchWorker implements AutoCloseable {
             AgentDispatchHandler.Task.kind(task.getVariable(StepCycleVars.REWORK_ROUND)),
             text(task, StepCycleVars.THREAD_ID),
             ws != null ? ws : workspace == null ? null : workspace.toString(),
-            text(task, StepCycleVars.WORKER_SHIM));
-    AgentDispatchHandler.Decision decision = handler.handle(input, d -> extend(service, task, d));
+            text(task, StepCycleVars.WORKER_SHIM),
+            AgentDispatchHandler.tierOf(text(task, StepCycleVars.STEP_PACK)));
+    report(handler.handle(input, d -> extend(service, task, d)), config, task, service);
+  }
+
+  private static void report(
+      AgentDispatchHandler.Decision decision,
+      AiflowProperties.Worker config,
+      ExternalTask task,
+      ExternalTaskService service) {
     if (decision instanceof AgentDispatchHandler.Complete c) {
       Map<String, Object> vars = new HashMap<>(c.variables());
       c.jsonVariables().forEach((k, json) -> vars.put(k, ClientValues.jsonValue(json)));

@@ -1,6 +1,8 @@
 package dev.aiflow.engine.stepcycle;
 
+import dev.aiflow.budget.BudgetLedger;
 import dev.aiflow.engine.EngineVariables;
+import dev.aiflow.protocol.Limits;
 import dev.aiflow.protocol.Protocol;
 import dev.aiflow.protocol.ReworkPack;
 import dev.aiflow.qa.ReworkBuilder;
@@ -9,8 +11,10 @@ import org.camunda.bpm.engine.delegate.JavaDelegate;
 import org.springframework.stereotype.Component;
 
 /**
- * {@code Task_BuildReworkPack}: the next round, naming exactly the failing checks. The review is
- * recomputed (it is deterministic, and nothing ran since) rather than kept in a variable.
+ * {@code Task_BuildReworkPack}: the next round, naming exactly the failing checks and what the
+ * kernel observed. The review is recomputed (it is deterministic, and nothing ran since) rather
+ * than kept in a variable. When the task has a budget, the round's limits are lowered to what is
+ * left of it, so the round is stopped live the moment the task's budget runs out.
  */
 @Component
 public class BuildReworkPackDelegate implements JavaDelegate {
@@ -27,9 +31,19 @@ public class BuildReworkPackDelegate implements JavaDelegate {
     ReworkPack rework =
         ReworkBuilder.build(
             support.stepPack(ex),
-            support.reviewer(ex).review(support.currentSpec(ex), support.stepResult(ex)),
+            support.review(ex),
             round,
             EngineVariables.string(ex, StepCycleVars.THREAD_ID, null));
+    var budget = StepCycleSupport.taskBudget(ex);
+    if (budget.limited()) {
+      Limits left =
+          budget
+              .remaining(
+                  BudgetLedger.ofTask(support.logger(ex).taskEvents(rework.taskId())),
+                  rework.limits())
+              .orElse(rework.limits());
+      rework = rework.withLimits(left);
+    }
     EngineVariables.setJson(ex, StepCycleVars.REWORK_PACK, Protocol.toJson(rework));
     ex.setVariable(StepCycleVars.REWORK_ROUND, round);
     support.session(

@@ -2,6 +2,7 @@ package dev.aiflow.engine.stepcycle;
 
 import dev.aiflow.contract.CompiledContract;
 import dev.aiflow.contract.ContractCompiler;
+import dev.aiflow.engine.ChainAnchors;
 import dev.aiflow.logger.ChainEvent;
 import dev.aiflow.protocol.StepPack;
 import java.nio.file.Path;
@@ -41,6 +42,6 @@ public class CompileContractDelegate implements JavaDelegate {
                 "contract:" + ex.getProcessInstanceId());
     ex.setVariable(StepCycleVars.CONTRACT_REF, file.toString());
     ex.setVariable(StepCycleVars.CONTRACT_CONFORMANT, contract.conformant());
-    ex.setVariable("contractEventHash", event.eventHash());
+    ChainAnchors.anchor(ex, event);
   }
 }

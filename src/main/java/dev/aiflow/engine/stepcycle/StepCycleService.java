@@ -22,10 +22,15 @@ public class StepCycleService {
 
   private final RuntimeService runtime;
   private final HistoryService history;
+  private final org.camunda.bpm.engine.TaskService taskService;
 
-  public StepCycleService(RuntimeService runtime, HistoryService history) {
+  public StepCycleService(
+      RuntimeService runtime,
+      HistoryService history,
+      org.camunda.bpm.engine.TaskService taskService) {
     this.runtime = runtime;
     this.history = history;
+    this.taskService = taskService;
   }
 
   /**
@@ -95,7 +100,16 @@ public class StepCycleService {
 
   /** Starts a cycle with safeguards; the business key is the run id. */
   public ProcessInstance startInstance(CycleRequest r, CycleGuards guards) {
-    Map<String, Object> vars = new HashMap<>();
+    return startInstance(r, guards, Map.of());
+  }
+
+  /**
+   * Starts a cycle with safeguards and further variables (escalation, task budget: {@code
+   * escalateExhaustedRework}, {@code taskMaxTokens}...).
+   */
+  public ProcessInstance startInstance(
+      CycleRequest r, CycleGuards guards, Map<String, Object> extra) {
+    Map<String, Object> vars = new HashMap<>(extra);
     vars.put(StepCycleVars.PROJECT_ID, r.projectId());
     vars.put(StepCycleVars.RUN_ID, r.runId());
     vars.put(StepCycleVars.STEP_PACK, EngineVariables.jsonValue(r.stepPackJson()));
@@ -114,7 +128,10 @@ public class StepCycleService {
     return runtime.startProcessInstanceByKey(PROCESS_KEY, r.runId(), vars);
   }
 
-  /** Waits until the instance ends or raises an incident. */
+  /**
+   * Waits until the instance ends, raises an incident, or waits for a person ({@code escalated}:
+   * {@code UserTask_DecideEscalation} is open).
+   */
   public CycleResult await(String processInstanceId, Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
@@ -127,6 +144,9 @@ public class StepCycleService {
         Map<String, Object> vars = variables(processInstanceId);
         return new CycleResult(
             processInstanceId, String.valueOf(vars.get(StepCycleVars.OUTCOME)), vars, null);
+      }
+      if (taskService.createTaskQuery().processInstanceId(processInstanceId).count() > 0) {
+        return new CycleResult(processInstanceId, "escalated", variables(processInstanceId), null);
       }
       List<Incident> incidents =
           runtime.createIncidentQuery().processInstanceId(processInstanceId).list();

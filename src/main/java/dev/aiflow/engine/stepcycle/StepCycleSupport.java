@@ -1,5 +1,6 @@
 package dev.aiflow.engine.stepcycle;
 
+import dev.aiflow.budget.Budget;
 import dev.aiflow.config.AiflowProperties;
 import dev.aiflow.engine.EngineVariables;
 import dev.aiflow.engine.LoggerRegistry;
@@ -8,11 +9,13 @@ import dev.aiflow.intake.IntakeReader;
 import dev.aiflow.intake.IntakeTask;
 import dev.aiflow.logger.EngineCorrelation;
 import dev.aiflow.logger.WorkflowLogger;
+import dev.aiflow.observe.KernelObservation;
 import dev.aiflow.protocol.Protocol;
 import dev.aiflow.protocol.ReworkPack;
 import dev.aiflow.protocol.StepPack;
 import dev.aiflow.protocol.StepResult;
 import dev.aiflow.protocol.StepSpec;
+import dev.aiflow.qa.QaReview;
 import dev.aiflow.qa.StepQaReviewer;
 import java.nio.file.Path;
 import java.util.Map;
@@ -131,8 +134,35 @@ public class StepCycleSupport {
     return own;
   }
 
-  StepQaReviewer reviewer(DelegateExecution ex) {
-    return new StepQaReviewer(workspace(ex));
+  /**
+   * The QA gate's review of the latest dispatch, from what the kernel observed and re-ran in the
+   * workspace ({@code kernelObservation}, written by {@code Task_VerifyInWorkspace}).
+   * Deterministic: the rework step recomputes it instead of keeping it in a variable.
+   */
+  QaReview review(DelegateExecution ex) {
+    Path ws = workspace(ex);
+    String file = EngineVariables.string(ex, StepCycleVars.KERNEL_OBSERVATION, null);
+    if (file == null) {
+      throw new IllegalStateException(
+          "no kernel observation: Task_VerifyInWorkspace did not run for this dispatch");
+    }
+    KernelObservation observation = KernelObservation.read(ws.resolve(file));
+    return new StepQaReviewer(ws).review(currentSpec(ex), stepResult(ex), observation);
+  }
+
+  /** The task's budget across its rework rounds ({@code taskMax*} variables; none: unlimited). */
+  static Budget taskBudget(DelegateExecution ex) {
+    Object tokens = ex.getVariable(StepCycleVars.TASK_MAX_TOKENS);
+    Object cost = ex.getVariable(StepCycleVars.TASK_MAX_COST_USD);
+    Object turns = ex.getVariable(StepCycleVars.TASK_MAX_TURNS);
+    return new Budget(
+        tokens instanceof Number n ? n.longValue() : null,
+        cost instanceof Number n ? n.doubleValue() : null,
+        turns instanceof Number n ? n.longValue() : null);
+  }
+
+  AiflowProperties.Worker worker() {
+    return properties.worker();
   }
 
   Path contractDir(DelegateExecution ex, String taskId, String runId) {

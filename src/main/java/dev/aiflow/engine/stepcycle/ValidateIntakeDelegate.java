@@ -98,6 +98,8 @@ public class ValidateIntakeDelegate implements JavaDelegate {
     setIfAbsent(ex, StepCycleVars.TASK_ID, taskId);
     setIfAbsent(ex, StepCycleVars.RUN_ID, pack.runId());
     setIfAbsent(ex, StepCycleVars.MAX_REWORK_ROUNDS, 1);
+    setIfAbsent(ex, StepCycleVars.ESCALATE_EXHAUSTED_REWORK, false);
+    setIfAbsent(ex, StepCycleVars.ESCALATION_GROUP, StepCycleVars.DEFAULT_ESCALATION_GROUP);
     setIfAbsent(ex, StepCycleVars.WORKSPACE, support.workspace(ex).toString());
     TierInputs tier = intake.tierInputs();
     ex.setVariable(StepCycleVars.RISK, tier.risk());

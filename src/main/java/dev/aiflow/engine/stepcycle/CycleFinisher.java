@@ -1,47 +1,42 @@
 package dev.aiflow.engine.stepcycle;
 
+import dev.aiflow.engine.ChainAnchors;
 import dev.aiflow.engine.EngineVariables;
+import dev.aiflow.ids.Ids;
 import dev.aiflow.logger.ChainEvent;
 import dev.aiflow.logger.WorkflowLogger;
+import dev.aiflow.transparency.Transparency;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.camunda.bpm.engine.delegate.DelegateExecution;
-import org.camunda.bpm.engine.delegate.JavaDelegate;
-import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Configuration;
+import org.springframework.stereotype.Component;
 
 /**
- * {@code Task_FinalizeCompleted}, {@code Task_FinalizeFailed}, {@code Task_FinalizeRejected}:
- * record the outcome, log {@code cycle_finished}, and close the task in the log unless a campaign
- * will ({@code closeTaskOnFinish=false}).
+ * How every way out of a step cycle is recorded: the {@code outcome} variable, {@code
+ * cycle_finished} in the session log, the task closed in the chain (or a {@code cycle_finished}
+ * event when a campaign will decide), the anchor in history, and a signed checkpoint of the project
+ * chain covering all of it (docs/chain-format.md).
  */
-@Configuration(proxyBeanMethods = false)
-public class FinalizeDelegates {
+@Component
+class CycleFinisher {
 
-  @Bean
-  JavaDelegate finalizeCompletedDelegate(StepCycleSupport support) {
-    return ex -> finish(support, ex, "completed", "accepted");
+  private final StepCycleSupport support;
+  private final Transparency transparency;
+
+  CycleFinisher(StepCycleSupport support, Transparency transparency) {
+    this.support = support;
+    this.transparency = transparency;
   }
 
-  @Bean
-  JavaDelegate finalizeFailedDelegate(StepCycleSupport support) {
-    return ex -> finish(support, ex, "failed", "failed");
-  }
-
-  @Bean
-  JavaDelegate finalizeRejectedDelegate(StepCycleSupport support) {
-    return ex -> finish(support, ex, "rejected", "rejected");
-  }
-
-  static void finish(
-      StepCycleSupport support, DelegateExecution ex, String outcome, String status) {
+  void finish(DelegateExecution ex, String outcome, String status) {
     ex.setVariable(StepCycleVars.OUTCOME, outcome);
-    if (!dev.aiflow.ids.Ids.isValid(support.projectId(ex))) {
+    String projectId = support.projectId(ex);
+    if (!Ids.isValid(projectId)) {
       return; // no project to log in: the intake findings are the record
     }
     support.session(ex, "cycle_finished", Map.of("outcome", outcome));
-    Object taskId = taskId(support, ex);
-    if (taskId == null || !dev.aiflow.ids.Ids.isValid(taskId.toString())) {
+    Object taskId = taskId(ex);
+    if (taskId == null || !Ids.isValid(taskId.toString())) {
       return; // a pack so broken it names no task: the outcome variable is the record
     }
     WorkflowLogger log = support.logger(ex);
@@ -51,24 +46,34 @@ public class FinalizeDelegates {
     fields.put("rework_rounds", EngineVariables.integer(ex, StepCycleVars.REWORK_ROUND, 0));
     putIfSet(fields, "qa_verdict", ex.getVariable(StepCycleVars.QA_VERDICT));
     putIfSet(fields, "qa_reason_code", ex.getVariable(StepCycleVars.QA_REASON_CODE));
+    putIfSet(fields, "rework_stop", ex.getVariable(StepCycleVars.REWORK_STOP));
     putIfSet(fields, "intake_findings", EngineVariables.json(ex, StepCycleVars.INTAKE_FINDINGS));
     putIfSet(fields, "guard_findings", EngineVariables.json(ex, StepCycleVars.GUARD_FINDINGS));
     putIfSet(fields, "rollback", ex.getVariable(StepCycleVars.ROLLBACK_SUMMARY));
     putIfSet(fields, "requirements_sha256", ex.getVariable(StepCycleVars.REQUIREMENTS_SHA256));
+    if (Boolean.TRUE.equals(ex.getVariable(StepCycleVars.ACCEPTED_BY_OVERRIDE))) {
+      fields.put("accepted_by_override", true);
+      putIfSet(fields, "override_by", ex.getVariable(StepCycleVars.ESCALATION_DECIDED_BY));
+      putIfSet(fields, "override_reason", ex.getVariable(StepCycleVars.ESCALATION_REASON));
+    }
     String key = ex.getProcessInstanceId();
     if (log.task(taskId.toString()).closed()) {
       return; // a task rejected because it was already closed
     }
+    ChainEvent last;
     if (EngineVariables.bool(ex, StepCycleVars.CLOSE_TASK_ON_FINISH, true)) {
-      ChainEvent close =
+      last =
           log.closeTask(taskId.toString(), status, "step cycle " + outcome, fields, "close:" + key);
-      ex.setVariable(StepCycleVars.CLOSE_EVENT_HASH, close.eventHash());
+      ex.setVariable(StepCycleVars.CLOSE_EVENT_HASH, last.eventHash());
     } else {
-      log.logTaskEvent(taskId.toString(), "cycle_finished", fields, "finished:" + key);
+      last = log.logTaskEvent(taskId.toString(), "cycle_finished", fields, "finished:" + key);
     }
+    ChainAnchors.anchor(ex, last);
+    // outsiders holding the verifier key can now check this cycle's events offline
+    transparency.issue(projectId);
   }
 
-  private static Object taskId(StepCycleSupport support, DelegateExecution ex) {
+  private Object taskId(DelegateExecution ex) {
     Object id = ex.getVariable(StepCycleVars.TASK_ID);
     if (id != null) {
       return id;
