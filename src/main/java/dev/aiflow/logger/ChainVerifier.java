@@ -204,15 +204,16 @@ final class ChainVerifier {
     boolean inSync = true; // false right after an unreadable line: its successor cannot link
     long expectedSeq = 1;
     try (InputStream in = source.open(file)) {
-      LineReader lines = new LineReader(in);
-      while (lines.next()) {
+      EventLines reader = new EventLines(in, digest);
+      LineReader lines = reader.lines();
+      while (reader.next()) {
         long line = lines.lineNumber();
         if (!secondaryChain) {
           events++;
         }
         EventView v;
         try {
-          v = EventReader.read(lines.buf(), lines.off(), lines.len(), digest);
+          v = reader.event();
         } catch (EventReader.MalformedEventException e) {
           problems.add(
               new ChainProblem(file, line, "UNREADABLE_EVENT", null, null, e.getMessage()));
@@ -229,8 +230,16 @@ final class ChainVerifier {
                   v.eventHash(),
                   "event #" + v.seq() + " was changed after it was written"));
         } else if (!v.canonicalStored()) {
-          warnings.add(
-              file + " line " + line + ": event is intact but not stored in canonical form");
+          // Its hash is right for the canonical form, but the stored bytes say something a
+          // lenient reader may take differently: the chain holds canonical lines only.
+          problems.add(
+              new ChainProblem(
+                  file,
+                  line,
+                  "NOT_CANONICAL",
+                  null,
+                  null,
+                  "event #" + v.seq() + " is not stored in its RFC 8785 canonical form"));
         }
         if (project) {
           if (v.seq() != expectedSeq && inSync) {

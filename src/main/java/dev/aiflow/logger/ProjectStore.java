@@ -593,12 +593,13 @@ final class ProjectStore {
     }
     try (FileChannel reader = FileChannel.open(layout.events(), StandardOpenOption.READ)) {
       reader.position(knownSize);
-      LineReader lines = new LineReader(Channels.newInputStream(reader));
+      EventLines chain = new EventLines(Channels.newInputStream(reader), digest);
+      LineReader lines = chain.lines();
       long base = knownSize;
-      while (lines.next()) {
+      while (chain.next()) {
         EventView view;
         try {
-          view = EventReader.read(lines.buf(), lines.off(), lines.len(), digest);
+          view = chain.event();
         } catch (EventReader.MalformedEventException e) {
           throw broken(seq + 1, e.getMessage());
         }
@@ -626,6 +627,9 @@ final class ProjectStore {
       throw broken(
           lineNo,
           "event_hash mismatch: stored " + e.eventHash() + ", computed " + e.computedHash());
+    }
+    if (!e.canonicalStored()) {
+      throw broken(lineNo, "the event is not stored in its canonical form");
     }
     if (e.seq() != lineNo) {
       throw broken(lineNo, "seq " + e.seq() + " where " + lineNo + " was expected");
