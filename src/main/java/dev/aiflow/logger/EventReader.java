@@ -146,6 +146,45 @@ final class EventReader {
     return v.build(b, off, close + 1 - off);
   }
 
+  /**
+   * The {@code task_id} of a line, null for a project event, without hashing the line: for copying
+   * lines that were verified when the store read them. A line the fast path cannot walk is read in
+   * full.
+   */
+  static String taskIdOf(byte[] b, int off, int len, MessageDigest digest)
+      throws MalformedEventException {
+    int end = off + len;
+    if (len >= 2 && b[off] == '{' && b[end - 1] == '}') {
+      int i = off + 1;
+      while (true) {
+        int keyEnd = CanonicalBytes.key(b, i, end);
+        if (keyEnd < 0 || keyEnd + 1 >= end || b[keyEnd + 1] != ':') {
+          break;
+        }
+        int valueStart = keyEnd + 2;
+        if (keyEnd - i - 1 == EventFields.TASK_ID.length()
+            && new String(b, i + 1, keyEnd - i - 1, StandardCharsets.US_ASCII)
+                .equals(EventFields.TASK_ID)) {
+          int close =
+              b[valueStart] == '"' ? CanonicalBytes.unescapedString(b, valueStart, end) : -1;
+          if (close < 0) {
+            break;
+          }
+          return new String(b, valueStart + 1, close - valueStart - 1, StandardCharsets.UTF_8);
+        }
+        int valueEnd = CanonicalBytes.value(b, valueStart, end, 0);
+        if (valueEnd < 0 || valueEnd >= end) {
+          break;
+        }
+        if (b[valueEnd] == '}') {
+          return null; // no task_id: a project event
+        }
+        i = valueEnd + 1;
+      }
+    }
+    return read(b, off, len, digest).taskId();
+  }
+
   private static final byte[] HEX_DIGITS = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
 
   /** Whether {@code hex} is the lower-case hex spelling of {@code hash}. */
