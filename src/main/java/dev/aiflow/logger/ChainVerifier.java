@@ -30,8 +30,25 @@ final class ChainVerifier {
   private String manifestProjectId;
   private String currentProjectId; // while the project chain is read: the id events must carry
 
+  private final String expectedProjectId;
+  private String firstRecordedAt; // of the project chain's first event
+  private final List<ChainMigration> migrations = new ArrayList<>();
+
+  /** A {@code project_migrated} event of the project chain, for the manifest's lineage. */
+  private record ChainMigration(
+      long line, String fromProjectId, String sourceHead, String recordedAt) {}
+
   ChainVerifier(ProjectSource source) {
+    this(source, null);
+  }
+
+  /**
+   * @param expectedProjectId the id the project must have (its directory's name), or null when
+   *     nothing outside the files says (an archive: its export manifest is checked separately)
+   */
+  ChainVerifier(ProjectSource source, String expectedProjectId) {
     this.source = source;
+    this.expectedProjectId = expectedProjectId;
   }
 
   /** Per-task view while a chain is read. */
@@ -68,6 +85,7 @@ final class ChainVerifier {
                 "a task chain exists that the project chain never mentions"));
       }
     }
+    checkManifestAgainstChain();
     if (manifestProjectId != null
         && currentProjectId != null
         && !manifestProjectId.equals(currentProjectId)) {
@@ -138,57 +156,128 @@ final class ChainVerifier {
 
   // ------------------------------------------------------------------ shared
 
+  private ProjectManifests manifests;
+
+  /**
+   * Reads and checks both manifests. Returns the project ids the project's events may carry (its
+   * lineage and its current id), or null when the manifest could not be read (then that is the
+   * problem reported, not every event).
+   */
   private Set<String> readManifest() throws IOException {
-    Set<String> ids = new LinkedHashSet<>();
-    try (InputStream in = source.open(ProjectLayout.PROJECT_MANIFEST)) {
-      JsonNode m = CanonicalJson.STRICT_MAPPER.readTree(in);
-      for (JsonNode entry : m.path("lineage")) {
-        ids.add(entry.path("project_id").asText());
-      }
-      manifestProjectId = m.path("project_id").asText();
-      ids.add(manifestProjectId);
-    } catch (NoSuchFileException e) {
-      problems.add(
-          new ChainProblem(
-              ProjectLayout.PROJECT_MANIFEST,
-              0,
-              "FILE_MISSING",
-              null,
-              null,
-              "the project manifest is missing"));
-    } catch (IOException e) {
-      problems.add(
-          new ChainProblem(
-              ProjectLayout.PROJECT_MANIFEST,
-              0,
-              "UNREADABLE_MANIFEST",
-              null,
-              null,
-              "not valid JSON: " + e.getMessage()));
+    manifests = ProjectManifests.read(source, expectedProjectId, problems);
+    manifestProjectId = manifests.projectId;
+    if (manifests.projectId == null || manifests.lineage == null) {
+      return null;
     }
-    try (InputStream in = source.open(ProjectLayout.SCHEMA_VERSION)) {
-      int version = CanonicalJson.STRICT_MAPPER.readTree(in).path("schema_version").asInt(-1);
-      if (version != EventFields.SCHEMA) {
+    Set<String> ids = new LinkedHashSet<>();
+    for (ProjectManifests.Migration m : manifests.lineage) {
+      ids.add(m.projectId());
+    }
+    ids.add(manifests.projectId);
+    return ids;
+  }
+
+  /** What the manifest says about the chain's history must be what the chain holds. */
+  private void checkManifestAgainstChain() {
+    String file = ProjectLayout.PROJECT_MANIFEST;
+    if (manifests.createdAt != null
+        && firstRecordedAt != null
+        && !manifests.createdAt.equals(firstRecordedAt)) {
+      problems.add(
+          new ChainProblem(
+              file,
+              0,
+              "MANIFEST_MISMATCH",
+              firstRecordedAt,
+              manifests.createdAt,
+              "created_at must be the recorded_at of the project_initialized event"));
+    }
+    if (manifests.lineage == null) {
+      return;
+    }
+    if (manifests.lineage.size() != migrations.size()) {
+      problems.add(
+          new ChainProblem(
+              file,
+              0,
+              "MANIFEST_MISMATCH",
+              migrations.size() + " migration(s)",
+              manifests.lineage.size() + " migration(s)",
+              "lineage must list every project_migrated event of the chain, in order"));
+      return;
+    }
+    for (int i = 0; i < migrations.size(); i++) {
+      ProjectManifests.Migration listed = manifests.lineage.get(i);
+      ChainMigration event = migrations.get(i);
+      if (!listed.projectId().equals(event.fromProjectId())
+          || !listed.head().equals(event.sourceHead())
+          || !listed.migratedAt().equals(event.recordedAt())) {
         problems.add(
             new ChainProblem(
-                ProjectLayout.SCHEMA_VERSION,
+                file,
                 0,
-                "SCHEMA_UNSUPPORTED",
-                String.valueOf(EventFields.SCHEMA),
-                String.valueOf(version),
-                "this version of aiflow reads schema " + EventFields.SCHEMA));
+                "MANIFEST_MISMATCH",
+                event.fromProjectId() + " " + event.sourceHead() + " " + event.recordedAt(),
+                listed.projectId() + " " + listed.head() + " " + listed.migratedAt(),
+                "lineage["
+                    + i
+                    + "] differs from the project_migrated event at "
+                    + ProjectLayout.EVENTS
+                    + " line "
+                    + event.line()
+                    + " (from_project_id, source_head, recorded_at)"));
       }
-    } catch (NoSuchFileException e) {
+    }
+  }
+
+  /**
+   * The project chain's first event is its {@code project_initialized}, and it has no other; a
+   * {@code project_migrated} event names the head it continues ({@code source_head}).
+   */
+  private void checkProjectEvent(String file, long line, EventView v, LineReader lines) {
+    boolean initialized = EventFields.TYPE_PROJECT_INITIALIZED.equals(v.eventType());
+    if (line == 1 && !initialized) {
       problems.add(
           new ChainProblem(
-              ProjectLayout.SCHEMA_VERSION,
-              0,
-              "FILE_MISSING",
-              null,
-              null,
-              "the schema version file is missing"));
+              file,
+              line,
+              "PROTOCOL_VIOLATION",
+              EventFields.TYPE_PROJECT_INITIALIZED,
+              v.eventType(),
+              "a project chain starts with its project_initialized event"));
+    } else if (line > 1 && initialized) {
+      problems.add(
+          new ChainProblem(
+              file, line, "PROTOCOL_VIOLATION", null, null, "a project is initialised once"));
     }
-    return ids;
+    boolean migrated = EventFields.TYPE_PROJECT_MIGRATED.equals(v.eventType());
+    if (line != 1 && !migrated) {
+      return;
+    }
+    JsonNode tree;
+    try {
+      tree = CanonicalJson.STRICT_MAPPER.readTree(lines.buf(), lines.off(), lines.len());
+    } catch (IOException e) {
+      return; // it was read as an event: cannot happen
+    }
+    String recordedAt = tree.path(EventFields.RECORDED_AT).asText(null);
+    if (line == 1) {
+      firstRecordedAt = recordedAt;
+    }
+    if (migrated) {
+      String sourceHead = tree.path("source_head").asText(null);
+      migrations.add(new ChainMigration(line, v.fromProjectId(), sourceHead, recordedAt));
+      if (sourceHead == null || !sourceHead.equals(v.projectPrevHash())) {
+        problems.add(
+            new ChainProblem(
+                file,
+                line,
+                "MIGRATION_MISMATCH",
+                v.projectPrevHash(),
+                sourceHead,
+                "source_head must name the event the migration continues (the archive's head)"));
+      }
+    }
   }
 
   /**
@@ -277,7 +366,8 @@ final class ChainVerifier {
         }
         if (project) {
           checkProjectIdentity(file, line, v);
-        } else if (v.projectId() == null || !lineage.contains(v.projectId())) {
+          checkProjectEvent(file, line, v, lines);
+        } else if (lineage != null && (v.projectId() == null || !lineage.contains(v.projectId()))) {
           problems.add(
               new ChainProblem(
                   file,

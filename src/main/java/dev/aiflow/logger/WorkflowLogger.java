@@ -466,7 +466,7 @@ public final class WorkflowLogger implements AutoCloseable {
   public static VerificationReport verify(
       Path root, String projectId, String taskId, String expectedHead) {
     ProjectLayout layout = new ProjectLayout(root, projectId);
-    ChainVerifier verifier = new ChainVerifier(ProjectSource.directory(layout.dir));
+    ChainVerifier verifier = new ChainVerifier(ProjectSource.directory(layout.dir), projectId);
     try {
       return taskId == null
           ? verifier.verifyProject(expectedHead)
