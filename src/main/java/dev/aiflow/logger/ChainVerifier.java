@@ -31,6 +31,8 @@ final class ChainVerifier {
   private String currentProjectId; // while the project chain is read: the id events must carry
 
   private final String expectedProjectId;
+  private String expectedHead; // while the chain in scope is read: the head an anchor recorded
+  private long expectedHeadLine; // the line of the event with that hash, 0 when there is none
   private String firstRecordedAt; // of the project chain's first event
   private final List<ChainMigration> migrations = new ArrayList<>();
 
@@ -67,7 +69,9 @@ final class ChainVerifier {
     Set<String> lineage = readManifest();
     currentProjectId = null;
     Map<String, Track> tracks = new HashMap<>();
+    this.expectedHead = expectedHead;
     String head = readChain(ProjectLayout.EVENTS, null, lineage, tracks);
+    this.expectedHead = null;
     Set<String> taskDirs = new TreeSet<>(source.taskDirectories());
     for (Track t : tracks.values()) {
       verifyTaskFile(t.state.taskId, t, lineage);
@@ -111,7 +115,9 @@ final class ChainVerifier {
     Set<String> lineage = readManifest();
     String file = ProjectLayout.taskEventsName(taskId);
     Map<String, Track> own = new HashMap<>();
+    this.expectedHead = expectedHead;
     String head = readChain(file, taskId, lineage, own);
+    this.expectedHead = null;
     // The project chain must hold the same task chain: same length, same head.
     Track inProject = projectRecordOf(taskId);
     Track inFile = own.get(taskId);
@@ -406,6 +412,9 @@ final class ChainVerifier {
                   file, line, "FOREIGN_TASK", taskId, null, "a project event is in a task chain"));
         }
         head = v.eventHash() == null ? head : v.eventHash();
+        if (expectedHead != null && expectedHead.equalsIgnoreCase(v.eventHash())) {
+          expectedHeadLine = line;
+        }
         inSync = true;
       }
       bytes += lines.completeBytes();
@@ -627,18 +636,23 @@ final class ChainVerifier {
   }
 
   private void checkHead(String scope, String file, String head, String expectedHead) {
-    if (expectedHead != null && !expectedHead.equalsIgnoreCase(head)) {
-      problems.add(
-          new ChainProblem(
-              file,
-              0,
-              "HEAD_MISMATCH",
-              expectedHead,
-              head,
-              "the "
-                  + scope
-                  + " chain does not end at the expected head: events were cut from its end or"
-                  + " added after it"));
+    if (expectedHead == null || expectedHead.equalsIgnoreCase(head)) {
+      return;
     }
+    String why =
+        expectedHeadLine > 0
+            ? "the expected head is the event at line "
+                + expectedHeadLine
+                + ": the events after it were added since the head was recorded"
+            : "no event of the chain has the expected hash: events up to the recorded head were"
+                + " rewritten, removed or cut from the end since it was recorded";
+    problems.add(
+        new ChainProblem(
+            file,
+            expectedHeadLine,
+            "HEAD_MISMATCH",
+            expectedHead,
+            head,
+            "the " + scope + " chain does not end at the expected head; " + why));
   }
 }

@@ -150,6 +150,14 @@ class TamperDetectionTest {
     assertThat(anchored.ok()).isFalse();
     assertThat(anchored.firstProblem().kind()).isEqualTo("HEAD_MISMATCH");
     assertThat(anchored.firstProblem().expected()).isEqualTo(head);
+
+    // an anchor recorded before events were added names the event it ends at
+    String earlier =
+        CanonicalJson.STRICT_MAPPER.readTree(project.get(2)).get("event_hash").asText();
+    VerificationReport added = WorkflowLogger.verify(root, "p", null, earlier);
+    assertThat(added.firstProblem().kind()).isEqualTo("HEAD_MISMATCH");
+    assertThat(added.firstProblem().line()).isEqualTo(3);
+    assertThat(added.firstProblem().message()).contains("added since the head was recorded");
   }
 
   @Test
