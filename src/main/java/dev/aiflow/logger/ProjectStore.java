@@ -1226,7 +1226,12 @@ final class ProjectStore {
     if (open != null) {
       open.close();
     }
-    DurableFiles.writeAtomically(md, text.toString().getBytes(StandardCharsets.UTF_8));
+    // derived from the task chain and rendered again on demand: atomic, but not worth an fsync
+    try {
+      AtomicFile.replace(md, text.toString().getBytes(StandardCharsets.UTF_8));
+    } catch (UncheckedIOException e) {
+      throw e.getCause();
+    }
   }
 
   // ------------------------------------------------------------------ exclusive access
