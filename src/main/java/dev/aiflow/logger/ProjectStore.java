@@ -20,6 +20,7 @@ import java.time.Clock;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -81,7 +82,8 @@ final class ProjectStore {
   private final ReentrantLock mirrorLock = new ReentrantLock();
   private int lastBatch;
 
-  private final List<String> repairs = new ArrayList<>();
+  // added to under the state lock or the mirror lock, which two threads may hold at once
+  private final List<String> repairs = Collections.synchronizedList(new ArrayList<>());
   private final Map<String, TaskState> tasks = new HashMap<>();
   private final Map<String, long[]> idempotencyIndex = new HashMap<>();
   private final Map<Path, LogChannel> openTaskFiles =
