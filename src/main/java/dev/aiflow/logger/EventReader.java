@@ -228,7 +228,13 @@ final class EventReader {
     try {
       canonical = CanonicalJson.toCanonicalBytes(unsigned);
     } catch (IllegalArgumentException e) {
-      throw new MalformedEventException("has no canonical form: " + e.getMessage());
+      // named by kind only: the message may quote a value of the line
+      throw new MalformedEventException(
+          "has no canonical form ("
+              + (String.valueOf(e.getMessage()).startsWith("unpaired")
+                  ? "an unpaired surrogate"
+                  : "a number or value that JSON cannot hold")
+              + ")");
     }
     digest.reset();
     EventView.Builder v = EventView.Builder.fromTree(event);

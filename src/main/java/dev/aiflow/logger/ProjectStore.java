@@ -1130,10 +1130,11 @@ final class ProjectStore {
   private void fillMirror(String taskId, long upTo, LogChannel ch, long size) throws IOException {
     long written = 0;
     int added = 0;
+    MessageDigest md = DurableFiles.sha256(); // `digest` belongs to the state lock; this is not
     try (InputStream in = events.inputFrom(0)) {
       LineReader lines = new LineReader(in);
       while (written < upTo && lines.next()) {
-        if (!taskId.equals(taskIdOf(lines))) {
+        if (!taskId.equals(taskIdOf(lines, md))) {
           continue;
         }
         long lineEnd = written + lines.len() + 1;
@@ -1159,9 +1160,9 @@ final class ProjectStore {
     }
   }
 
-  private String taskIdOf(LineReader lines) {
+  private static String taskIdOf(LineReader lines, MessageDigest md) {
     try {
-      return EventReader.taskIdOf(lines.buf(), lines.off(), lines.len(), digest);
+      return EventReader.taskIdOf(lines.buf(), lines.off(), lines.len(), md);
     } catch (EventReader.MalformedEventException e) {
       return null;
     }

@@ -81,6 +81,19 @@ class FastPathDifferentialTest {
     assertThat(read(forged)).isNull(); // unreadable: no reader may pick one of the two values
   }
 
+  @Test
+  void theTaskIdOfALineIsItsTopLevelMemberNotANestedOne() throws Exception {
+    ObjectNode event = randomEvent(new Random(2));
+    event.put("task_id", "T-REAL");
+    event.putObject("context").put("task_id", "T-DECOY");
+    event.putObject("verdict").put("task_id", "T-DECOY-2");
+    byte[] line = EventEncoder.encode(event, digest).text();
+    assertThat(EventReader.taskIdOf(line, 0, line.length, digest)).isEqualTo("T-REAL");
+    event.remove("task_id");
+    byte[] projectEvent = EventEncoder.encode(event, digest).text();
+    assertThat(EventReader.taskIdOf(projectEvent, 0, projectEvent.length, digest)).isNull();
+  }
+
   // ------------------------------------------------------------------ generating events
 
   private static final String[] POOL = {
