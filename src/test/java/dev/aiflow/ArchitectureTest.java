@@ -23,7 +23,11 @@ class ArchitectureTest {
     "dev.aiflow.scoreboard..",
     "dev.aiflow.negotiation..",
     "dev.aiflow.recovery..",
-    "dev.aiflow.sessionlog.."
+    "dev.aiflow.sessionlog..",
+    "dev.aiflow.agent..",
+    "dev.aiflow.budget..",
+    "dev.aiflow.observe..",
+    "dev.aiflow.transparency.."
   };
 
   @ArchTest

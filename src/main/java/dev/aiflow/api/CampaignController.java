@@ -8,8 +8,11 @@ import dev.aiflow.campaign.RunIds;
 import dev.aiflow.campaign.Safeguards;
 import dev.aiflow.campaign.StepPackMap;
 import dev.aiflow.config.AiflowProperties;
-import dev.aiflow.engine.CampaignService;
+import dev.aiflow.engine.campaign.CampaignService;
+import dev.aiflow.engine.security.ApiAccess;
 import dev.aiflow.files.AtomicFile;
+import dev.aiflow.files.PathPolicy;
+import dev.aiflow.ids.Ids;
 import dev.aiflow.triage.QueueCodec;
 import dev.aiflow.triage.QueueFormatException;
 import dev.aiflow.triage.QueueStore;
@@ -44,10 +47,13 @@ public class CampaignController {
 
   private final CampaignService campaigns;
   private final AiflowProperties properties;
+  private final ApiAccess access;
 
-  public CampaignController(CampaignService campaigns, AiflowProperties properties) {
+  public CampaignController(
+      CampaignService campaigns, AiflowProperties properties, ApiAccess access) {
     this.campaigns = campaigns;
     this.properties = properties;
+    this.access = access;
   }
 
   /** A campaign and where to go next. */
@@ -60,23 +66,25 @@ public class CampaignController {
           "Checks everything first (queue, packs, limits, paths) and answers 400 naming the bad"
               + " field; nothing is written for a refused request.")
   public ResponseEntity<CampaignResource> start(@RequestBody CampaignRequest request) {
+    access.require(ApiAccess.Action.START_CAMPAIGN);
     CampaignRequest.Options o =
         request.options() != null
             ? request.options()
             : new CampaignRequest.Options(
                 null, null, null, null, null, null, null, null, null, null, null);
     String projectId = request.projectId() != null ? request.projectId() : "default";
+    safe(projectId);
     String key = RunIds.of("campaign", Instant.now(), projectId + System.nanoTime());
     Path inlineDir = null;
     Path queuePath;
-    List<Path> roots = properties.campaignRoots();
+    PathPolicy policy = properties.pathPolicy();
     if (request.queue() != null && request.queuePath() != null) {
       throw new ProblemHandler.BadRequest("queue", "give queue or queuePath, not both");
     } else if (request.queue() != null) {
       inlineDir = properties.projectDir(safe(projectId)).resolve("campaigns").resolve(key);
       queuePath = inlineDir.resolve("task_queue.json");
     } else if (request.queuePath() != null) {
-      queuePath = Path.of(request.queuePath());
+      queuePath = path("queuePath", request.queuePath());
     } else {
       throw new ProblemHandler.BadRequest("queue", "required: the queue inline or a queuePath");
     }
@@ -89,14 +97,14 @@ public class CampaignController {
             "queue" + e.pointer().replace('/', '.'), e.getMessage());
       }
     }
-    StepPackMap packs = packs(request, roots);
+    StepPackMap packs = packs(request, policy);
     CampaignSpec spec;
     try {
       spec =
           new CampaignSpec(
               projectId,
               queuePath,
-              request.progressDir() == null ? null : Path.of(request.progressDir()),
+              request.progressDir() == null ? null : path("progressDir", request.progressDir()),
               packs,
               request.workerBackendMap(),
               o.workerBackend(),
@@ -108,7 +116,7 @@ public class CampaignController {
               o.maxReworkRounds() != null
                   ? o.maxReworkRounds()
                   : CampaignSpec.DEFAULT_MAX_REWORK_ROUNDS,
-              request.workspace() == null ? null : Path.of(request.workspace()),
+              request.workspace() == null ? null : path("workspace", request.workspace()),
               o.workerShim(),
               Boolean.TRUE.equals(o.skipBackendHealthCheck()),
               null,
@@ -118,18 +126,18 @@ public class CampaignController {
                   Boolean.TRUE.equals(o.autoCheckpoint()),
                   Boolean.TRUE.equals(o.rollbackOnFail()),
                   null));
-      spec.requireWithin(roots);
+      spec = spec.resolvePaths(policy, queue == null);
     } catch (CampaignInputException e) {
       throw new ProblemHandler.BadRequest(e.field(), e.getMessage());
     }
     if (queue == null) {
       try {
-        new QueueStore(queuePath).read();
+        new QueueStore(spec.queuePath()).read();
       } catch (QueueFormatException e) {
         throw new ProblemHandler.BadRequest("queuePath", e.getMessage());
       }
     } else {
-      new QueueStore(queuePath).write(queue);
+      new QueueStore(spec.queuePath()).write(queue);
     }
     String id;
     try {
@@ -145,6 +153,7 @@ public class CampaignController {
   @GetMapping
   @Operation(summary = "Campaigns, newest first")
   public List<CampaignResource> list(@RequestParam(name = "limit", defaultValue = "50") int limit) {
+    // no check of its own: the engine shows the caller only the campaigns they may read
     if (limit < 1 || limit > 500) {
       throw new ProblemHandler.BadRequest("limit", "must be 1..500");
     }
@@ -154,6 +163,7 @@ public class CampaignController {
   @GetMapping("/{id}")
   @Operation(summary = "A campaign: state, cycles done, current task, queue and scoreboard")
   public CampaignResource get(@PathVariable String id) {
+    // one the caller may not read is, to them, one that does not exist
     return resource(
         campaigns
             .find(id)
@@ -167,6 +177,7 @@ public class CampaignController {
           "The running cycle finishes (an agent is not stopped halfway through a change); then the"
               + " campaign ends as cancelled. 202 when asked, 409 when it has ended already.")
   public ResponseEntity<Map<String, String>> cancel(@PathVariable String id) {
+    access.require(ApiAccess.Action.CANCEL_CAMPAIGN);
     return switch (campaigns.cancel(id)) {
       case REQUESTED ->
           ResponseEntity.status(HttpStatus.ACCEPTED)
@@ -176,16 +187,15 @@ public class CampaignController {
     };
   }
 
-  private StepPackMap packs(CampaignRequest request, List<Path> roots) {
+  private StepPackMap packs(CampaignRequest request, PathPolicy policy) {
     try {
       if (request.stepPacks() != null && request.stepPackMapPath() != null) {
         throw new CampaignInputException(
             "stepPacks", "give stepPacks or stepPackMapPath, not both");
       }
       if (request.stepPackMapPath() != null) {
-        Path map = Path.of(request.stepPackMapPath());
-        CampaignSpec.requireInside(map, "stepPackMapPath", roots);
-        return StepPackMap.load(map, "stepPackMapPath");
+        return StepPackMap.load(
+            path("stepPackMapPath", request.stepPackMapPath()), "stepPackMapPath", policy);
       }
       return StepPackMap.fromTree(request.stepPacks(), null, "stepPacks");
     } catch (CampaignInputException e) {
@@ -206,9 +216,18 @@ public class CampaignController {
     return new CampaignResource(v, links);
   }
 
+  /** A path as the request gives it; one the platform cannot even represent is a 400. */
+  static Path path(String field, String raw) {
+    try {
+      return Path.of(raw);
+    } catch (java.nio.file.InvalidPathException e) {
+      throw new ProblemHandler.BadRequest(field, "not a usable path");
+    }
+  }
+
   static String safe(String projectId) {
-    if (!projectId.matches("[A-Za-z0-9][A-Za-z0-9._:-]{0,127}") || projectId.contains("..")) {
-      throw new ProblemHandler.BadRequest("projectId", "'" + projectId + "' is not a project id");
+    if (!Ids.isValid(projectId)) {
+      throw new ProblemHandler.BadRequest("projectId", "not a valid project id: use " + Ids.RULE);
     }
     return projectId;
   }

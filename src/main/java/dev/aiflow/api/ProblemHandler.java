@@ -70,12 +70,31 @@ public class ProblemHandler {
 
   /**
    * A body that is not JSON, or JSON of the wrong shape: names the member by its path, e.g. {@code
-   * options.maxCycles}.
+   * options.maxCycles}; a body over the size limit is 413.
    */
   @ExceptionHandler(org.springframework.http.converter.HttpMessageNotReadableException.class)
   ProblemDetail unreadable(org.springframework.http.converter.HttpMessageNotReadableException e) {
     String field = null;
     String detail = "the request body is not valid JSON";
+    for (Throwable c = e.getCause(); c != null && c.getCause() != c; c = c.getCause()) {
+      if (c instanceof RequestBodyLimit.TooLarge tooLarge) {
+        ProblemDetail p =
+            ProblemDetail.forStatusAndDetail(HttpStatus.PAYLOAD_TOO_LARGE, tooLarge.getMessage());
+        p.setType(URI.create("https://aiflow.dev/problems/too-large"));
+        p.setTitle("Request body too large");
+        return p;
+      }
+      if (c instanceof RequestBodyLimit.ByteOrderMark bom) {
+        return bad(null, bom.getMessage());
+      }
+      if (c instanceof ApiJson.ExplicitNull n) {
+        return bad(
+            n.field(), "'" + n.field() + "' is null: give a value, or omit it to use the default");
+      }
+      if (c instanceof ApiJson.ApiBodyException body) {
+        return bad(null, body.getMessage());
+      }
+    }
     Throwable cause = e.getCause();
     while (cause != null
         && !(cause instanceof com.fasterxml.jackson.core.JsonProcessingException)
@@ -88,12 +107,13 @@ public class ProblemHandler {
               .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
               .collect(java.util.stream.Collectors.joining("."))
               .replace(".[", "[");
-      detail =
-          mismatch instanceof com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException
-              ? "unknown member '" + field + "'"
-              : "'" + field + "' has the wrong type: " + mismatch.getOriginalMessage();
+      if (mismatch instanceof com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException) {
+        detail = "unknown member '" + field + "'";
+      } else {
+        detail = "'" + field + "' has the wrong type (" + expected(mismatch) + ")";
+      }
     } else if (cause instanceof com.fasterxml.jackson.core.JsonProcessingException j) {
-      detail = "the request body is not valid JSON: " + j.getOriginalMessage();
+      detail = "the request body " + dev.aiflow.json.StrictJson.translate(j).getMessage();
     }
     ProblemDetail p = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, detail);
     p.setType(URI.create("https://aiflow.dev/problems/bad-request"));
@@ -101,6 +121,65 @@ public class ProblemHandler {
     if (field != null) {
       p.setProperty("field", field);
     }
+    return p;
+  }
+
+  private static String expected(com.fasterxml.jackson.databind.exc.MismatchedInputException m) {
+    Class<?> t = m.getTargetType();
+    if (t == null) {
+      return "see the OpenAPI document";
+    }
+    if (t == Integer.class || t == int.class || t == Long.class || t == long.class) {
+      return "an integer";
+    }
+    if (t == Boolean.class || t == boolean.class) {
+      return "true or false";
+    }
+    if (t == String.class) {
+      return "a string";
+    }
+    if (java.util.Map.class.isAssignableFrom(t) || t.isRecord()) {
+      return "an object";
+    }
+    return "see the OpenAPI document";
+  }
+
+  private static ProblemDetail bad(String field, String detail) {
+    ProblemDetail p = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, detail);
+    p.setType(URI.create("https://aiflow.dev/problems/bad-request"));
+    p.setTitle("Bad request");
+    if (field != null) {
+      p.setProperty("field", field);
+    }
+    return p;
+  }
+
+  /** A path a request named that aiflow will not use. */
+  @ExceptionHandler(dev.aiflow.files.PathRefusedException.class)
+  ProblemDetail pathRefused(dev.aiflow.files.PathRefusedException e) {
+    return bad(e.field(), e.getMessage());
+  }
+
+  /** An id that breaks the grammar. */
+  @ExceptionHandler(dev.aiflow.ids.Ids.InvalidIdException.class)
+  ProblemDetail invalidId(dev.aiflow.ids.Ids.InvalidIdException e) {
+    return bad(e.kind(), e.getMessage());
+  }
+
+  /** A query or path parameter of the wrong type, e.g. {@code limit=abc}. */
+  @ExceptionHandler(
+      org.springframework.web.method.annotation.MethodArgumentTypeMismatchException.class)
+  ProblemDetail parameter(
+      org.springframework.web.method.annotation.MethodArgumentTypeMismatchException e) {
+    return bad(e.getName(), "'" + e.getName() + "' has the wrong type");
+  }
+
+  /** Signed in, but without the Camunda authorization the action needs. */
+  @ExceptionHandler(org.springframework.security.access.AccessDeniedException.class)
+  ProblemDetail forbidden(org.springframework.security.access.AccessDeniedException e) {
+    ProblemDetail p = ProblemDetail.forStatusAndDetail(HttpStatus.FORBIDDEN, e.getMessage());
+    p.setType(URI.create("https://aiflow.dev/problems/forbidden"));
+    p.setTitle("Forbidden");
     return p;
   }
 

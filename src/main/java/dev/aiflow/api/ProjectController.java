@@ -3,9 +3,11 @@ package dev.aiflow.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.aiflow.config.AiflowProperties;
-import dev.aiflow.engine.HistoryReconciler;
 import dev.aiflow.engine.LoggerRegistry;
-import dev.aiflow.engine.ReconcileReport;
+import dev.aiflow.engine.audit.HistoryReconciler;
+import dev.aiflow.engine.audit.ReconcileReport;
+import dev.aiflow.engine.security.ApiAccess;
+import dev.aiflow.ids.Ids;
 import dev.aiflow.logger.ChainEvent;
 import dev.aiflow.logger.VerificationReport;
 import dev.aiflow.logger.WorkflowLogger;
@@ -28,12 +30,17 @@ public class ProjectController {
   private final HistoryReconciler reconciler;
   private final AiflowProperties properties;
   private final LoggerRegistry loggers;
+  private final ApiAccess access;
 
   public ProjectController(
-      HistoryReconciler reconciler, AiflowProperties properties, LoggerRegistry loggers) {
+      HistoryReconciler reconciler,
+      AiflowProperties properties,
+      LoggerRegistry loggers,
+      ApiAccess access) {
     this.reconciler = reconciler;
     this.properties = properties;
     this.loggers = loggers;
+    this.access = access;
   }
 
   @GetMapping("/{projectId}/reconcile")
@@ -66,6 +73,9 @@ public class ProjectController {
   }
 
   private WorkflowLogger requireTask(String projectId, String taskId) {
+    if (!Ids.isValid(taskId)) {
+      throw new ProblemHandler.BadRequest("taskId", "not a valid task id: use " + Ids.RULE);
+    }
     requireProject(projectId);
     WorkflowLogger log = loggers.logger(projectId);
     if (!log.taskIds().contains(taskId)) {
@@ -75,6 +85,8 @@ public class ProjectController {
   }
 
   void requireProject(String projectId) {
+    access.require(ApiAccess.Action.READ_AUDIT);
+    CampaignController.safe(projectId);
     if (!WorkflowLogger.exists(properties.workflowRoot(), projectId)) {
       throw new ProblemHandler.NotFound("no workflow log for project '" + projectId + "'");
     }

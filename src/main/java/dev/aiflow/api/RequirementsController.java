@@ -1,7 +1,8 @@
 package dev.aiflow.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.aiflow.engine.RequirementsService;
+import dev.aiflow.engine.requirements.RequirementsService;
+import dev.aiflow.engine.security.ApiAccess;
 import dev.aiflow.negotiation.FreezeStatus;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Schema;
@@ -24,10 +25,15 @@ import org.springframework.web.bind.annotation.RestController;
 @Tag(name = "requirements", description = "Dialogue, approval in Tasklist, frozen requirements")
 public class RequirementsController {
 
-  private final RequirementsService requirements;
+  /** The longest dialogue accepted: 256 KiB of text. */
+  static final int MAX_DIALOGUE_CHARS = 256 * 1024;
 
-  public RequirementsController(RequirementsService requirements) {
+  private final RequirementsService requirements;
+  private final ApiAccess access;
+
+  public RequirementsController(RequirementsService requirements, ApiAccess access) {
     this.requirements = requirements;
+    this.access = access;
   }
 
   /** {@code POST /api/projects/{id}/requirements}. */
@@ -76,9 +82,17 @@ public class RequirementsController {
               + " 'approvers' group approves or rejects it in Tasklist.")
   public ResponseEntity<Started> start(
       @PathVariable String projectId, @RequestBody FreezeRequestBody body) {
+    access.require(ApiAccess.Action.DRAFT_REQUIREMENTS);
     CampaignController.safe(projectId);
     if (body.dialogue() == null || body.dialogue().isBlank()) {
       throw new ProblemHandler.BadRequest("dialogue", "required: the conversation to draft from");
+    }
+    if (body.dialogue().length() > MAX_DIALOGUE_CHARS) {
+      throw new ProblemHandler.BadRequest(
+          "dialogue", "longer than " + MAX_DIALOGUE_CHARS + " characters");
+    }
+    if (body.controllerModel() != null && body.controllerModel().length() > 200) {
+      throw new ProblemHandler.BadRequest("controllerModel", "longer than 200 characters");
     }
     String backend = body.controllerBackend() == null ? "heuristic" : body.controllerBackend();
     if (!backend.equals("heuristic") && !backend.equals("command")) {
@@ -114,6 +128,7 @@ public class RequirementsController {
   @GetMapping
   @Operation(summary = "Whether the project may execute, and the approvals waiting")
   public FreezeResource get(@PathVariable String projectId) {
+    access.require(ApiAccess.Action.READ_REQUIREMENTS);
     CampaignController.safe(projectId);
     RequirementsService.FreezeView v = requirements.view(projectId);
     FreezeStatus s = v.status();

@@ -150,7 +150,8 @@ public final class CampaignLoop {
     STAGNATED,
     CANCELLED,
     PREFLIGHT_FAILED,
-    EXECUTION_BLOCKED;
+    EXECUTION_BLOCKED,
+    INVALID_INPUT;
 
     public String json() {
       return name().toLowerCase(java.util.Locale.ROOT);
@@ -346,6 +347,34 @@ public final class CampaignLoop {
       String qaReasonCode,
       QueueCounts queueAfter,
       Instant startedAt) {
+    recordCycle(
+        campaignId,
+        taskKey,
+        runId,
+        outcome,
+        reworkRounds,
+        qaVerdict,
+        qaReasonCode,
+        queueAfter,
+        startedAt,
+        Map.of());
+  }
+
+  /**
+   * As above, with what the cycle's attempts used by {@code backend/model} (from the chain: {@code
+   * BudgetLedger.byBackendModel(log.taskEvents(taskKey), run filter)}).
+   */
+  public void recordCycle(
+      String campaignId,
+      String taskKey,
+      String runId,
+      CycleReport.Outcome outcome,
+      int reworkRounds,
+      String qaVerdict,
+      String qaReasonCode,
+      QueueCounts queueAfter,
+      Instant startedAt,
+      Map<String, dev.aiflow.budget.Spend> spend) {
     Instant now = now();
     scoreboard.recordCycle(
         new CycleReport(
@@ -358,7 +387,8 @@ public final class CampaignLoop {
             qaVerdict,
             qaReasonCode,
             queueAfter != null ? queueAfter : queue.read().counts(),
-            startedAt == null ? 0 : Duration.between(startedAt, now).toMillis()));
+            startedAt == null ? 0 : Duration.between(startedAt, now).toMillis(),
+            spend));
   }
 
   /** The queue at the end, with the summary rendered for it. */

@@ -1,10 +1,12 @@
 package dev.aiflow.campaign;
 
+import dev.aiflow.files.PathPolicy;
+import dev.aiflow.files.PathRefusedException;
+import dev.aiflow.ids.Ids;
+import dev.aiflow.triage.QueueStore;
 import dev.aiflow.worker.BackendMap;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
 
 /**
  * Everything a campaign needs, checked: what the REST API and the CLI build and the engine turns
@@ -42,16 +44,12 @@ public record CampaignSpec(
   public static final int DEFAULT_MAX_CYCLES = 50;
   public static final int DEFAULT_MAX_STAGNANT_CYCLES = 5;
   public static final int DEFAULT_MAX_REWORK_ROUNDS = 1;
-  private static final Pattern ID = Pattern.compile("^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$");
 
   public CampaignSpec {
     stepPacks = stepPacks == null ? StepPackMap.empty() : stepPacks;
     safeguards = safeguards == null ? Safeguards.NONE : safeguards;
     backendMap = backendMap == null ? Map.of() : Map.copyOf(backendMap);
-    check(
-        projectId != null && ID.matcher(projectId).matches() && !projectId.contains(".."),
-        "projectId",
-        "'" + projectId + "' is not a project id ([A-Za-z0-9._:-], no '..')");
+    check(Ids.isValid(projectId), "projectId", "not a valid project id: use " + Ids.RULE);
     check(queuePath != null, "queuePath", "required");
     check(maxCycles >= 1 && maxCycles <= 100_000, "options.maxCycles", "must be 1..100000");
     check(
@@ -80,43 +78,51 @@ public record CampaignSpec(
   }
 
   /**
-   * Refuses paths outside {@code roots}: whoever may start a campaign must not make the server read
-   * or write elsewhere.
+   * The spec with every path resolved by {@code policy} (real paths, links followed, inside the
+   * allowed roots, never a private path of the data directory): whoever may start a campaign must
+   * not make the server read or write elsewhere (docs/security.md).
+   *
+   * @param queueMustExist false when aiflow is about to write the queue itself (an inline queue)
+   * @throws CampaignInputException naming the field that is refused
    */
-  public void requireWithin(List<Path> roots) {
-    within(queuePath, "queuePath", roots);
-    within(effectiveProgressDir(), "progressDir", roots);
-    if (safeguards.requirementsDir() != null) {
-      within(safeguards.requirementsDir(), "options.requirementsDir", roots);
-    }
-    if (workspace != null) {
-      within(workspace, "workspace", roots);
-      if (!java.nio.file.Files.isDirectory(workspace)) {
-        throw new CampaignInputException(
-            "workspace",
-            "no folder at " + workspace.toAbsolutePath() + " for the agents to work in");
+  public CampaignSpec resolvePaths(PathPolicy policy, boolean queueMustExist) {
+    try {
+      Path queue =
+          queueMustExist
+              ? policy.existingFile("queuePath", queuePath.toString(), QueueStore.MAX_BYTES)
+              : policy.file("queuePath", queuePath.toString());
+      Path progress =
+          progressDir == null ? null : policy.directory("progressDir", progressDir.toString());
+      if (progress == null) {
+        policy.directory("progressDir", queue.getParent().toString());
       }
-    }
-  }
-
-  /** Refuses a path outside {@code roots}, naming the field. */
-  public static void requireInside(Path p, String field, List<Path> roots) {
-    within(p, field, roots);
-  }
-
-  static void within(Path p, String field, List<Path> roots) {
-    Path abs = p.toAbsolutePath().normalize();
-    for (Path root : roots) {
-      if (abs.startsWith(root)) {
-        return;
+      Path ws = workspace == null ? null : policy.workspace("workspace", workspace.toString());
+      Safeguards guards = safeguards;
+      if (safeguards.requirementsDir() != null) {
+        guards =
+            safeguards.withRequirementsDir(
+                policy.directory(
+                    "options.requirementsDir", safeguards.requirementsDir().toString()));
       }
+      return new CampaignSpec(
+          projectId,
+          queue,
+          progress,
+          stepPacks,
+          backendMap,
+          workerBackend,
+          autoPlanMissing,
+          maxCycles,
+          maxStagnantCycles,
+          maxReworkRounds,
+          ws,
+          workerShim,
+          skipBackendHealthCheck,
+          claimOwner,
+          guards);
+    } catch (PathRefusedException e) {
+      throw new CampaignInputException(e.field(), e.getMessage());
     }
-    throw new CampaignInputException(
-        field,
-        abs
-            + " is outside the folders this server may use "
-            + roots
-            + " (add one with aiflow.allowed-roots)");
   }
 
   private static void check(boolean ok, String field, String message) {

@@ -30,6 +30,11 @@ public record Safeguards(
     }
   }
 
+  /** The same safeguards with another requirements folder. */
+  public Safeguards withRequirementsDir(Path dir) {
+    return new Safeguards(requireFreeze, guardContracts, autoCheckpoint, rollbackOnFail, dir);
+  }
+
   /** Whether the start must find an approved freeze. */
   public boolean freezeRequired() {
     return requireFreeze || guardContracts;

@@ -18,6 +18,7 @@ import picocli.CommandLine.Spec;
       NegotiateCommand.class,
       RequirementsCommand.class,
       ReviewStepCommand.class,
+      SnapshotWorkspaceCommand.class,
       DispatchCommands.Step.class,
       DispatchCommands.Rework.class,
       PrepareNextCommand.class,
@@ -28,7 +29,9 @@ import picocli.CommandLine.Spec;
       SessionCommand.class,
       DemoCommand.class,
       AuditCommand.class,
-      RemoteWorkerCommand.class
+      RemoteWorkerCommand.class,
+      ShimCommand.class,
+      DoctorCommand.class
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {

@@ -1,7 +1,7 @@
 package dev.aiflow.cli;
 
-import dev.aiflow.engine.HistoryReconciler;
-import dev.aiflow.engine.ReconcileReport;
+import dev.aiflow.engine.audit.HistoryReconciler;
+import dev.aiflow.engine.audit.ReconcileReport;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Map;
@@ -37,7 +37,7 @@ public class AuditCommand implements Callable<Integer> {
   static class Reconcile implements Callable<Integer> {
     @Spec CommandSpec spec;
 
-    @Option(names = "--project-id", required = true)
+    @Option(converter = IdConverter.class, names = "--project-id", required = true)
     String projectId;
 
     @Option(names = "--data-dir", description = "Default: $AIFLOW_DATA_DIR or ./data.")

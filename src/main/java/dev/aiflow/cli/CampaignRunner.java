@@ -2,7 +2,7 @@ package dev.aiflow.cli;
 
 import dev.aiflow.campaign.CampaignSpec;
 import dev.aiflow.campaign.CampaignView;
-import dev.aiflow.engine.CampaignService;
+import dev.aiflow.engine.campaign.CampaignService;
 import dev.aiflow.scoreboard.ScoreboardStore;
 import dev.aiflow.scoreboard.TrendPoint;
 import java.io.PrintWriter;
@@ -112,22 +112,5 @@ final class CampaignRunner {
     out.println("Cockpit: /camunda/app/cockpit/default/#/history/process-instance/" + v.id());
     out.flush();
     return Boolean.TRUE.equals(v.allCompleted()) ? ExitCodes.OK : ExitCodes.FAILED;
-  }
-
-  /** Folders the embedded engine may use: those the user named on the command line. */
-  static String roots(Path... paths) {
-    StringBuilder sb = new StringBuilder();
-    for (Path p : paths) {
-      if (p == null) {
-        continue;
-      }
-      Path abs = p.toAbsolutePath().normalize();
-      Path dir = java.nio.file.Files.isDirectory(abs) ? abs : abs.getParent();
-      if (sb.length() > 0) {
-        sb.append(',');
-      }
-      sb.append(dir);
-    }
-    return sb.toString();
   }
 }

@@ -2,6 +2,8 @@ package dev.aiflow.cli;
 
 import dev.aiflow.logger.EngineCorrelation;
 import dev.aiflow.logger.WorkflowLogger;
+import dev.aiflow.observe.KernelObservation;
+import dev.aiflow.observe.KernelVerifier;
 import dev.aiflow.protocol.Protocol;
 import dev.aiflow.protocol.ReworkPack;
 import dev.aiflow.protocol.StepPack;
@@ -14,6 +16,7 @@ import dev.aiflow.worker.AttemptLogging;
 import dev.aiflow.worker.DispatchOutcome;
 import dev.aiflow.worker.Outcome;
 import dev.aiflow.worker.ProgressListener;
+import dev.aiflow.worker.SandboxPolicy;
 import dev.aiflow.worker.ShimAdapter;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -56,20 +59,27 @@ public final class DispatchCommands {
       if (options.workerBackend != null) {
         pack = pack.withBackend(options.workerBackend);
       }
-      ShimAdapter adapter = options.adapter();
       PrintWriter out = spec.commandLine().getOut();
       if (options.dryRun) {
-        printDryRun(out, adapter.dryRun(pack));
+        printDryRun(out, options.adapter().dryRun(pack));
+        printBudget(out, pack.limits());
         return ExitCodes.OK;
       }
-      DispatchOutcome dispatch = adapter.dispatch(pack, ProgressListener.NONE);
       StepPack original = pack;
-      return finish(
-          out,
+      return Kernel.around(
           options,
+          spec,
           pack,
-          dispatch,
-          review -> ReworkBuilder.build(original, review, 1, dispatch.threadId()));
+          (adapter, kernel) -> {
+            DispatchOutcome dispatch = adapter.dispatch(original, ProgressListener.NONE);
+            return finish(
+                out,
+                options,
+                original,
+                dispatch,
+                kernel,
+                review -> ReworkBuilder.build(original, review, 1, dispatch.threadId()));
+          });
     }
   }
 
@@ -100,20 +110,56 @@ public final class DispatchCommands {
       if (options.workerBackend != null) {
         pack = pack.withBackend(options.workerBackend);
       }
-      ShimAdapter adapter = options.adapter();
       PrintWriter out = spec.commandLine().getOut();
       if (options.dryRun) {
-        printDryRun(out, adapter.dryRun(pack, pack.threadId()));
+        printDryRun(out, options.adapter().dryRun(pack, pack.threadId()));
+        printBudget(out, pack.limits());
         return ExitCodes.OK;
       }
-      DispatchOutcome dispatch = adapter.dispatch(pack, pack.threadId(), ProgressListener.NONE);
       ReworkPack previous = pack;
-      return finish(
-          out,
+      return Kernel.around(
           options,
+          spec,
           pack,
-          dispatch,
-          review -> ReworkBuilder.next(previous, review, dispatch.threadId()));
+          (adapter, kernel) -> {
+            DispatchOutcome dispatch =
+                adapter.dispatch(previous, previous.threadId(), ProgressListener.NONE);
+            return finish(
+                out,
+                options,
+                previous,
+                dispatch,
+                kernel,
+                review -> ReworkBuilder.next(previous, review, dispatch.threadId()));
+          });
+    }
+  }
+
+  /** A dispatch inside the kernel's snapshot and verification (when it will be reviewed). */
+  @FunctionalInterface
+  interface Body {
+    int run(ShimAdapter adapter, KernelVerifier kernel) throws IOException;
+  }
+
+  /** The kernel around a dispatch: a snapshot before it when the run is to be reviewed. */
+  static final class Kernel {
+    private Kernel() {}
+
+    static int around(DispatchOptions options, CommandSpec spec, StepSpec pack, Body body)
+        throws IOException {
+      SandboxPolicy policy = options.policy(spec.commandLine().getErr());
+      ShimAdapter adapter = options.adapter(policy);
+      if (!options.review) {
+        return body.run(adapter, null);
+      }
+      Path state = Files.createTempDirectory("aiflow-observe-");
+      try {
+        KernelVerifier kernel = options.verifier(policy, state);
+        kernel.before(pack, options.workspace);
+        return body.run(adapter, kernel);
+      } finally {
+        ReviewStepCommand.deleteQuietly(state);
+      }
     }
   }
 
@@ -122,6 +168,7 @@ public final class DispatchCommands {
       DispatchOptions options,
       StepSpec spec,
       DispatchOutcome dispatch,
+      KernelVerifier kernel,
       Function<QaReview, ReworkPack> nextRework)
       throws IOException {
     out.printf(
@@ -134,6 +181,20 @@ public final class DispatchCommands {
         dispatch.process().elapsed().toMillis(),
         dispatch.process().detail());
     out.println("evidence: " + dispatch.evidenceDir());
+    if (dispatch.usage().reported()) {
+      dev.aiflow.worker.AgentUsage u = dispatch.usage();
+      out.printf(
+          "usage: %s tokens, cost %s, %s turns%n",
+          u.totalTokens() == null ? "?" : u.totalTokens(),
+          u.costUsd() == null
+              ? "unknown"
+              : "$"
+                  + dev.aiflow.worker.AgentUsage.costString(u.costUsd())
+                  + " ("
+                  + u.costSource().json()
+                  + ")",
+          u.turns() == null ? "?" : u.turns());
+    }
     if (dispatch.outcome() == Outcome.SPAWN_FAILED) {
       throw new CliException(ExitCodes.USAGE, dispatch.process().detail());
     }
@@ -150,7 +211,19 @@ public final class DispatchCommands {
       if (!options.review) {
         return dispatch.ok() ? ExitCodes.OK : ExitCodes.FAILED;
       }
-      QaReview review = new StepQaReviewer(options.workspace).review(spec, dispatch.result());
+      KernelObservation observed =
+          kernel.verify(spec, options.workspace, dispatch.backend(), ProgressListener.NONE);
+      out.println(
+          "kernel: "
+              + observed.changes().changes().size()
+              + " change(s), "
+              + observed.runs().size()
+              + " run(s) in sandbox "
+              + observed.sandbox()
+              + "; observation "
+              + observed.file());
+      QaReview review =
+          new StepQaReviewer(options.workspace).review(spec, dispatch.result(), observed);
       ReviewStepCommand.print(review, out);
       if (log != null) {
         AttemptLogging.logReview(log, review, EngineCorrelation.none(), null);
@@ -158,7 +231,7 @@ public final class DispatchCommands {
       if (review.verdict() == Verdict.PASS) {
         return ExitCodes.OK;
       }
-      if (options.reworkFile != null) {
+      if (options.reworkFile != null && review.verdict() != Verdict.ESCALATE) {
         Files.writeString(options.reworkFile, Protocol.toJson(nextRework.apply(review)) + "\n");
         out.println("rework pack: " + options.reworkFile);
       }
@@ -180,6 +253,17 @@ public final class DispatchCommands {
         dry.limits().maxMemoryBytes() / (1024 * 1024),
         dry.maxParallelSteps());
     out.println("evidence: " + dry.evidenceDir());
+  }
+
+  /** The step's budget, when it has one: enforced live from the shim's usage lines. */
+  static void printBudget(PrintWriter out, dev.aiflow.protocol.Limits limits) {
+    if (limits.hasBudget()) {
+      out.printf(
+          "budget: max_tokens=%s max_cost_usd=%s max_turns=%s%n",
+          limits.maxTokens() == null ? "-" : limits.maxTokens(),
+          limits.maxCostUsd() == null ? "-" : limits.maxCostUsd(),
+          limits.maxTurns() == null ? "-" : limits.maxTurns());
+    }
   }
 
   private static String emptyToNull(String s) {

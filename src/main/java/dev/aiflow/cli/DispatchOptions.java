@@ -2,9 +2,15 @@ package dev.aiflow.cli;
 
 import dev.aiflow.logger.LoggerOptions;
 import dev.aiflow.logger.WorkflowLogger;
+import dev.aiflow.observe.KernelRunner;
+import dev.aiflow.observe.KernelVerifier;
+import dev.aiflow.observe.WorkspaceObserver;
 import dev.aiflow.protocol.Limits;
+import dev.aiflow.worker.Sandbox;
+import dev.aiflow.worker.SandboxPolicy;
 import dev.aiflow.worker.ShimAdapter;
 import java.nio.file.Path;
+import java.util.List;
 import picocli.CommandLine.Option;
 
 /** Options shared by {@code dispatch-step} and {@code dispatch-rework}. */
@@ -22,6 +28,15 @@ public class DispatchOptions {
   @Option(names = "--max-memory-mb", description = "Override the pack's max_memory_mb.")
   Integer maxMemoryMb;
 
+  @Option(names = "--max-tokens", description = "Override the pack's max_tokens budget.")
+  Long maxTokens;
+
+  @Option(names = "--max-cost-usd", description = "Override the pack's max_cost_usd budget.")
+  Double maxCostUsd;
+
+  @Option(names = "--max-turns", description = "Override the pack's max_turns budget.")
+  Integer maxTurns;
+
   @Option(
       names = "--max-parallel-steps",
       defaultValue = "1",
@@ -33,7 +48,8 @@ public class DispatchOptions {
 
   @Option(
       names = "--shim",
-      description = "The shim executable (default: $AIFLOW_SHIM or gxd-subagent-shim on PATH).")
+      description =
+          "The shim executable (default: $AIFLOW_SHIM or builtin, aiflow's own 'aiflow shim').")
   String shim;
 
   @Option(
@@ -57,11 +73,43 @@ public class DispatchOptions {
   @Option(names = "--write-rework-file", description = "Write a ReworkPack here unless PASS.")
   Path reworkFile;
 
+  @Option(
+      names = "--sandbox",
+      defaultValue = "auto",
+      description =
+          "Where the agent and the kernel's re-runs run: auto (bwrap when it works), bwrap or"
+              + " none (default: ${DEFAULT-VALUE}).")
+  String sandbox;
+
+  /** The sandbox policy; the workflow log is hidden from sandboxed commands. */
+  SandboxPolicy policy(java.io.PrintWriter err) {
+    Sandbox s = Sandbox.resolve(sandbox, null);
+    s.warning().ifPresent(w -> err.println("aiflow: warning: " + w));
+    List<Path> hidden =
+        logProjectId == null ? List.of() : List.of(logRootDir.toAbsolutePath().normalize());
+    return SandboxPolicy.of(s, hidden, null);
+  }
+
+  /** The kernel's verifier, its state in a temporary folder outside the workspace. */
+  KernelVerifier verifier(SandboxPolicy policy, Path stateRoot) {
+    return new KernelVerifier(
+        stateRoot,
+        WorkspaceObserver.withDefaults(),
+        new KernelRunner(KernelRunner.Settings.defaults(), policy));
+  }
+
   Limits limits(Limits pack) {
     return new Limits(
         maxRuntimeSec != null ? maxRuntimeSec : pack.maxRuntimeSec(),
         maxSilenceSec != null ? maxSilenceSec : pack.maxSilenceSec(),
-        maxMemoryMb != null ? maxMemoryMb : pack.maxMemoryMb());
+        maxMemoryMb != null ? maxMemoryMb : pack.maxMemoryMb(),
+        maxTokens != null ? maxTokens : pack.maxTokens(),
+        maxCostUsd != null ? maxCostUsd : pack.maxCostUsd(),
+        maxTurns != null ? maxTurns : pack.maxTurns());
+  }
+
+  ShimAdapter adapter(SandboxPolicy policy) {
+    return adapter().withSandbox(policy);
   }
 
   ShimAdapter adapter() {

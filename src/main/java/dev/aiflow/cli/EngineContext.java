@@ -30,7 +30,10 @@ final class EngineContext implements AutoCloseable {
     properties.put("spring.main.banner-mode", "off");
     properties.put("logging.level.root", "WARN");
     properties.put("logging.level.org.camunda", "WARN");
+    // the command line's user names their own files: the engine they run may use any folder
+    // they can reach, but never the data directory's private files (docs/security.md)
     properties.putAll(settings);
+    properties.put("aiflow.restrict-paths", "false");
     // as command-line arguments: they must outrank application.yaml and the environment
     String[] args =
         properties.entrySet().stream()

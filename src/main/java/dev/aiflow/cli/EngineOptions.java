@@ -11,7 +11,9 @@ final class EngineOptions {
   @Option(names = "--workspace", defaultValue = ".", description = "Default: the current folder.")
   Path workspace;
 
-  @Option(names = "--shim", description = "The shim (default: $AIFLOW_SHIM or gxd-subagent-shim).")
+  @Option(
+      names = "--shim",
+      description = "The shim (default: $AIFLOW_SHIM or builtin, aiflow's own).")
   String shim;
 
   @Option(names = "--data-dir", description = "Default: $AIFLOW_DATA_DIR or ./data.")

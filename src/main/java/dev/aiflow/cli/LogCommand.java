@@ -25,14 +25,21 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "log",
     mixinStandardHelpOptions = true,
-    description = "Append-only, hash-chained workflow log: R/S attempts, close, verify, export.",
+    description =
+        "Append-only, hash-chained workflow log: R/S attempts, close, verify, export; signed"
+            + " checkpoints, proofs and offline bundles.",
     subcommands = {
       LogCommand.Init.class,
       LogCommand.Attempt.class,
       LogCommand.Close.class,
       LogCommand.Verify.class,
       LogCommand.Export.class,
-      LogCommand.Import.class
+      LogCommand.Import.class,
+      TransparencyCommands.Key.class,
+      TransparencyCommands.Checkpoint.class,
+      TransparencyCommands.Prove.class,
+      TransparencyCommands.VerifyBundle.class,
+      TransparencyCommands.MonitorCommand.class
     })
 public class LogCommand implements Callable<Integer> {
 
@@ -45,7 +52,11 @@ public class LogCommand implements Callable<Integer> {
       description = "Folder holding the projects (default: ${DEFAULT-VALUE}).")
   Path rootDir;
 
-  @Option(names = "--project-id", scope = ScopeType.INHERIT, description = "The project's id.")
+  @Option(
+      converter = IdConverter.class,
+      names = "--project-id",
+      scope = ScopeType.INHERIT,
+      description = "The project's id.")
   String projectId;
 
   @Override
@@ -91,7 +102,7 @@ public class LogCommand implements Callable<Integer> {
     @picocli.CommandLine.ParentCommand LogCommand log;
     @Spec CommandSpec spec;
 
-    @Option(names = "--task-id", required = true)
+    @Option(converter = IdConverter.class, names = "--task-id", required = true)
     String taskId;
 
     @Option(names = "--r", required = true, description = "Revision number R (0 first).")
@@ -173,7 +184,7 @@ public class LogCommand implements Callable<Integer> {
     @picocli.CommandLine.ParentCommand LogCommand log;
     @Spec CommandSpec spec;
 
-    @Option(names = "--task-id", required = true)
+    @Option(converter = IdConverter.class, names = "--task-id", required = true)
     String taskId;
 
     @Option(
@@ -207,7 +218,10 @@ public class LogCommand implements Callable<Integer> {
     @picocli.CommandLine.ParentCommand LogCommand log;
     @Spec CommandSpec spec;
 
-    @Option(names = "--task-id", description = "Verify only this task's chain.")
+    @Option(
+        converter = IdConverter.class,
+        names = "--task-id",
+        description = "Verify only this task's chain.")
     String taskId;
 
     @Option(
@@ -240,10 +254,15 @@ public class LogCommand implements Callable<Integer> {
     }
   }
 
-  @Command(name = "export", description = "Export the project to a zip with a hash manifest.")
+  @Command(
+      name = "export",
+      description =
+          "Export the project to a zip with a hash manifest, a checkpoint signed over exactly the"
+              + " exported events and the verifier key (check it with verify-bundle).")
   static class Export implements Callable<Integer> {
     @picocli.CommandLine.ParentCommand LogCommand log;
     @Spec CommandSpec spec;
+    @picocli.CommandLine.Mixin TransparencyCommands.KeyOptions key;
 
     @Option(names = "--archive", required = true)
     Path archive;
@@ -252,7 +271,13 @@ public class LogCommand implements Callable<Integer> {
     public Integer call() {
       try (WorkflowLogger logger = WorkflowLogger.open(log.rootDir, log.project())) {
         reportRepairs(logger, spec.commandLine().getErr());
-        ExportResult r = logger.export(archive);
+        ExportResult r;
+        try {
+          r = logger.export(archive, key.open(log.rootDir).exportExtras());
+        } catch (dev.aiflow.transparency.CheckpointException e) {
+          spec.commandLine().getErr().println("aiflow: refusing to export: " + e.getMessage());
+          return ExitCodes.FAILED;
+        }
         spec.commandLine()
             .getOut()
             .printf(
@@ -273,7 +298,7 @@ public class LogCommand implements Callable<Integer> {
     @Option(names = "--archive", required = true)
     Path archive;
 
-    @Option(names = "--target-project-id", required = true)
+    @Option(converter = IdConverter.class, names = "--target-project-id", required = true)
     String targetProjectId;
 
     @Override

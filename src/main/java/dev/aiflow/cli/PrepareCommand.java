@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.aiflow.contract.CompiledContract;
 import dev.aiflow.contract.ContractCompiler;
-import dev.aiflow.engine.DmnTierRouter;
+import dev.aiflow.engine.stepcycle.DmnTierRouter;
 import dev.aiflow.intake.IntakeFinding;
 import dev.aiflow.intake.IntakeReader;
 import dev.aiflow.intake.IntakeTask;
@@ -47,10 +47,10 @@ public class PrepareCommand implements Callable<Integer> {
       description = "The task (JSON, see docs/intake.md).")
   Path taskFile;
 
-  @Option(names = "--run-id", required = true)
+  @Option(converter = IdConverter.class, names = "--run-id", required = true)
   String runId;
 
-  @Option(names = "--task-id", required = true)
+  @Option(converter = IdConverter.class, names = "--task-id", required = true)
   String taskId;
 
   @Option(names = "--out-dir", description = "Where to write (default: prepared/<task-id>).")

@@ -38,7 +38,7 @@ public class PrepareNextCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Option(names = "--run-id", required = true)
+  @Option(converter = IdConverter.class, names = "--run-id", required = true)
   String runId;
 
   @Option(names = "--queue-path", required = true, description = "progress/task_queue.json")
@@ -88,7 +88,8 @@ public class PrepareNextCommand implements Callable<Integer> {
       return ExitCodes.OK;
     }
     Optional<String> packJson =
-        StepPackMap.load(stepPackMapFile, "--step-pack-map-file").packJson(now.key());
+        StepPackMap.load(stepPackMapFile, "--step-pack-map-file", CliPaths.policy(null), true)
+            .packJson(now.key());
     if (packJson.isEmpty()) {
       out.println("the step-pack map has no pack for " + now.key() + "; nothing to prepare");
       return ExitCodes.OK;

@@ -47,10 +47,10 @@ public final class RecoveryCommands {
   public static class Create implements Callable<Integer> {
     @Spec CommandSpec spec;
 
-    @Option(names = "--task-key", required = true)
+    @Option(converter = IdConverter.class, names = "--task-key", required = true)
     String taskKey;
 
-    @Option(names = "--run-id", required = true)
+    @Option(converter = IdConverter.class, names = "--run-id", required = true)
     String runId;
 
     @Option(names = "--file", description = "A workspace file (repeatable).")

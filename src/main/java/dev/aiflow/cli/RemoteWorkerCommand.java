@@ -1,7 +1,8 @@
 package dev.aiflow.cli;
 
 import dev.aiflow.config.AiflowProperties;
-import dev.aiflow.engine.RemoteDispatchWorker;
+import dev.aiflow.engine.dispatch.RemoteDispatchWorker;
+import dev.aiflow.worker.SelfLauncher;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -38,7 +39,7 @@ public class RemoteWorkerCommand implements Callable<Integer> {
   @Option(names = "--password-file")
   Path passwordFile;
 
-  @Option(names = "--shim", description = "Default: $AIFLOW_SHIM or gxd-subagent-shim.")
+  @Option(names = "--shim", description = "Default: $AIFLOW_SHIM or builtin (aiflow's own).")
   String shim;
 
   @Option(names = "--workspace", description = "Used when a dispatch names none.")
@@ -60,7 +61,7 @@ public class RemoteWorkerCommand implements Callable<Integer> {
       throw new CliException(ExitCodes.USAGE, "give --password-file or set AIFLOW_WORKER_PASSWORD");
     }
     String executable =
-        shim != null ? shim : System.getenv().getOrDefault("AIFLOW_SHIM", "gxd-subagent-shim");
+        shim != null ? shim : System.getenv().getOrDefault("AIFLOW_SHIM", SelfLauncher.BUILTIN);
     AiflowProperties.Worker config =
         new AiflowProperties.Worker(
             executable,

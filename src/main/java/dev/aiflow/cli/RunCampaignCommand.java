@@ -101,7 +101,11 @@ public class RunCampaignCommand implements Callable<Integer> {
               + " <data-dir>/projects/<project-id>.")
   Path requirementsDir;
 
-  @Option(names = "--project-id", defaultValue = "default", description = "Default: default.")
+  @Option(
+      converter = IdConverter.class,
+      names = "--project-id",
+      defaultValue = "default",
+      description = "Default: default.")
   String projectId;
 
   @Mixin EngineOptions engineOptions;
@@ -120,7 +124,11 @@ public class RunCampaignCommand implements Callable<Integer> {
     StepPackMap packs =
         stepPackMapFile == null
             ? StepPackMap.empty()
-            : StepPackMap.load(stepPackMapFile, "--step-pack-map-file");
+            : StepPackMap.load(
+                stepPackMapFile,
+                "--step-pack-map-file",
+                CliPaths.policy(engineOptions.dataDir),
+                true);
     Map<String, String> backends = Map.of();
     if (backendMapFile != null) {
       try {
@@ -149,12 +157,7 @@ public class RunCampaignCommand implements Callable<Integer> {
             new Safeguards(
                 requireFreeze, guardContracts, autoCheckpoint, rollbackOnFail, requirementsDir));
     PrintWriter out = spec.commandLine().getOut();
-    try (EngineContext engine =
-        engineOptions.start(
-            Map.of(
-                "aiflow.allowed-roots",
-                CampaignRunner.roots(
-                    queuePath, progressDir, engineOptions.workspace, requirementsDir)))) {
+    try (EngineContext engine = engineOptions.start(Map.of())) {
       CampaignView v =
           CampaignRunner.run(
               engine, campaign, "cli-" + projectId, Duration.ofSeconds(timeoutSec), out);

@@ -5,8 +5,8 @@ import dev.aiflow.campaign.CampaignSpec;
 import dev.aiflow.campaign.CampaignView;
 import dev.aiflow.campaign.Safeguards;
 import dev.aiflow.campaign.StepPackMap;
-import dev.aiflow.engine.CampaignService;
-import dev.aiflow.engine.StepCycleService;
+import dev.aiflow.engine.campaign.CampaignService;
+import dev.aiflow.engine.stepcycle.StepCycleService;
 import dev.aiflow.protocol.Protocol;
 import dev.aiflow.protocol.StepPack;
 import java.io.PrintWriter;
@@ -36,7 +36,7 @@ public class RunCycleCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Option(names = "--run-id", required = true)
+  @Option(converter = IdConverter.class, names = "--run-id", required = true)
   String runId;
 
   @Option(names = "--step-pack-file", required = true)
@@ -46,6 +46,7 @@ public class RunCycleCommand implements Callable<Integer> {
   Path taskFile;
 
   @Option(
+      converter = IdConverter.class,
       names = "--project-id",
       defaultValue = "default",
       description = "Default: ${DEFAULT-VALUE}.")
@@ -121,7 +122,7 @@ public class RunCycleCommand implements Callable<Integer> {
       }
       return queuedCycle(packJson, pack, out);
     }
-    try (EngineContext engine = engineOptions.start(guardRoots())) {
+    try (EngineContext engine = engineOptions.start(Map.of())) {
       StepCycleService cycles = engine.bean(StepCycleService.class);
       String pi =
           cycles.start(
@@ -170,12 +171,7 @@ public class RunCycleCommand implements Callable<Integer> {
       snapshots.put(
           "boundarySnapshotPath", boundarySnapshot.toAbsolutePath().normalize().toString());
     }
-    try (EngineContext engine =
-        engineOptions.start(
-            Map.of(
-                "aiflow.allowed-roots",
-                CampaignRunner.roots(queuePath, progressDir, engineOptions.workspace)
-                    + guardRootsSuffix()))) {
+    try (EngineContext engine = engineOptions.start(Map.of())) {
       CampaignView v =
           CampaignRunner.run(
               engine, campaign, snapshots, runId, Duration.ofSeconds(timeoutSec), out);
@@ -194,22 +190,6 @@ public class RunCycleCommand implements Callable<Integer> {
               + campaign.effectiveProgressDir().resolve("summary.md"));
       return code;
     }
-  }
-
-  /** The snapshots' folder joins the roots the engine may read (it checks their paths). */
-  private Map<String, String> guardRoots() {
-    String suffix = guardRootsSuffix();
-    return suffix.isEmpty() ? Map.of() : Map.of("aiflow.allowed-roots", suffix.substring(1));
-  }
-
-  private String guardRootsSuffix() {
-    if (planSnapshot == null) {
-      return "";
-    }
-    return ","
-        + planSnapshot.toAbsolutePath().normalize().getParent()
-        + ","
-        + boundarySnapshot.toAbsolutePath().normalize().getParent();
   }
 
   static int report(PrintWriter out, String taskId, StepCycleService.CycleResult r) {

@@ -39,6 +39,7 @@ public class SessionCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
     @Option(
+        converter = IdConverter.class,
         names = "--project-id",
         description = "A server project: <data-dir>/projects/<id>/session_log.jsonl.")
     String projectId;

@@ -119,7 +119,11 @@ public final class DemoAssets {
 
   /** The campaign the demo runs. */
   public CampaignSpec campaign(String project) {
-    StepPackMap packs = StepPackMap.load(dir.resolve("step_pack_map.json"), "step_pack_map.json");
+    StepPackMap packs =
+        StepPackMap.load(
+            dir.resolve("step_pack_map.json"),
+            "step_pack_map.json",
+            dev.aiflow.files.PathPolicy.open());
     Map<String, String> backends = new LinkedHashMap<>();
     try {
       BackendMap.parse(Files.readString(dir.resolve("worker_backend_map.json")));

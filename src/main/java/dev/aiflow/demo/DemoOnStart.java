@@ -1,7 +1,7 @@
 package dev.aiflow.demo;
 
 import dev.aiflow.config.AiflowProperties;
-import dev.aiflow.engine.CampaignService;
+import dev.aiflow.engine.campaign.CampaignService;
 import dev.aiflow.logger.WorkflowLogger;
 import dev.aiflow.worker.ShimRegistry;
 import java.nio.file.Files;

@@ -8,17 +8,17 @@ import org.camunda.spin.plugin.variable.SpinValues;
 import org.camunda.spin.plugin.variable.value.JsonValue;
 
 /** Reads and writes the step cycle's variables with the types of their contract. */
-final class EngineVariables {
+public final class EngineVariables {
 
   private EngineVariables() {}
 
   /** A JSON document stored as a Json value, or given as a String; null when absent. */
-  static String json(VariableScope scope, String name) {
+  public static String json(VariableScope scope, String name) {
     return text(scope.getVariableTyped(name));
   }
 
   /** The same, from fetched variables. */
-  static String json(VariableMap variables, String name) {
+  public static String json(VariableMap variables, String name) {
     return text(variables.getValueTyped(name));
   }
 
@@ -36,7 +36,7 @@ final class EngineVariables {
     return value.getValue().toString();
   }
 
-  static String requireJson(VariableScope scope, String name) {
+  public static String requireJson(VariableScope scope, String name) {
     String json = json(scope, name);
     if (json == null || json.isBlank()) {
       throw new IllegalStateException("the variable '" + name + "' is required");
@@ -45,20 +45,20 @@ final class EngineVariables {
   }
 
   /** A Json value for the JSON text: visible in Cockpit, readable by remote workers. */
-  static TypedValue jsonValue(String json) {
+  public static TypedValue jsonValue(String json) {
     return SpinValues.jsonValue(json).create();
   }
 
-  static void setJson(VariableScope scope, String name, String json) {
+  public static void setJson(VariableScope scope, String name, String json) {
     scope.setVariable(name, jsonValue(json));
   }
 
-  static String string(VariableScope scope, String name, String fallback) {
+  public static String string(VariableScope scope, String name, String fallback) {
     Object v = scope.getVariable(name);
     return v == null || v.toString().isBlank() ? fallback : v.toString();
   }
 
-  static int integer(VariableScope scope, String name, int fallback) {
+  public static int integer(VariableScope scope, String name, int fallback) {
     Object v = scope.getVariable(name);
     if (v instanceof Number n) {
       return n.intValue();
@@ -69,7 +69,7 @@ final class EngineVariables {
     return fallback;
   }
 
-  static boolean bool(VariableScope scope, String name, boolean fallback) {
+  public static boolean bool(VariableScope scope, String name, boolean fallback) {
     Object v = scope.getVariable(name);
     if (v instanceof Boolean b) {
       return b;

@@ -1,6 +1,9 @@
 package dev.aiflow.engine;
 
 import dev.aiflow.config.AiflowProperties;
+import dev.aiflow.engine.campaign.CampaignService;
+import dev.aiflow.engine.campaign.CampaignVars;
+import dev.aiflow.engine.stepcycle.StepCycleVars;
 import dev.aiflow.sessionlog.SessionLog;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -34,13 +37,13 @@ public class SessionRecorder {
   }
 
   /** Records {@code kind} for the execution's project, campaign, task and run. */
-  void record(DelegateExecution ex, String kind, String taskKey, Map<String, ?> details) {
-    String projectId = EngineVariables.string(ex, Vars.PROJECT_ID, "default");
-    String campaignId = EngineVariables.string(ex, Vars.CAMPAIGN_ID, null);
+  public void record(DelegateExecution ex, String kind, String taskKey, Map<String, ?> details) {
+    String projectId = EngineVariables.string(ex, StepCycleVars.PROJECT_ID, "default");
+    String campaignId = EngineVariables.string(ex, StepCycleVars.CAMPAIGN_ID, null);
     if (campaignId == null && CampaignService.PROCESS_KEY.equals(processKey(ex))) {
       campaignId = ex.getProcessInstanceId();
     }
-    String runId = EngineVariables.string(ex, Vars.RUN_ID, null);
+    String runId = EngineVariables.string(ex, StepCycleVars.RUN_ID, null);
     if (runId == null) {
       runId = EngineVariables.string(ex, CampaignVars.CURRENT_RUN_ID, null);
     }

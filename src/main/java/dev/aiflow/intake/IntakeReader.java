@@ -1,7 +1,6 @@
 package dev.aiflow.intake;
 
 import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
@@ -52,10 +51,9 @@ public final class IntakeReader {
   public static Reading read(String json) {
     JsonNode root;
     try {
-      root = JSON.readTree(json);
-    } catch (JsonProcessingException e) {
-      throw new IllegalArgumentException(
-          "the task file is not valid JSON: " + e.getOriginalMessage());
+      root = dev.aiflow.json.StrictJson.readTree(json);
+    } catch (dev.aiflow.json.JsonInputException e) {
+      throw new IllegalArgumentException("the task file " + e.getMessage());
     }
     if (root == null || !root.isObject()) {
       throw new IllegalArgumentException("the task file must hold a JSON object");

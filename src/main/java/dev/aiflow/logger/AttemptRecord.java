@@ -13,6 +13,8 @@ import java.util.TreeMap;
  * @param revisionKey what the attempt was made against (for example the SHA-256 of the StepPack);
  *     {@link WorkflowLogger#nextPointer} uses it to tell a retry from a new revision
  * @param context extra string facts recorded with the attempt (QA verdict, requirements hash...)
+ * @param usage what the attempt used: tokens, cost, turns, wall time (docs/chain-format.md); values
+ *     are strings, booleans or integers below 2^53; empty when nothing is known
  */
 public record AttemptRecord(
     String taskId,
@@ -32,7 +34,8 @@ public record AttemptRecord(
     EngineCorrelation engine,
     String idempotencyKey,
     String revisionKey,
-    Map<String, String> context) {
+    Map<String, String> context,
+    Map<String, Object> usage) {
 
   public AttemptRecord {
     acceptanceSnapshot = acceptanceSnapshot == null ? List.of() : List.copyOf(acceptanceSnapshot);
@@ -40,6 +43,17 @@ public record AttemptRecord(
     executedCommands = executedCommands == null ? List.of() : List.copyOf(executedCommands);
     engine = engine == null ? EngineCorrelation.none() : engine;
     context = context == null ? Map.of() : Map.copyOf(new TreeMap<>(context));
+    usage = usage == null ? Map.of() : Map.copyOf(new TreeMap<>(usage));
+    usage.forEach(
+        (k, v) -> {
+          boolean integral =
+              (v instanceof Long || v instanceof Integer)
+                  && Math.abs(((Number) v).longValue()) < (1L << 53);
+          if (!(v instanceof String || v instanceof Boolean || integral)) {
+            throw new IllegalArgumentException(
+                "usage." + k + " must be a string, a boolean or an integer below 2^53");
+          }
+        });
   }
 
   public static Builder builder(String taskId) {
@@ -66,6 +80,7 @@ public record AttemptRecord(
     private String idempotencyKey;
     private String revisionKey;
     private Map<String, String> context = Map.of();
+    private Map<String, Object> usage = Map.of();
 
     private Builder(String taskId) {
       this.taskId = taskId;
@@ -152,6 +167,11 @@ public record AttemptRecord(
       return this;
     }
 
+    public Builder usage(Map<String, Object> v) {
+      this.usage = v;
+      return this;
+    }
+
     public AttemptRecord build() {
       return new AttemptRecord(
           taskId,
@@ -171,7 +191,8 @@ public record AttemptRecord(
           engine,
           idempotencyKey,
           revisionKey,
-          context);
+          context,
+          usage);
     }
   }
 }

@@ -56,6 +56,10 @@ final class ProjectArchive {
   // ------------------------------------------------------------------ export
 
   static ExportResult export(ProjectStore store, Path archive, Clock clock) {
+    return export(store, archive, clock, null);
+  }
+
+  static ExportResult export(ProjectStore store, Path archive, Clock clock, ExportExtras extras) {
     Path dir = store.layout().dir;
     return store.withFileLock(
         () -> {
@@ -69,6 +73,8 @@ final class ProjectArchive {
                 "refusing to export a project whose chain does not verify: "
                     + report.firstProblem());
           }
+          Map<String, String> extra =
+              extras == null ? Map.of() : extras.members(store.projectId(), dir, report.events());
           Map<String, Path> files = listFiles(dir);
           ObjectNode manifest = CanonicalJson.STRICT_MAPPER.createObjectNode();
           manifest.put("format", FORMAT);
@@ -92,6 +98,18 @@ final class ProjectArchive {
                 .addObject()
                 .put("path", ProjectLayout.taskEventsName(t.getKey()))
                 .put("head", t.getValue());
+          }
+          for (Map.Entry<String, String> e : new TreeMap<>(extra).entrySet()) {
+            if (manifest.has(e.getKey())) {
+              throw new IllegalArgumentException(
+                  "an export extra may not replace the manifest's " + e.getKey());
+            }
+            if (!EXTENSION_MEMBERS.contains(e.getKey())) {
+              // import would refuse the archive: an unknown member would go unchecked
+              throw new IllegalArgumentException(
+                  "an export extra must be one of " + EXTENSION_MEMBERS + ": " + e.getKey());
+            }
+            manifest.put(e.getKey(), e.getValue());
           }
           Path target = archive.toAbsolutePath();
           Files.createDirectories(target.getParent());
@@ -282,6 +300,14 @@ final class ProjectArchive {
           "files",
           "chains");
 
+  /**
+   * Members an export extension ({@link ExportExtras}) writes: the transparency log's signed
+   * checkpoint of the exported events and its verifier key. {@code aiflow log verify-bundle} checks
+   * them; import takes them as strings and keeps nothing of the manifest. A new extension member is
+   * added here, or import refuses archives that carry it.
+   */
+  static final Set<String> EXTENSION_MEMBERS = Set.of("checkpoint", "verifier_key");
+
   private static JsonNode readManifest(ZipFile zip, Map<String, ZipArchiveEntry> entries)
       throws IOException {
     ZipArchiveEntry entry = entries.get(MANIFEST);
@@ -303,7 +329,11 @@ final class ProjectArchive {
     }
     for (Iterator<String> it = manifest.fieldNames(); it.hasNext(); ) {
       String name = it.next();
-      if (!MANIFEST_MEMBERS.contains(name)) {
+      if (EXTENSION_MEMBERS.contains(name)) {
+        if (!manifest.get(name).isTextual()) {
+          throw invalid(name + " is not a string");
+        }
+      } else if (!MANIFEST_MEMBERS.contains(name)) {
         throw invalid(
             "member " + shown(name) + " is not one aiflow writes (it would go unchecked)");
       }

@@ -1,13 +1,9 @@
 package dev.aiflow.logger;
 
 import java.nio.file.Path;
-import java.util.regex.Pattern;
 
 /** Where a project's files live under the root directory (see docs/chain-format.md). */
 final class ProjectLayout {
-
-  /** Ids become directory names, so they are restricted to a portable, traversal-free set. */
-  private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
 
   static final String MANIFEST_DIR = "manifest";
   static final String PROJECT_MANIFEST = "manifest/project_manifest.json";
@@ -23,7 +19,8 @@ final class ProjectLayout {
   }
 
   static String checkId(String what, String id) {
-    if (id == null || !ID.matcher(id).matches() || id.contains("..")) {
+    // ids become directory names: the one grammar of dev.aiflow.ids.Ids
+    if (!dev.aiflow.ids.Ids.isValid(id)) {
       throw new LogRefusedException(
           "INVALID_ID",
           what
@@ -50,9 +47,10 @@ final class ProjectLayout {
       return "has more than 16 parts";
     }
     for (String part : parts) {
-      if (!ID.matcher(part).matches() || part.contains("..")) {
-        return "is not a portable file name (each '/'-separated part: 1-128 characters from"
-            + " A-Z a-z 0-9 . _ -, starting with a letter or digit, without '..')";
+      if (!dev.aiflow.ids.Ids.isValid(part)) {
+        return "is not a portable file name (each '/'-separated part: "
+            + dev.aiflow.ids.Ids.RULE
+            + ")";
       }
     }
     return null;

@@ -25,6 +25,32 @@ final class TaskLogRenderer {
         e.path(EventFields.EVENT_HASH).asText());
   }
 
+  /** One line for an attempt's usage: tokens, cost, turns, wall time; null when none is known. */
+  static String usage(JsonNode u) {
+    if (!u.isObject() || !u.path("reported").asBoolean(false)) {
+      return null;
+    }
+    StringBuilder t = new StringBuilder();
+    if (u.has("total_tokens")) {
+      t.append(u.path("total_tokens").asLong()).append(" tokens");
+    }
+    if (u.has("cost_usd")) {
+      t.append(t.length() == 0 ? "" : ", ")
+          .append('$')
+          .append(u.path("cost_usd").asText())
+          .append(" (")
+          .append(u.path("cost_source").asText())
+          .append(')');
+    }
+    if (u.has("turns")) {
+      t.append(t.length() == 0 ? "" : ", ").append(u.path("turns").asLong()).append(" turns");
+    }
+    if (u.has("model")) {
+      t.append(t.length() == 0 ? "" : ", ").append("model ").append(u.path("model").asText());
+    }
+    return t.length() == 0 ? null : t.toString();
+  }
+
   /** A section from an event's payload and envelope values, as the writer has them. */
   static String section(JsonNode e, String type, long taskSeq, String recordedAt, String hash) {
     StringBuilder s = new StringBuilder(768);
@@ -53,6 +79,7 @@ final class TaskLogRenderer {
         list(s, "Executed commands", e.path("executed_commands"));
         list(s, "Executed files", e.path("executed_files"));
         item(s, "Test results", e.path("test_results").asText(null));
+        item(s, "Usage", usage(e.path("usage")));
       }
       case EventFields.TYPE_TASK_CLOSED -> {
         s.append("Closed: ").append(e.path(EventFields.FINAL_STATUS).asText());

@@ -257,6 +257,20 @@ public final class WorkflowLogger implements AutoCloseable {
       ObjectNode context = p.putObject("context");
       a.context().forEach(context::put);
     }
+    if (!a.usage().isEmpty()) {
+      ObjectNode usage = p.putObject("usage");
+      a.usage()
+          .forEach(
+              (k, v) -> {
+                if (v instanceof String t) {
+                  usage.put(k, t);
+                } else if (v instanceof Boolean b) {
+                  usage.put(k, b);
+                } else {
+                  usage.put(k, ((Number) v).longValue());
+                }
+              });
+    }
     return new ProjectStore.Append(
         a.taskId(),
         EventFields.TYPE_ATTEMPT,
@@ -479,6 +493,14 @@ public final class WorkflowLogger implements AutoCloseable {
   /** Writes the project, with a manifest of hashes and chain heads, to a zip. */
   public ExportResult export(Path archive) {
     return ProjectArchive.export(store, archive, options.clock());
+  }
+
+  /**
+   * As {@link #export(Path)}, with further manifest members computed under the export's lock (the
+   * transparency log's signed checkpoint of exactly the exported events).
+   */
+  public ExportResult export(Path archive, ExportExtras extras) {
+    return ProjectArchive.export(store, archive, options.clock(), extras);
   }
 
   /**

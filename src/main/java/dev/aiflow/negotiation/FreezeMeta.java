@@ -35,7 +35,9 @@ public record FreezeMeta(
   }
 
   static FreezeMeta fromJson(JsonNode n) {
-    if (!n.path("version").canConvertToInt() || n.path("version").asInt() < 1) {
+    if (!n.path("version").isIntegralNumber()
+        || !n.path("version").canConvertToInt()
+        || n.path("version").asInt() < 1) {
       throw new IllegalArgumentException("/version must be a positive number");
     }
     String sha = n.path("sha256").asText("");

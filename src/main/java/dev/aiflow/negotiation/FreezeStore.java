@@ -187,12 +187,18 @@ public final class FreezeStore {
    */
   public FreezeStatus status() {
     JsonNode meta;
-    try {
-      meta = JSON.readTree(Files.readString(metaFile(), StandardCharsets.UTF_8));
-    } catch (NoSuchFileException e) {
+    if (!Files.exists(metaFile(), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
       return FreezeStatus.blocked("FREEZE_META_MISSING", "no " + metaFile());
-    } catch (IOException e) {
-      return FreezeStatus.blocked("FREEZE_META_CORRUPT", metaFile() + ": " + e.getMessage());
+    }
+    try {
+      meta =
+          dev.aiflow.json.StrictJson.readTree(
+              dev.aiflow.files.PathPolicy.readBounded(
+                  "freeze_meta.json", metaFile().toString(), metaFile(), 64 * 1024));
+    } catch (dev.aiflow.files.PathRefusedException e) {
+      return FreezeStatus.blocked("FREEZE_META_CORRUPT", e.getMessage());
+    } catch (dev.aiflow.json.JsonInputException e) {
+      return FreezeStatus.blocked("FREEZE_META_CORRUPT", metaFile() + " " + e.getMessage());
     }
     if (meta == null || !meta.isObject() || !META_SCHEMA.equals(meta.path("schema").asText())) {
       return FreezeStatus.blocked(

@@ -21,7 +21,6 @@ public final class RequirementsParser {
   private static final Pattern TITLE = Pattern.compile("^#\\s+(?:Task brief:\\s*)?(.+?)\\s*$");
   private static final Pattern SECTION = Pattern.compile("^##\\s+(.+?)\\s*$");
   private static final Pattern TASK = Pattern.compile("^###\\s+([^:\\s]+)\\s*:\\s*(.+?)\\s*$");
-  private static final Pattern TASK_KEY = Pattern.compile("^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$");
   private static final Pattern BULLET = Pattern.compile("^(\\s*)[-*]\\s+(.*?)\\s*$");
   private static final Pattern GLOB = Pattern.compile("`([^`]+)`");
   private static final Pattern CRITERION =
@@ -124,7 +123,7 @@ public final class RequirementsParser {
         case "tasks" -> {
           if ((m = TASK.matcher(t)).matches()) {
             task = new TaskDraft(l.number(), m.group(1), m.group(2));
-            if (!TASK_KEY.matcher(task.key).matches()) {
+            if (!dev.aiflow.ids.Ids.isValid(task.key)) {
               add(l.number(), "TASK_KEY_INVALID", "'" + task.key + "' is not a task key");
             }
             placeholder(l, task.key + " " + task.title, "task heading");

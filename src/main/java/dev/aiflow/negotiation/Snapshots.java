@@ -6,11 +6,15 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.aiflow.files.AtomicFile;
+import dev.aiflow.files.PathPolicy;
+import dev.aiflow.files.PathRefusedException;
+import dev.aiflow.ids.Ids;
+import dev.aiflow.json.JsonInputException;
+import dev.aiflow.json.StrictJson;
 import dev.aiflow.negotiation.Requirements.Criterion;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -145,6 +149,9 @@ public final class Snapshots {
                 c.hasNonNull("verification") ? c.get("verification").asText() : null));
       }
       String key = text(file, t, at + "/task_key");
+      if (!Ids.isValid(key)) {
+        throw new SnapshotException(file, at + "/task_key", "SNAPSHOT_CORRUPT", "not a task id");
+      }
       tasks.put(
           key, new PlanTask(key, text(file, t, at + "/title"), t.path("priority").asInt(2), acs));
     }
@@ -156,9 +163,17 @@ public final class Snapshots {
     JsonNode root = read(file, BOUNDARY_SCHEMA);
     Map<String, List<String>> tasks = new LinkedHashMap<>();
     JsonNode t = member(file, root, "/tasks", false);
-    t.fields()
-        .forEachRemaining(
-            e -> tasks.put(e.getKey(), strings(file, e.getValue(), "/tasks/" + e.getKey())));
+    int position = 0;
+    for (var it = t.fields(); it.hasNext(); ) {
+      var e = it.next();
+      position++;
+      // the file may be anything a caller named: its keys are not quoted, only counted
+      String at = "/tasks (member " + position + ")";
+      if (!Ids.isValid(e.getKey())) {
+        throw new SnapshotException(file, at, "SNAPSHOT_CORRUPT", "the key is not a task id");
+      }
+      tasks.put(e.getKey(), strings(file, e.getValue(), at));
+    }
     return new Boundary(
         text(file, root, "/requirements_sha256"),
         strings(file, member(file, root, "/allowed_paths", true), "/allowed_paths"),
@@ -170,12 +185,18 @@ public final class Snapshots {
 
   private static JsonNode read(Path file, String schema) {
     JsonNode root;
-    try {
-      root = JSON.readTree(Files.readString(file, StandardCharsets.UTF_8));
-    } catch (NoSuchFileException e) {
+    if (!Files.exists(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
       throw new SnapshotException(file, "", "SNAPSHOT_MISSING", "no such file");
-    } catch (IOException e) {
-      throw new SnapshotException(file, "", "SNAPSHOT_CORRUPT", "not JSON: " + e.getMessage());
+    }
+    try {
+      root =
+          StrictJson.readTree(
+              PathPolicy.readBounded(
+                  "snapshot", file.toString(), file, PathPolicy.DEFAULT_MAX_DOCUMENT_BYTES));
+    } catch (PathRefusedException e) {
+      throw new SnapshotException(file, "", "SNAPSHOT_CORRUPT", e.getMessage());
+    } catch (JsonInputException e) {
+      throw new SnapshotException(file, "", "SNAPSHOT_CORRUPT", "the file " + e.getMessage());
     }
     if (root == null || !root.isObject() || !schema.equals(root.path("schema").asText())) {
       throw new SnapshotException(file, "/schema", "SNAPSHOT_CORRUPT", "expected schema " + schema);
@@ -196,6 +217,9 @@ public final class Snapshots {
     JsonNode v = node.get(pointer.substring(pointer.lastIndexOf('/') + 1));
     if (v == null || !v.isTextual()) {
       throw new SnapshotException(file, pointer, "SNAPSHOT_CORRUPT", "expected a string");
+    }
+    if (v.asText().length() > 65536) {
+      throw new SnapshotException(file, pointer, "SNAPSHOT_CORRUPT", "longer than 65536");
     }
     return v.asText();
   }

@@ -15,6 +15,8 @@ import com.networknt.schema.SchemaLocation;
 import com.networknt.schema.SchemaRegistry;
 import com.networknt.schema.SpecificationVersion;
 import com.networknt.schema.path.NodePath;
+import dev.aiflow.json.JsonInputException;
+import dev.aiflow.json.StrictJson;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -86,7 +88,39 @@ public final class Protocol {
     }
   }
 
+  /** Every property name the schemas define: what a content-free pointer may show. */
+  private static final Set<String> VOCABULARY = vocabulary();
+
   private Protocol() {}
+
+  private static Set<String> vocabulary() {
+    Set<String> names = new java.util.HashSet<>();
+    for (String file :
+        new String[] {
+          "defs.v1.json", "step-pack.v1.json", "rework-pack.v1.json", "step-result.v1.json"
+        }) {
+      try (var in = Protocol.class.getClassLoader().getResourceAsStream("aiflow/schemas/" + file)) {
+        if (in != null) {
+          collect(READER.readTree(in), names);
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    return Set.copyOf(names);
+  }
+
+  private static void collect(JsonNode n, Set<String> names) {
+    if (n.isObject()) {
+      JsonNode props = n.get("properties");
+      if (props != null && props.isObject()) {
+        props.fieldNames().forEachRemaining(names::add);
+      }
+      n.elements().forEachRemaining(c -> collect(c, names));
+    } else if (n.isArray()) {
+      n.elements().forEachRemaining(c -> collect(c, names));
+    }
+  }
 
   public static StepPack parseStepPack(String json) {
     return parse(Kind.STEP_PACK, json, StepPack.class);
@@ -108,22 +142,12 @@ public final class Protocol {
     }
     JsonNode tree;
     try {
-      tree = READER.readTree(json);
-    } catch (JsonProcessingException e) {
-      String where =
-          e.getLocation() == null
-              ? ""
-              : " at line "
-                  + e.getLocation().getLineNr()
-                  + ", column "
-                  + e.getLocation().getColumnNr();
+      // strict and content-free: the parser's own messages would quote the document
+      tree = StrictJson.readTree(json);
+    } catch (JsonInputException e) {
       throw new ProtocolException(
           kind.label,
-          List.of(new ProtocolError("", "JSON_SYNTAX", e.getOriginalMessage() + where)));
-    }
-    if (tree == null || tree.isMissingNode()) {
-      throw new ProtocolException(
-          kind.label, List.of(new ProtocolError("", "JSON_SYNTAX", "the document is empty")));
+          List.of(new ProtocolError("", "JSON_SYNTAX", "the document " + e.getMessage())));
     }
     List<ProtocolError> errors = validate(kind, tree);
     if (!errors.isEmpty()) {
@@ -164,6 +188,40 @@ public final class Protocol {
       errors.add(new ProtocolError(pointer, code, e.getMessage()));
     }
     return new ArrayList<>(errors);
+  }
+
+  /**
+   * The problems of a refused document without anything taken from it: each error's code and its
+   * pointer, with every member name the protocol does not define replaced by {@code *}. For
+   * documents read from a file someone named, which may hold secrets (docs/security.md).
+   */
+  public static String describeWithoutContent(ProtocolException e) {
+    StringBuilder sb = new StringBuilder("invalid ").append(e.kind()).append(": ");
+    boolean first = true;
+    for (ProtocolError error : e.errors()) {
+      if (!first) {
+        sb.append("; ");
+      }
+      first = false;
+      sb.append(maskPointer(error.pointer())).append(' ').append(error.code());
+      if (error.code().equals("JSON_SYNTAX")) {
+        sb.append(" (").append(error.message()).append(')');
+      }
+    }
+    return sb.toString();
+  }
+
+  /** A pointer with the names the schemas do not define (and any non-index) masked. */
+  static String maskPointer(String pointer) {
+    if (pointer.isEmpty()) {
+      return "(document)";
+    }
+    StringBuilder out = new StringBuilder();
+    for (String segment : pointer.substring(1).split("/", -1)) {
+      out.append('/');
+      out.append(segment.matches("[0-9]{1,9}") || VOCABULARY.contains(segment) ? segment : "*");
+    }
+    return out.toString();
   }
 
   /** Validates a record built in code; throws when it does not conform. */

@@ -29,13 +29,17 @@ public final class ReworkBuilder {
     if (review.verdict() == Verdict.PASS) {
       throw new IllegalArgumentException("a passing review needs no rework");
     }
+    if (review.verdict() == Verdict.ESCALATE) {
+      throw new IllegalArgumentException(
+          "the review needs a person for " + review.needsPerson() + ", not a rework");
+    }
     List<FailingCheck> failing = new ArrayList<>();
     for (CheckResult c : review.failingChecks()) {
       failing.add(
           new FailingCheck(
               c.check().name(),
               c.reasonCode(),
-              c.findings().stream().map(Finding::detail).collect(Collectors.joining("; ")),
+              limit(c.errors().stream().map(Finding::detail).collect(Collectors.joining("; "))),
               needs(c)));
     }
     if (failing.isEmpty()) {
@@ -102,9 +106,17 @@ public final class ReworkBuilder {
     return build(step, review, previous.round() + 1, threadId);
   }
 
+  /** A failing check's detail stays within the schema's text limit. */
+  private static String limit(String detail) {
+    return detail.length() > 60_000 ? detail.substring(0, 60_000) + "..." : detail;
+  }
+
   private static String needs(CheckResult c) {
     String subjects =
-        c.findings().stream().map(Finding::subject).distinct().collect(Collectors.joining(", "));
+        limit(
+            c.errors().stream().map(Finding::subject).distinct().collect(Collectors.joining(", ")));
+    java.util.Set<String> codes =
+        c.errors().stream().map(Finding::reasonCode).collect(Collectors.toSet());
     return switch (c.check()) {
       case IDENTITY ->
           "Report the run_id, task_id and step_id of this pack exactly (" + subjects + ").";
@@ -122,12 +134,33 @@ public final class ReworkBuilder {
                     + " the aiflow.step_result.v1 schema.";
           };
       case ACCEPTANCE_COVERAGE ->
-          "Map each of " + subjects + " to an existing evidence file under .artifacts/.";
+          codes.contains("AC_VERIFICATION_FAILED") || codes.contains("AC_NOT_VERIFIED")
+              ? "Make "
+                  + subjects
+                  + " hold: after you finish, the kernel runs each verification command itself"
+                  + " and only its exit code counts; map each criterion to evidence under"
+                  + " .artifacts/."
+              : "Map each of " + subjects + " to an existing evidence file under .artifacts/.";
       case REQUIRED_COMMANDS ->
           "Run "
               + subjects
-              + " until it exits 0, and keep its output as evidence under .artifacts/.";
-      case SCOPE -> "Revert the changes to " + subjects + " and change only the allowed paths.";
+              + " until it exits 0 (the kernel runs it again after you), and keep its output as"
+              + " evidence under .artifacts/.";
+      case SCOPE ->
+          codes.equals(java.util.Set.of("CHANGE_NOT_LISTED"))
+              ? "List every file you changed in changed_files: the kernel observed changes to "
+                  + subjects
+                  + "."
+              : "Revert the changes to "
+                  + subjects
+                  + " and change only the allowed paths; never touch the git folder or create"
+                  + " links out of the workspace.";
+      case CLAIMS ->
+          "Report only what happened: the kernel re-ran every command and observed every changed"
+              + " file, and it contradicts "
+              + subjects
+              + ". Fix the work for real, list every file you changed, and report the exit"
+              + " codes the commands really had.";
       case EVIDENCE ->
           "Write the evidence files " + subjects + " under .artifacts/ (or stop citing them).";
     };

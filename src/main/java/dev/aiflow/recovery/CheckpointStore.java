@@ -14,7 +14,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -124,11 +123,15 @@ public final class CheckpointStore {
     }
     Path manifest = root.resolve(id).resolve(MANIFEST);
     JsonNode n;
-    try {
-      n = JSON.readTree(Files.readString(manifest, StandardCharsets.UTF_8));
-    } catch (NoSuchFileException e) {
+    if (!Files.exists(manifest, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
       throw new RecoveryException("CHECKPOINT_NOT_FOUND", "no checkpoint " + id + " in " + root);
-    } catch (IOException e) {
+    }
+    try {
+      n =
+          dev.aiflow.json.StrictJson.readTree(
+              dev.aiflow.files.PathPolicy.readBounded(
+                  "manifest", manifest.toString(), manifest, 64L * 1024 * 1024));
+    } catch (IllegalArgumentException e) {
       throw new RecoveryException("CHECKPOINT_CORRUPT", manifest + ": " + e.getMessage());
     }
     try {

@@ -1,7 +1,9 @@
 package dev.aiflow.scoreboard;
 
+import dev.aiflow.budget.Spend;
 import dev.aiflow.triage.QueueCounts;
 import java.time.Instant;
+import java.util.Map;
 
 /**
  * One finished cycle, as the scoreboard and {@code trends.json} record it.
@@ -10,6 +12,8 @@ import java.time.Instant;
  * @param qaVerdict the last QA verdict, or null when the cycle never reached QA (intake rejected)
  * @param queue the queue's counts after the cycle was finalized
  * @param elapsedMs from selection to finalization
+ * @param spend what the cycle's attempts used, by {@code backend/model} ({@code
+ *     dev.aiflow.budget.BudgetLedger#byBackendModel}); empty when not known
  */
 public record CycleReport(
     Instant at,
@@ -21,7 +25,43 @@ public record CycleReport(
     String qaVerdict,
     String qaReasonCode,
     QueueCounts queue,
-    long elapsedMs) {
+    long elapsedMs,
+    Map<String, Spend> spend) {
+
+  public CycleReport {
+    spend = spend == null ? Map.of() : Map.copyOf(spend);
+  }
+
+  /** A cycle whose spend is not known. */
+  public CycleReport(
+      Instant at,
+      String campaignId,
+      String runId,
+      String taskKey,
+      Outcome outcome,
+      int reworkRounds,
+      String qaVerdict,
+      String qaReasonCode,
+      QueueCounts queue,
+      long elapsedMs) {
+    this(
+        at,
+        campaignId,
+        runId,
+        taskKey,
+        outcome,
+        reworkRounds,
+        qaVerdict,
+        qaReasonCode,
+        queue,
+        elapsedMs,
+        Map.of());
+  }
+
+  /** All the cycle's attempts together. */
+  public Spend totalSpend() {
+    return spend.values().stream().reduce(Spend.NONE, Spend::plus);
+  }
 
   /** What the cycle did to its task. */
   public enum Outcome {

@@ -14,6 +14,7 @@ import java.util.TreeMap;
  * @param reworkRounds rework rounds across all cycles
  * @param qaVerdicts the last QA verdict of each cycle, by verdict
  * @param qaReasons the same, by reason code
+ * @param spend what the cycles' attempts used, in all, per task and per backend and model
  */
 public record Scoreboard(
     int cycles,
@@ -26,15 +27,17 @@ public record Scoreboard(
     Map<String, Integer> qaVerdicts,
     Map<String, Integer> qaReasons,
     LastSelected lastSelected,
-    Instant updatedAt) {
+    Instant updatedAt,
+    SpendBoard spend) {
 
   public Scoreboard {
     qaVerdicts = Map.copyOf(qaVerdicts == null ? Map.of() : qaVerdicts);
     qaReasons = Map.copyOf(qaReasons == null ? Map.of() : qaReasons);
+    spend = spend == null ? SpendBoard.empty() : spend;
   }
 
   public static Scoreboard empty() {
-    return new Scoreboard(0, 0, 0, 0, 0, 0, 0, Map.of(), Map.of(), null, null);
+    return new Scoreboard(0, 0, 0, 0, 0, 0, 0, Map.of(), Map.of(), null, null, null);
   }
 
   /** The last task the policy picked. */
@@ -52,7 +55,8 @@ public record Scoreboard(
         qaVerdicts,
         qaReasons,
         new LastSelected(taskKey, runId, at),
-        at);
+        at,
+        spend);
   }
 
   Scoreboard skipped(Instant at) {
@@ -67,7 +71,8 @@ public record Scoreboard(
         qaVerdicts,
         qaReasons,
         lastSelected,
-        at);
+        at,
+        spend);
   }
 
   Scoreboard cycle(CycleReport r) {
@@ -82,7 +87,8 @@ public record Scoreboard(
         plus(qaVerdicts, r.qaVerdict()),
         plus(qaReasons, r.qaReasonCode()),
         lastSelected,
-        r.at());
+        r.at(),
+        spend.plus(r.taskKey(), r.spend()));
   }
 
   private static Map<String, Integer> plus(Map<String, Integer> counts, String key) {

@@ -167,6 +167,7 @@ public final class ScoreboardStore {
     if (s.updatedAt() != null) {
       o.put("updated_at", s.updatedAt().toString());
     }
+    o.set("spend", s.spend().toTree(s.completed()));
     return o;
   }
 
@@ -193,7 +194,8 @@ public final class ScoreboardStore {
                 last.path("task_key").asText(),
                 last.path("run_id").asText(),
                 Instant.parse(last.path("at").asText())),
-        o.hasNonNull("updated_at") ? Instant.parse(o.get("updated_at").asText()) : null);
+        o.hasNonNull("updated_at") ? Instant.parse(o.get("updated_at").asText()) : null,
+        SpendBoard.fromTree(o.get("spend")));
   }
 
   private static Map<String, Integer> counts(JsonNode n) {
@@ -205,11 +207,20 @@ public final class ScoreboardStore {
     return out;
   }
 
+  /** The largest scoreboard or trends file read: 32 MiB. */
+  static final long MAX_BYTES = 32L * 1024 * 1024;
+
+  /**
+   * Reads a progress file: a regular file (no link, FIFO or device), bounded, strict JSON; a
+   * problem names the file and its kind, never the content, and leaves the file as it is.
+   */
   private static JsonNode readTree(Path f) {
     try {
-      return JSON.readTree(f.toFile());
-    } catch (IOException e) {
-      throw new UncheckedIOException(
+      return dev.aiflow.json.StrictJson.readTree(
+          dev.aiflow.files.PathPolicy.readBounded(
+              f.getFileName().toString(), f.toString(), f, MAX_BYTES));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalStateException(
           "could not read " + f + " (" + e.getMessage() + "); it is left as it is", e);
     }
   }

@@ -54,6 +54,7 @@ final class SummaryRenderer {
         .append(" | ")
         .append(s.reworkRounds())
         .append(" |\n\n");
+    spend(md, s);
     if (!s.qaVerdicts().isEmpty()) {
       md.append("## QA verdicts\n\n| verdict | cycles |\n|---|---:|\n");
       table(md, s.qaVerdicts());
@@ -63,8 +64,10 @@ final class SummaryRenderer {
     }
     if (!trends.isEmpty()) {
       md.append("## Latest cycles\n\n");
-      md.append("| # | finished | task | outcome | QA | rework | queue after (p/ip/c/f) |\n");
-      md.append("|---:|---|---|---|---|---:|---|\n");
+      md.append(
+          "| # | finished | task | outcome | QA | rework | tokens | cost (USD) | queue after"
+              + " (p/ip/c/f) |\n");
+      md.append("|---:|---|---|---|---|---:|---:|---:|---|\n");
       int from = Math.max(0, trends.size() - LAST_CYCLES);
       for (int i = trends.size() - 1; i >= from; i--) {
         TrendPoint t = trends.get(i);
@@ -84,6 +87,10 @@ final class SummaryRenderer {
             .append(" | ")
             .append(t.reworkRounds())
             .append(" | ")
+            .append(t.tokens())
+            .append(" | ")
+            .append(usd(t.costMicros()))
+            .append(" | ")
             .append(q.pending())
             .append('/')
             .append(q.inProgress())
@@ -97,6 +104,60 @@ final class SummaryRenderer {
     }
     md.append("_Written by aiflow from scoreboard.json and trends.json; do not edit._\n");
     return md.toString();
+  }
+
+  /** What the agents used: in all, per accepted task, per backend and model, per task. */
+  private static void spend(StringBuilder md, Scoreboard s) {
+    SpendBoard b = s.spend();
+    if (b.total().attempts() == 0) {
+      return;
+    }
+    dev.aiflow.budget.Spend t = b.total();
+    md.append("## Spend\n\n");
+    md.append("**")
+        .append(t.tokens())
+        .append(" tokens, $")
+        .append(t.cost())
+        .append(t.costComplete() ? "" : " or more")
+        .append("** over ")
+        .append(t.attempts())
+        .append(" agent run(s)");
+    Long perTask = b.costPerAcceptedTaskMicros(s.completed());
+    if (perTask != null) {
+      md.append("; $").append(usd(perTask)).append(" per accepted task");
+    }
+    md.append('.');
+    if (t.costEstimated() > 0) {
+      md.append(' ').append(t.costEstimated()).append(" cost(s) estimated from the price table.");
+    }
+    if (!t.costComplete()) {
+      md.append(' ').append(t.costUnknown()).append(" run(s) of unknown cost.");
+    }
+    md.append("\n\n| backend/model | runs | tokens | cost (USD) | turns |\n");
+    md.append("|---|---:|---:|---:|---:|\n");
+    new TreeMap<>(b.byBackendModel()).forEach((k, v) -> spendRow(md, k, v));
+    md.append("\n| task | runs | tokens | cost (USD) | turns |\n|---|---:|---:|---:|---:|\n");
+    new TreeMap<>(b.byTask()).forEach((k, v) -> spendRow(md, k, v));
+    md.append('\n');
+  }
+
+  private static void spendRow(StringBuilder md, String key, dev.aiflow.budget.Spend v) {
+    md.append("| ")
+        .append(key)
+        .append(" | ")
+        .append(v.attempts())
+        .append(" | ")
+        .append(v.tokens())
+        .append(" | ")
+        .append(v.cost())
+        .append(v.costComplete() ? "" : "+")
+        .append(" | ")
+        .append(v.turns())
+        .append(" |\n");
+  }
+
+  static String usd(long micros) {
+    return java.math.BigDecimal.valueOf(micros).movePointLeft(6).toPlainString();
   }
 
   private static String headline(Scoreboard s, QueueCounts queue) {

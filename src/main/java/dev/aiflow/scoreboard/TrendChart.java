@@ -4,8 +4,9 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * {@code summary.svg}: the queue after each cycle as three lines (completed, failed, still open),
- * plain SVG with no scripts or external references, so any viewer or code host shows it.
+ * {@code summary.svg}: the queue after each cycle as three lines (completed, failed, still open)
+ * and, once any cycle reported a cost, a second panel with the spend so far in US dollars; plain
+ * SVG with no scripts or external references, so any viewer or code host shows it.
  */
 final class TrendChart {
 
@@ -15,19 +16,22 @@ final class TrendChart {
   private static final int RIGHT = 130;
   private static final int TOP = 24;
   private static final int BOTTOM = 40;
+  static final int SPEND_PANEL = 170;
 
   private TrendChart() {}
 
   static String svg(List<TrendPoint> trends) {
+    boolean spend = trends.stream().anyMatch(t -> t.costTotalMicros() > 0);
+    int height = HEIGHT + (spend ? SPEND_PANEL : 0);
     StringBuilder s = new StringBuilder();
     s.append("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"")
         .append(WIDTH)
         .append("\" height=\"")
-        .append(HEIGHT)
+        .append(height)
         .append("\" viewBox=\"0 0 ")
         .append(WIDTH)
         .append(' ')
-        .append(HEIGHT)
+        .append(height)
         .append("\" font-family=\"sans-serif\" font-size=\"11\">\n");
     s.append("  <title>Queue after each cycle</title>\n");
     s.append("  <rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>\n");
@@ -87,8 +91,65 @@ final class TrendChart {
                 trends.get(i).cycle()));
       }
     }
+    if (spend) {
+      spendPanel(s, trends);
+    }
     s.append("</svg>\n");
     return s.toString();
+  }
+
+  /** The running cost after each cycle, under the queue panel. */
+  private static void spendPanel(StringBuilder s, List<TrendPoint> trends) {
+    int plotW = WIDTH - LEFT - RIGHT;
+    int top = HEIGHT + 10;
+    int plotH = SPEND_PANEL - 50;
+    long max = 1;
+    for (TrendPoint t : trends) {
+      max = Math.max(max, t.costTotalMicros());
+    }
+    s.append(
+        String.format(
+            Locale.ROOT,
+            "  <text x=\"%d\" y=\"%d\" fill=\"#333\">spend so far (USD)</text>%n",
+            LEFT,
+            top - 2));
+    for (int i = 0; i <= 2; i++) {
+      double y = top + 8 + plotH - plotH * i / 2.0;
+      s.append(
+          String.format(
+              Locale.ROOT,
+              "  <line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#e5e5e5\"/>%n",
+              LEFT,
+              y,
+              LEFT + plotW,
+              y));
+      s.append(
+          String.format(
+              Locale.ROOT,
+              "  <text x=\"%d\" y=\"%.1f\" text-anchor=\"end\" fill=\"#555\">%s</text>%n",
+              LEFT - 6,
+              y + 4,
+              SummaryRenderer.usd(Math.round(max * i / 2.0 / 100.0) * 100)));
+    }
+    StringBuilder points = new StringBuilder();
+    for (int i = 0; i < trends.size(); i++) {
+      points.append(
+          String.format(
+              Locale.ROOT,
+              "%.1f,%.1f ",
+              x(i, trends.size(), plotW),
+              top + 8 + plotH - (double) plotH * trends.get(i).costTotalMicros() / max));
+    }
+    s.append("  <polyline fill=\"none\" stroke=\"#1565c0\" stroke-width=\"2\" points=\"")
+        .append(points.toString().trim())
+        .append("\"/>\n");
+    s.append(
+        String.format(
+            Locale.ROOT,
+            "  <text x=\"%d\" y=\"%d\" fill=\"#333\">spend: $%s</text>%n",
+            LEFT + plotW + 14,
+            top + 20,
+            SummaryRenderer.usd(trends.get(trends.size() - 1).costTotalMicros())));
   }
 
   private static void line(

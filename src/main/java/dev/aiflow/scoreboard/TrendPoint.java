@@ -5,7 +5,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.aiflow.triage.QueueCounts;
 import java.time.Instant;
 
-/** One snapshot in {@code trends.json}: the cycle, its task and outcome, and the queue after. */
+/**
+ * One snapshot in {@code trends.json}: the cycle, its task and outcome, the queue after, and what
+ * the cycle spent ({@code tokens}, {@code costMicros}) with the campaign's running cost.
+ */
 public record TrendPoint(
     int cycle,
     Instant at,
@@ -19,7 +22,10 @@ public record TrendPoint(
     QueueCounts queue,
     long elapsedMs,
     int completedTotal,
-    int failedTotal) {
+    int failedTotal,
+    long tokens,
+    long costMicros,
+    long costTotalMicros) {
 
   static TrendPoint of(int cycle, CycleReport r, Scoreboard after) {
     return new TrendPoint(
@@ -35,7 +41,10 @@ public record TrendPoint(
         r.queue(),
         r.elapsedMs(),
         after.completed(),
-        after.failed());
+        after.failed(),
+        r.totalSpend().tokens(),
+        r.totalSpend().costMicros(),
+        after.spend().total().costMicros());
   }
 
   ObjectNode toTree() {
@@ -63,6 +72,9 @@ public record TrendPoint(
     o.put("elapsed_ms", elapsedMs);
     o.put("completed_total", completedTotal);
     o.put("failed_total", failedTotal);
+    o.put("tokens", tokens);
+    o.put("cost_usd_micros", costMicros);
+    o.put("cost_total_usd_micros", costTotalMicros);
     return o;
   }
 
@@ -85,6 +97,9 @@ public record TrendPoint(
             q.path("failed").asInt()),
         o.path("elapsed_ms").asLong(),
         o.path("completed_total").asInt(),
-        o.path("failed_total").asInt());
+        o.path("failed_total").asInt(),
+        o.path("tokens").asLong(),
+        o.path("cost_usd_micros").asLong(),
+        o.path("cost_total_usd_micros").asLong());
   }
 }

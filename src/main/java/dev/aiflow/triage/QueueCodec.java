@@ -6,6 +6,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.aiflow.ids.Ids;
+import dev.aiflow.json.JsonInputException;
+import dev.aiflow.json.StrictJson;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -50,25 +53,22 @@ public final class QueueCodec {
           "required_commands",
           "backend");
 
-  /** Keys are task ids in paths and logs: the same characters the StepPack schema allows. */
-  static final java.util.regex.Pattern KEY =
-      java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]{0,127}");
-
   private QueueCodec() {}
 
+  /**
+   * Reads a queue document strictly ({@link StrictJson}). Messages name the member by JSON pointer
+   * and the rule it breaks, never a value from the document.
+   */
   public static TaskQueue parse(String json, Instant now) {
+    return parse(json.getBytes(StandardCharsets.UTF_8), now);
+  }
+
+  public static TaskQueue parse(byte[] utf8, Instant now) {
     JsonNode root;
     try {
-      root = JSON.readTree(json);
-    } catch (JsonProcessingException e) {
-      throw new QueueFormatException(
-          "",
-          "not JSON (line "
-              + e.getLocation().getLineNr()
-              + ", column "
-              + e.getLocation().getColumnNr()
-              + "): "
-              + e.getOriginalMessage());
+      root = StrictJson.readTree(utf8);
+    } catch (JsonInputException e) {
+      throw new QueueFormatException("", e.getMessage());
     }
     return fromTree(root, now);
   }
@@ -103,7 +103,7 @@ public final class QueueCodec {
       Integer before = seen.putIfAbsent(t.key(), i);
       if (before != null) {
         throw new QueueFormatException(
-            at + "/key", "duplicate key '" + t.key() + "' (also at /tasks/" + before + ")");
+            at + "/key", "a duplicate key (the same as /tasks/" + before + "/key)");
       }
       list.add(t);
     }
@@ -112,7 +112,7 @@ public final class QueueCodec {
       for (int d = 0; d < deps.size(); d++) {
         if (!seen.containsKey(deps.get(d))) {
           throw new QueueFormatException(
-              "/tasks/" + i + "/depends_on/" + d, "no task has the key '" + deps.get(d) + "'");
+              "/tasks/" + i + "/depends_on/" + d, "names no task of this queue");
         }
         if (deps.get(d).equals(list.get(i).key())) {
           throw new QueueFormatException(
@@ -128,12 +128,8 @@ public final class QueueCodec {
       throw new QueueFormatException(at, "a task is a JSON object");
     }
     String key = requiredText(n, "key", at);
-    if (!KEY.matcher(key).matches() || key.contains("..")) {
-      throw new QueueFormatException(
-          at + "/key",
-          "'"
-              + key
-              + "' is not a usable key (letters, digits, '.', '_', ':', '-'; no '..'; at most 128)");
+    if (!Ids.isValid(key)) {
+      throw new QueueFormatException(at + "/key", "not a valid task key: use " + Ids.RULE);
     }
     String title = optText(n, "title", key, at);
     int priority = optInt(n, "priority", 2, at);
@@ -146,15 +142,12 @@ public final class QueueCodec {
             .orElseThrow(
                 () ->
                     new QueueFormatException(
-                        at + "/status",
-                        "'"
-                            + statusText
-                            + "' is not one of pending, in_progress, completed, failed"));
+                        at + "/status", "must be one of pending, in_progress, completed, failed"));
     int attempts = optInt(n, "attempts", 0, at);
     if (attempts < 0) {
       throw new QueueFormatException(at + "/attempts", "cannot be negative");
     }
-    Integer max = n.hasNonNull("max_attempts") ? optInt(n, "max_attempts", 1, at) : null;
+    Integer max = n.has("max_attempts") ? optInt(n, "max_attempts", 1, at) : null;
     if (max != null && max < 1) {
       throw new QueueFormatException(at + "/max_attempts", "must be at least 1");
     }
@@ -180,17 +173,25 @@ public final class QueueCodec {
   }
 
   private static TaskPlan plan(JsonNode n, String at) {
-    if (n == null || n.isNull()) {
+    if (n == null) {
       return null;
     }
     if (!n.isObject()) {
       throw new QueueFormatException(at, "a plan is a JSON object");
     }
+    int position = 0;
     for (Iterator<String> names = n.fieldNames(); names.hasNext(); ) {
       String name = names.next();
+      position++;
       if (!PLAN_FIELDS.contains(name)) {
+        // the unknown name itself is not echoed: the document may be a file holding secrets
         throw new QueueFormatException(
-            at + "/" + name, "unknown plan member (known: " + PLAN_FIELDS + ")");
+            at,
+            "member "
+                + position
+                + " is not a plan member (known: "
+                + new java.util.TreeSet<>(PLAN_FIELDS)
+                + ")");
       }
     }
     return new TaskPlan(
@@ -293,7 +294,7 @@ public final class QueueCodec {
 
   private static String requiredText(JsonNode n, String name, String at) {
     JsonNode v = n.get(name);
-    if (v == null || v.isNull()) {
+    if (v == null) {
       throw new QueueFormatException(at + "/" + name, "required");
     }
     if (!v.isTextual() || v.asText().isBlank()) {
@@ -304,29 +305,33 @@ public final class QueueCodec {
 
   private static String optText(JsonNode n, String name, String dflt, String at) {
     JsonNode v = n.get(name);
-    if (v == null || v.isNull()) {
+    if (v == null) {
       return dflt;
     }
     if (!v.isTextual()) {
-      throw new QueueFormatException(at + "/" + name, "must be a string");
+      throw new QueueFormatException(
+          at + "/" + name,
+          v.isNull() ? "must be a string, not null (omit it)" : "must be a string");
     }
     return v.asText();
   }
 
   private static int optInt(JsonNode n, String name, int dflt, String at) {
     JsonNode v = n.get(name);
-    if (v == null || v.isNull()) {
+    if (v == null) {
       return dflt;
     }
     if (!v.isIntegralNumber() || !v.canConvertToInt()) {
-      throw new QueueFormatException(at + "/" + name, "must be an integer");
+      throw new QueueFormatException(
+          at + "/" + name,
+          v.isNull() ? "must be an integer, not null (omit it)" : "must be an integer");
     }
     return v.asInt();
   }
 
   private static List<String> optTextList(JsonNode n, String name, String at) {
     JsonNode v = n.get(name);
-    if (v == null || v.isNull()) {
+    if (v == null) {
       return List.of();
     }
     if (!v.isArray()) {
@@ -351,7 +356,7 @@ public final class QueueCodec {
       return Instant.parse(text);
     } catch (DateTimeParseException e) {
       throw new QueueFormatException(
-          at + "/" + name, "'" + text + "' is not an ISO-8601 instant like 2026-11-23T10:15:30Z");
+          at + "/" + name, "must be an ISO-8601 instant like 2026-11-23T10:15:30Z");
     }
   }
 }

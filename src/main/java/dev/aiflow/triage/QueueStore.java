@@ -1,11 +1,10 @@
 package dev.aiflow.triage;
 
 import dev.aiflow.files.AtomicFile;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
+import dev.aiflow.files.PathPolicy;
+import dev.aiflow.files.PathRefusedException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
@@ -33,6 +32,9 @@ public final class QueueStore {
     this.faults = faults;
   }
 
+  /** The largest queue file read: 16 MiB (tens of thousands of tasks). */
+  public static final long MAX_BYTES = 16L * 1024 * 1024;
+
   public Path path() {
     return path;
   }
@@ -45,18 +47,22 @@ public final class QueueStore {
     return clock.instant();
   }
 
-  /** The queue as it is on disk. */
+  /**
+   * The queue as it is on disk: a regular file (a link, FIFO or device is refused, not followed or
+   * waited on) of at most {@link #MAX_BYTES}.
+   */
   public TaskQueue read() {
-    String text;
-    try {
-      text = Files.readString(path, StandardCharsets.UTF_8);
-    } catch (NoSuchFileException e) {
+    byte[] bytes;
+    if (!Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
       throw new QueueFormatException("", "no queue file at " + path);
-    } catch (IOException e) {
-      throw new UncheckedIOException("could not read the queue " + path + ": " + e.getMessage(), e);
     }
     try {
-      return QueueCodec.parse(text, now());
+      bytes = PathPolicy.readBounded("queuePath", path.toString(), path, MAX_BYTES);
+    } catch (PathRefusedException e) {
+      throw new QueueFormatException("", e.getMessage());
+    }
+    try {
+      return QueueCodec.parse(bytes, now());
     } catch (QueueFormatException e) {
       throw e.in(path);
     }

@@ -65,12 +65,13 @@ public final class AttemptLogging {
         dispatch.backend(),
         dispatch.evidenceDir(),
         dispatch.process().elapsed().toMillis(),
+        dispatch.usage(),
         engine,
         idempotencyKey,
         context);
   }
 
-  /** As above, from what an engine keeps of a dispatch in its variables. */
+  /** As above, from what an engine keeps of a dispatch in its variables (usage unknown). */
   public static LoggedAttempt logDispatch(
       WorkflowLogger log,
       StepSpec spec,
@@ -79,6 +80,36 @@ public final class AttemptLogging {
       String backend,
       String evidenceDir,
       long elapsedMs,
+      EngineCorrelation engine,
+      String idempotencyKey,
+      Map<String, String> context) {
+    return logDispatch(
+        log,
+        spec,
+        result,
+        outcome,
+        backend,
+        evidenceDir,
+        elapsedMs,
+        AgentUsage.UNKNOWN,
+        engine,
+        idempotencyKey,
+        context);
+  }
+
+  /**
+   * As above, with the run's usage (an engine keeps it as the JSON of {@link AgentUsage#toTree()}
+   * in a variable and reads it back with {@link AgentUsage#fromTree}).
+   */
+  public static LoggedAttempt logDispatch(
+      WorkflowLogger log,
+      StepSpec spec,
+      StepResult result,
+      String outcome,
+      String backend,
+      String evidenceDir,
+      long elapsedMs,
+      AgentUsage usage,
       EngineCorrelation engine,
       String idempotencyKey,
       Map<String, String> context) {
@@ -93,6 +124,7 @@ public final class AttemptLogging {
                 backend,
                 evidenceDir,
                 elapsedMs,
+                usage,
                 pointer,
                 revision,
                 engine,
@@ -118,6 +150,7 @@ public final class AttemptLogging {
       String backend,
       String evidenceDir,
       long elapsedMs,
+      AgentUsage usage,
       AttemptPointer pointer,
       String revision,
       EngineCorrelation engine,
@@ -167,6 +200,7 @@ public final class AttemptLogging {
         .idempotencyKey(idempotencyKey)
         .revisionKey(revision)
         .context(ctx)
+        .usage((usage == null ? AgentUsage.UNKNOWN : usage).chainFields(elapsedMs))
         .build();
   }
 
@@ -196,9 +230,24 @@ public final class AttemptLogging {
     fields.put("checks", checks);
     List<Map<String, Object>> evidence = new ArrayList<>();
     for (EvidenceRecord e : review.evidence()) {
-      evidence.add(Map.of("path", e.path(), "sha256", e.sha256(), "bytes", e.bytes()));
+      Map<String, Object> record = new LinkedHashMap<>();
+      record.put("path", e.path());
+      record.put("sha256", e.sha256());
+      record.put("bytes", e.bytes());
+      record.put("origin", e.origin());
+      evidence.add(record);
     }
     fields.put("evidence", evidence);
+    if (review.kernelObservation() != null) {
+      fields.put("kernel_observation", review.kernelObservation());
+    }
+    if (review.backend() != null) {
+      fields.put("backend", review.backend());
+    }
+    fields.put("claims_contradicted", review.claimsContradicted());
+    if (!review.needsPerson().isEmpty()) {
+      fields.put("needs_person", review.needsPerson());
+    }
     if (engine != null && engine.processInstanceId() != null) {
       Map<String, Object> e = new LinkedHashMap<>();
       e.put("process_instance_id", engine.processInstanceId());

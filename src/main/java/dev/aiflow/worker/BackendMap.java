@@ -1,8 +1,6 @@
 package dev.aiflow.worker;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -38,9 +36,9 @@ public final class BackendMap {
   public static BackendMap parse(String json) {
     JsonNode root;
     try {
-      root = new ObjectMapper().readTree(json);
-    } catch (JsonProcessingException e) {
-      throw new IllegalArgumentException("the backend map is not JSON: " + e.getOriginalMessage());
+      root = dev.aiflow.json.StrictJson.readTree(json);
+    } catch (dev.aiflow.json.JsonInputException e) {
+      throw new IllegalArgumentException("the backend map " + e.getMessage());
     }
     if (root == null || !root.isObject()) {
       throw new IllegalArgumentException(

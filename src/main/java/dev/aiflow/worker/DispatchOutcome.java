@@ -11,6 +11,8 @@ import dev.aiflow.protocol.StepResult;
  * @param command the command line, with the prompt summarised
  * @param evidenceDir the step's evidence folder, relative to the workspace
  * @param process the supervisor's report
+ * @param usage what the run used as the shim reported it; {@link AgentUsage#UNKNOWN} when it
+ *     reported nothing (an external shim without usage lines)
  */
 public record DispatchOutcome(
     Outcome outcome,
@@ -18,7 +20,23 @@ public record DispatchOutcome(
     String command,
     String evidenceDir,
     String backend,
-    ProcessReport process) {
+    ProcessReport process,
+    AgentUsage usage) {
+
+  public DispatchOutcome {
+    usage = usage == null ? AgentUsage.UNKNOWN : usage;
+  }
+
+  /** A dispatch whose usage is unknown. */
+  public DispatchOutcome(
+      Outcome outcome,
+      StepResult result,
+      String command,
+      String evidenceDir,
+      String backend,
+      ProcessReport process) {
+    this(outcome, result, command, evidenceDir, backend, process, AgentUsage.UNKNOWN);
+  }
 
   public boolean ok() {
     return outcome == Outcome.OK;
@@ -26,6 +44,6 @@ public record DispatchOutcome(
 
   /** The agent thread to resume in a rework, if any is known. */
   public String threadId() {
-    return result.threadId();
+    return result.threadId() != null ? result.threadId() : usage.threadId();
   }
 }

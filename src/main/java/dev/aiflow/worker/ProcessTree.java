@@ -16,9 +16,10 @@ import java.util.concurrent.TimeUnit;
 /**
  * The process tree of an agent run, seen through {@code /proc} (Linux). An agent is started in a
  * session and process group of its own ({@code setsid}), so stopping it can reach every process it
- * started: its descendants, and processes that were re-parented (double-forked) but stayed in its
- * group. A process that both double-forks and starts its own session escapes any supervisor without
- * cgroups; see docs/operations.md.
+ * started: its descendants, processes that were re-parented (double-forked) but stayed in its group
+ * or its session, and processes that carry its environment mark ({@link Launch#MARK_VARIABLE}). A
+ * process that starts its own session and clears its environment escapes this; under bubblewrap
+ * ({@link Sandbox}) the PID namespace closes that too. See docs/sandbox.md.
  */
 final class ProcessTree {
 
@@ -118,25 +119,128 @@ final class ProcessTree {
 
   /** Every live process whose process group is one of {@code groups}. */
   static Set<Long> membersOf(Set<Long> groups) {
-    Set<Long> members = new HashSet<>();
-    if (groups.isEmpty() || !procAvailable()) {
-      return members;
+    return members(groups, Set.of());
+  }
+
+  /**
+   * What {@code /proc/<pid>/stat} says about a process.
+   *
+   * @param startTicks when it started, in clock ticks after boot: with the pid, it names one
+   *     process (a pid is reused, a (pid, start) pair is not until the next boot)
+   */
+  record Stat(long pid, char state, long ppid, long group, long session, long startTicks) {}
+
+  /** The stat of a live process, or null when it is gone or unreadable. */
+  static Stat stat(long pid) {
+    try {
+      String stat = Files.readString(PROC.resolve(pid + "/stat"), StandardCharsets.UTF_8);
+      // the command name (field 2) may contain spaces and parentheses: parse after its last ')'
+      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      return new Stat(
+          pid,
+          f[0].charAt(0),
+          Long.parseLong(f[1]),
+          Long.parseLong(f[2]),
+          Long.parseLong(f[3]),
+          Long.parseLong(f[19]));
+    } catch (IOException | RuntimeException e) {
+      return null;
+    }
+  }
+
+  /** Every pid in {@code /proc}. */
+  static Set<Long> allPids() {
+    Set<Long> pids = new HashSet<>();
+    if (!procAvailable()) {
+      return pids;
     }
     try (DirectoryStream<Path> entries = Files.newDirectoryStream(PROC)) {
       for (Path entry : entries) {
         String name = entry.getFileName().toString();
-        if (!name.chars().allMatch(Character::isDigit)) {
-          continue;
-        }
-        long pid = Long.parseLong(name);
-        if (groups.contains(processGroup(pid))) {
-          members.add(pid);
+        if (!name.isEmpty() && name.chars().allMatch(Character::isDigit)) {
+          pids.add(Long.parseLong(name));
         }
       }
     } catch (IOException e) {
       // /proc went away: nothing more to find
     }
+    return pids;
+  }
+
+  /**
+   * Every live process in one of the process {@code groups} or {@code sessions}, in one pass over
+   * {@code /proc}. A grandchild that double-forks into a new process group stays in its session, so
+   * the session finds it; only {@code setsid} leaves both.
+   */
+  static Set<Long> members(Set<Long> groups, Set<Long> sessions) {
+    Set<Long> members = new HashSet<>();
+    if (groups.isEmpty() && sessions.isEmpty()) {
+      return members;
+    }
+    for (long pid : allPids()) {
+      Stat s = stat(pid);
+      if (s != null
+          && s.state() != 'Z'
+          && (groups.contains(s.group()) || sessions.contains(s.session()))) {
+        members.add(pid);
+      }
+    }
     return members;
+  }
+
+  /**
+   * Every live process whose initial environment carries {@code variable=value}: a supervised
+   * command gets a mark of its own, and every process it starts inherits it, even one that left its
+   * session with {@code setsid}. Only a process that also clears its environment escapes this.
+   */
+  static Set<Long> marked(String variable, String value) {
+    Set<Long> found = new HashSet<>();
+    if (value == null || value.isEmpty()) {
+      return found;
+    }
+    byte[] needle = (variable + "=" + value).getBytes(StandardCharsets.UTF_8);
+    long self = ProcessHandle.current().pid();
+    for (long pid : allPids()) {
+      if (pid == self) {
+        continue;
+      }
+      try {
+        byte[] env = Files.readAllBytes(PROC.resolve(pid + "/environ"));
+        if (containsEntry(env, needle)) {
+          found.add(pid);
+        }
+      } catch (IOException | RuntimeException e) {
+        // gone, or another user's process: not ours
+      }
+    }
+    return found;
+  }
+
+  /** Whether the NUL-separated environment holds exactly the entry {@code needle}. */
+  static boolean containsEntry(byte[] env, byte[] needle) {
+    int start = 0;
+    while (start < env.length) {
+      int end = start;
+      while (end < env.length && env[end] != 0) {
+        end++;
+      }
+      if (end - start == needle.length
+          && java.util.Arrays.equals(env, start, end, needle, 0, needle.length)) {
+        return true;
+      }
+      start = end + 1;
+    }
+    return false;
+  }
+
+  /** The kernel's boot id: a (pid, start ticks) pair names one process only within one boot. */
+  static String bootId() {
+    try {
+      return Files.readString(PROC.resolve("sys/kernel/random/boot_id"), StandardCharsets.UTF_8)
+          .strip();
+    } catch (IOException | RuntimeException e) {
+      return "";
+    }
   }
 
   /**
@@ -145,6 +249,35 @@ final class ProcessTree {
    * afterwards, which should be none.
    */
   static Set<Long> stop(Set<Long> known, Set<Long> knownGroups, Duration grace) {
+    return stop(known, knownGroups, Set.of(), null, grace);
+  }
+
+  /**
+   * As {@link #stop(Set, Set, Duration)}, and also every member of {@code knownSessions} (never the
+   * JVM's own session) and every process carrying the environment mark {@code mark} (see {@link
+   * #marked}), looked for again before SIGKILL.
+   */
+  static Set<Long> stop(
+      Set<Long> known,
+      Set<Long> knownGroups,
+      Set<Long> knownSessions,
+      String mark,
+      Duration grace) {
+    Stat own = stat(ProcessHandle.current().pid());
+    Set<Long> sessions = new HashSet<>();
+    for (long session : knownSessions) {
+      if (session > 1 && (own == null || session != own.session())) {
+        sessions.add(session);
+      }
+    }
+    Set<Long> all = new HashSet<>(known);
+    all.addAll(members(Set.of(), sessions));
+    all.addAll(marked(Launch.MARK_VARIABLE, mark));
+    return stopGroups(all, knownGroups, grace, sessions, mark);
+  }
+
+  private static Set<Long> stopGroups(
+      Set<Long> known, Set<Long> knownGroups, Duration grace, Set<Long> sessions, String mark) {
     long ownGroup = processGroup(ProcessHandle.current().pid());
     Set<Long> pids = new HashSet<>(known);
     for (long pid : known) {
@@ -169,7 +302,9 @@ final class ProcessTree {
     if (awaitGone(pids, grace)) {
       return Set.of();
     }
-    pids.addAll(membersOf(groups));
+    pids.addAll(members(groups, sessions));
+    pids.addAll(marked(Launch.MARK_VARIABLE, mark));
+    pids.remove(ProcessHandle.current().pid());
     signal(pids, groups, true);
     awaitGone(pids, Duration.ofSeconds(5));
     Set<Long> alive = new HashSet<>();

@@ -109,6 +109,9 @@ public final class PromptRenderer {
       if (c.verification() != null && !c.verification().isBlank()) {
         s.append(" | verify: ").append(oneLine(c.verification()));
       }
+      if (c.needsPerson()) {
+        s.append(" | manual");
+      }
       s.append('\n');
     }
     s.append("LIMITS: max_runtime_sec=")
@@ -116,8 +119,17 @@ public final class PromptRenderer {
         .append(" max_silence_sec=")
         .append(spec.limits().maxSilenceSec())
         .append(" max_memory_mb=")
-        .append(spec.limits().maxMemoryMb())
-        .append('\n');
+        .append(spec.limits().maxMemoryMb());
+    if (spec.limits().maxTokens() != null) {
+      s.append(" max_tokens=").append(spec.limits().maxTokens());
+    }
+    if (spec.limits().maxCostUsd() != null) {
+      s.append(" max_cost_usd=").append(spec.limits().maxCostUsd());
+    }
+    if (spec.limits().maxTurns() != null) {
+      s.append(" max_turns=").append(spec.limits().maxTurns());
+    }
+    s.append('\n');
   }
 
   private static void packBlock(StringBuilder s, String marker, String json) {

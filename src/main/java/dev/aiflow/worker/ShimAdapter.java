@@ -32,7 +32,8 @@ public final class ShimAdapter {
   /**
    * How to run the shim.
    *
-   * @param shim the executable (a name on PATH or a path); default {@code gxd-subagent-shim}
+   * @param shim the executable (a name on PATH or a path), or {@value SelfLauncher#BUILTIN} (the
+   *     default) for aiflow's own {@code aiflow shim}
    * @param workspace the folder the agent works in (its current directory)
    * @param maxParallelSteps the cap on agent runs at once in this JVM
    * @param grace time between SIGTERM and SIGKILL when a run is stopped
@@ -47,7 +48,7 @@ public final class ShimAdapter {
       long captureCap,
       Map<String, String> environment) {
 
-    public static final String DEFAULT_SHIM = "gxd-subagent-shim";
+    public static final String DEFAULT_SHIM = SelfLauncher.BUILTIN;
 
     public Config {
       environment = environment == null ? Map.of() : Map.copyOf(environment);
@@ -86,11 +87,31 @@ public final class ShimAdapter {
   private final Config config;
   private final PromptRenderer prompts;
   private final SecretRedactor redactor;
+  private final SandboxPolicy sandbox;
 
   public ShimAdapter(Config config, PromptRenderer prompts, SecretRedactor redactor) {
+    this(config, prompts, redactor, SandboxPolicy.none());
+  }
+
+  /**
+   * @param sandbox how agent runs start: sandboxed or not, network per backend and tier, recorded
+   *     (docs/sandbox.md)
+   */
+  public ShimAdapter(
+      Config config, PromptRenderer prompts, SecretRedactor redactor, SandboxPolicy sandbox) {
     this.config = config;
     this.prompts = prompts;
     this.redactor = redactor;
+    this.sandbox = sandbox == null ? SandboxPolicy.none() : sandbox;
+  }
+
+  /** The same adapter, starting agents under {@code value}. */
+  public ShimAdapter withSandbox(SandboxPolicy value) {
+    return new ShimAdapter(config, prompts, redactor, value);
+  }
+
+  public SandboxPolicy sandbox() {
+    return sandbox;
   }
 
   public static ShimAdapter of(Config config) {
@@ -167,13 +188,16 @@ public final class ShimAdapter {
     env.put("AIFLOW_STEP_ID", spec.stepId());
     env.put("AIFLOW_EVIDENCE_DIR", evidence.normalised());
     env.put("AIFLOW_WORKSPACE", config.workspace().toAbsolutePath().toString());
+    budgetEnvironment(spec, env);
     ProcessLimits limits = ProcessLimits.of(spec.limits()).withGrace(config.grace());
+    UsageMeter meter = new UsageMeter(StepBudget.of(spec.limits()));
+    Launch launch =
+        sandbox.forAgent(invocation.backend(), spec instanceof StepPack p ? p.tier() : null);
     Instant started = Instant.now();
     ProcessReport report;
     try {
       Files.createDirectories(dir);
-      Files.writeString(
-          dir.resolve("prompt.md"), invocation.command().get(2), StandardCharsets.UTF_8);
+      Files.writeString(dir.resolve("prompt.md"), invocation.prompt(), StandardCharsets.UTF_8);
       try (AutoCloseable slot = ParallelGate.enter(config.maxParallelSteps())) {
         report =
             new SupervisedProcess(
@@ -186,6 +210,8 @@ public final class ShimAdapter {
                     config.captureCap(),
                     listener,
                     redactor)
+                .observeStdout(meter)
+                .launch(launch)
                 .run();
       }
     } catch (IOException e) {
@@ -196,9 +222,34 @@ public final class ShimAdapter {
     } catch (Exception e) {
       throw new IllegalStateException(e);
     }
-    DispatchOutcome outcome = classify(spec, invocation, threadId, evidence.normalised(), report);
-    writeRecord(dir, outcome, started, limits);
+    DispatchOutcome outcome =
+        classify(spec, invocation, threadId, evidence.normalised(), report, meter);
+    writeRecord(dir, outcome, started, limits, meter, launch);
     return outcome;
+  }
+
+  /**
+   * What the shim may pass on to the agent CLI: the tier (for its permission policy), the model,
+   * and the budget (for the CLI's own caps). The kernel enforces the budget either way. A value the
+   * configuration already sets (e.g. the tier of a rework, which its pack does not carry) is kept.
+   */
+  private void budgetEnvironment(StepSpec spec, Map<String, String> env) {
+    if (spec instanceof StepPack pack && pack.tier() != null) {
+      env.putIfAbsent("AIFLOW_TIER", pack.tier());
+    }
+    if (spec.worker() != null && spec.worker().model() != null) {
+      env.putIfAbsent("AIFLOW_MODEL", spec.worker().model());
+    }
+    env.put("AIFLOW_MAX_RUNTIME_SEC", String.valueOf(spec.limits().maxRuntimeSec()));
+    if (spec.limits().maxTokens() != null) {
+      env.put("AIFLOW_MAX_TOKENS", String.valueOf(spec.limits().maxTokens()));
+    }
+    if (spec.limits().maxCostUsd() != null) {
+      env.put("AIFLOW_MAX_COST_USD", String.valueOf(spec.limits().maxCostUsd()));
+    }
+    if (spec.limits().maxTurns() != null) {
+      env.put("AIFLOW_MAX_TURNS", String.valueOf(spec.limits().maxTurns()));
+    }
   }
 
   private DispatchOutcome classify(
@@ -206,35 +257,57 @@ public final class ShimAdapter {
       ShimInvocation invocation,
       String threadId,
       String evidenceDir,
-      ProcessReport report) {
+      ProcessReport report,
+      UsageMeter meter) {
     String backend = invocation.backend();
+    AgentUsage usage = meter.usage();
+    if (usage.reported() && usage.backend() == null) {
+      usage = usage.withBackend(backend);
+    }
+    String knownThread = usage.threadId() != null ? usage.threadId() : threadId;
     List<String> logs = List.of(evidenceDir + "/shim.stdout.log", evidenceDir + "/shim.stderr.log");
+    boolean supervisorStopped =
+        report.outcome() != Outcome.OK && report.outcome() != Outcome.EXIT_NONZERO;
+    if (!supervisorStopped && meter.reported().isPresent()) {
+      // the shim classified the agent CLI's own failure (auth, rate limit, its own budget cap...)
+      UsageLines.Reported r = meter.reported().get();
+      return new DispatchOutcome(
+          r.outcome(),
+          synthesized(spec, r.outcome(), r.detail(), knownThread, logs),
+          invocation.summary(),
+          evidenceDir,
+          backend,
+          report,
+          usage);
+    }
     if (report.outcome() != Outcome.OK) {
       StepResultExtractor.Extraction partial = StepResultExtractor.extract(report.stdout());
       String thread =
           partial.ok() && partial.result().threadId() != null
               ? partial.result().threadId()
-              : threadId;
+              : knownThread;
       return new DispatchOutcome(
           report.outcome(),
           synthesized(spec, report.outcome(), report.detail(), thread, logs),
           invocation.summary(),
           evidenceDir,
           backend,
-          report);
+          report,
+          usage);
     }
     StepResultExtractor.Extraction extraction = StepResultExtractor.extract(report.stdout());
     if (!extraction.ok()) {
       return new DispatchOutcome(
           extraction.failure(),
-          synthesized(spec, extraction.failure(), extraction.detail(), threadId, logs),
+          synthesized(spec, extraction.failure(), extraction.detail(), knownThread, logs),
           invocation.summary(),
           evidenceDir,
           backend,
-          report);
+          report,
+          usage);
     }
     return new DispatchOutcome(
-        Outcome.OK, extraction.result(), invocation.summary(), evidenceDir, backend, report);
+        Outcome.OK, extraction.result(), invocation.summary(), evidenceDir, backend, report, usage);
   }
 
   private static StepResult synthesized(
@@ -264,7 +337,12 @@ public final class ShimAdapter {
   }
 
   private void writeRecord(
-      Path dir, DispatchOutcome outcome, Instant started, ProcessLimits limits) {
+      Path dir,
+      DispatchOutcome outcome,
+      Instant started,
+      ProcessLimits limits,
+      UsageMeter meter,
+      Launch launch) {
     ObjectNode record = JSON.createObjectNode();
     record.put("command", outcome.command());
     record.put("backend", outcome.backend());
@@ -277,11 +355,28 @@ public final class ShimAdapter {
     record.put("stderr_bytes", outcome.process().stderrBytes());
     record.put("evidence_truncated", outcome.process().truncated());
     record.put("peak_memory_bytes", outcome.process().peakMemoryBytes());
+    record.put("sandbox", launch.sandboxName());
+    record.put("network", launch.network());
     ObjectNode l = record.putObject("limits");
     l.put("max_runtime_sec", limits.maxRuntime().toSeconds());
     l.put("max_silence_sec", limits.maxSilence().toSeconds());
     l.put("max_memory_mb", limits.maxMemoryBytes() / (1024 * 1024));
     l.put("max_parallel_steps", config.maxParallelSteps());
+    StepBudget budget = meter.budget();
+    if (budget.maxTokens() != null) {
+      l.put("max_tokens", budget.maxTokens());
+    }
+    if (budget.maxCostUsd() != null) {
+      l.put("max_cost_usd", budget.maxCostUsd());
+    }
+    if (budget.maxTurns() != null) {
+      l.put("max_turns", budget.maxTurns());
+    }
+    record.set("usage", outcome.usage().toTree());
+    meter.exceeded().ifPresent(reason -> record.put("budget_exceeded", reason));
+    budget
+        .unenforceable(outcome.usage())
+        .ifPresent(what -> record.put("budget_not_enforceable", what));
     try {
       Files.writeString(dir.resolve("dispatch.json"), JSON.writeValueAsString(record) + "\n");
     } catch (IOException e) {

@@ -13,9 +13,11 @@ import java.util.regex.Pattern;
  * gxd-subagent-shim resume "PROMPT" THREAD_ID --backend=B --run-id=R --task-id=T --step-id=S
  * </pre>
  *
- * A rework without a thread to resume starts a new one with {@code create}.
+ * The shim {@value SelfLauncher#BUILTIN} is aiflow's own ({@code aiflow shim create ...}, see
+ * {@link SelfLauncher}); its command starts with the launcher, so the prompt's position is kept in
+ * {@link #promptIndex}. A rework without a thread to resume starts a new one with {@code create}.
  */
-public record ShimInvocation(List<String> command, String backend) {
+public record ShimInvocation(List<String> command, String backend, int promptIndex) {
 
   /** Linux passes at most 128 KiB per argument (MAX_ARG_STRLEN). */
   public static final int MAX_ARGUMENT_BYTES = 128 * 1024 - 1;
@@ -35,13 +37,24 @@ public record ShimInvocation(List<String> command, String backend) {
                 + " bytes Linux passes to a program; shorten the pack's instructions");
       }
     }
+    if (promptIndex < 1 || promptIndex >= command.size()) {
+      throw new IllegalArgumentException("the prompt is not part of the command");
+    }
+  }
+
+  /** An external shim's command: the prompt follows the mode. */
+  public ShimInvocation(List<String> command, String backend) {
+    this(command, backend, 2);
   }
 
   public static ShimInvocation create(
       String shim, String prompt, String backend, String runId, String taskId, String stepId) {
-    List<String> c = new ArrayList<>(List.of(shim, "create", prompt));
+    List<String> c = new ArrayList<>(launcher(shim));
+    c.add("create");
+    int promptIndex = c.size();
+    c.add(prompt);
     c.addAll(flags(backend, runId, taskId, stepId));
-    return new ShimInvocation(c, backend);
+    return new ShimInvocation(c, backend, promptIndex);
   }
 
   public static ShimInvocation resume(
@@ -55,14 +68,27 @@ public record ShimInvocation(List<String> command, String backend) {
     if (threadId == null || threadId.isBlank()) {
       return create(shim, prompt, backend, runId, taskId, stepId);
     }
-    List<String> c = new ArrayList<>(List.of(shim, "resume", prompt, threadId));
+    List<String> c = new ArrayList<>(launcher(shim));
+    c.add("resume");
+    int promptIndex = c.size();
+    c.add(prompt);
+    c.add(threadId);
     c.addAll(flags(backend, runId, taskId, stepId));
-    return new ShimInvocation(c, backend);
+    return new ShimInvocation(c, backend, promptIndex);
+  }
+
+  private static List<String> launcher(String shim) {
+    return SelfLauncher.isBuiltin(shim) ? SelfLauncher.command() : List.of(shim);
   }
 
   private static List<String> flags(String backend, String runId, String taskId, String stepId) {
     return List.of(
         "--backend=" + backend, "--run-id=" + runId, "--task-id=" + taskId, "--step-id=" + stepId);
+  }
+
+  /** The prompt as passed. */
+  public String prompt() {
+    return command.get(promptIndex);
   }
 
   /** The command as a POSIX shell would need it typed. */
@@ -86,10 +112,13 @@ public record ShimInvocation(List<String> command, String backend) {
     List<String> parts = new ArrayList<>();
     for (int i = 0; i < command.size(); i++) {
       String arg = command.get(i);
-      parts.add(
-          i == 2
-              ? "<prompt: " + arg.getBytes(StandardCharsets.UTF_8).length + " bytes>"
-              : quote(arg));
+      if (i == promptIndex) {
+        parts.add("<prompt: " + arg.getBytes(StandardCharsets.UTF_8).length + " bytes>");
+      } else if (i > 0 && i < promptIndex && arg.length() > 200) {
+        parts.add("<" + arg.length() + " characters>"); // a long class path says nothing
+      } else {
+        parts.add(quote(arg));
+      }
     }
     return String.join(" ", parts);
   }

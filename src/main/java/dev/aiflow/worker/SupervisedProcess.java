@@ -18,6 +18,7 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Runs one command under limits: wall-clock runtime, silence (no byte on stdout or stderr), and the
@@ -42,6 +43,8 @@ public final class SupervisedProcess {
   private final long captureCap;
   private final ProgressListener listener;
   private final SecretRedactor redactor;
+  private volatile OutputObserver observer = OutputObserver.NONE;
+  private Launch launch = Launch.direct();
 
   public SupervisedProcess(
       List<String> command,
@@ -64,6 +67,24 @@ public final class SupervisedProcess {
     this.redactor = redactor;
   }
 
+  /**
+   * Lets {@code value} see every stdout line as it arrives; when it asks for a stop, the whole tree
+   * is stopped at the next tick with the outcome it names (budgets, docs/operations.md).
+   */
+  public SupervisedProcess observeStdout(OutputObserver value) {
+    this.observer = value == null ? OutputObserver.NONE : value;
+    return this;
+  }
+
+  /**
+   * Starts the command through {@code value}: in a sandbox, with a clean environment, recorded (see
+   * {@link Launch}); {@link Launch#direct()} when never called.
+   */
+  public SupervisedProcess launch(Launch value) {
+    this.launch = value == null ? Launch.direct() : value;
+    return this;
+  }
+
   public ProcessReport run() {
     long start = System.nanoTime();
     Optional<Path> executable = ProcessTree.findExecutable(command.get(0));
@@ -79,22 +100,60 @@ public final class SupervisedProcess {
             ? executable.get().toAbsolutePath().toString()
             : command.get(0));
     Process process;
+    String mark = java.util.UUID.randomUUID().toString();
     try {
       Files.createDirectories(stdoutFile.getParent());
       Files.createDirectories(stderrFile.getParent());
       ProcessBuilder builder =
-          new ProcessBuilder(ProcessTree.isolated(resolved))
+          new ProcessBuilder(launch.argv(resolved, workDir))
               .directory(workDir.toFile())
               .redirectInput(ProcessBuilder.Redirect.from(nullDevice()));
-      builder.environment().putAll(environment);
+      launch.environment(builder.environment(), environment, mark);
       process = builder.start();
     } catch (IOException e) {
       return spawnFailed(start, "could not start '" + command.get(0) + "': " + e.getMessage());
     }
+    AgentRecords.Registration record;
+    try {
+      record = register(process, mark);
+    } catch (RuntimeException e) {
+      // a run nobody could find after a crash is not started at all
+      ProcessTree.stop(
+          ProcessTree.treePids(process.toHandle()),
+          ProcessTree.isolates() ? Set.of(process.pid()) : Set.of(),
+          ProcessTree.isolates() ? Set.of(process.pid()) : Set.of(),
+          mark,
+          limits.grace());
+      return spawnFailed(start, "could not record the run: " + e.getMessage());
+    }
+    try (record) {
+      return supervise(process, start, mark);
+    }
+  }
+
+  private AgentRecords.Registration register(Process process, String mark) {
+    return launch.records() == null
+        ? null
+        : launch.records().register(process.pid(), mark, workDir, launch.label());
+  }
+
+  private ProcessReport supervise(Process process, long start, String mark) {
 
     AtomicLong lastOutput = new AtomicLong(System.nanoTime());
-    Pump out = new Pump(process.getInputStream(), stdoutFile, captureCap, lastOutput, true);
-    Pump err = new Pump(process.getErrorStream(), stderrFile, captureCap, lastOutput, false);
+    AtomicReference<OutputObserver.Stop> stopRequest = new AtomicReference<>();
+    OutputObserver watching = observer;
+    LineSplitter lines =
+        watching == OutputObserver.NONE
+            ? null
+            : new LineSplitter(
+                line -> {
+                  OutputObserver.Stop stop = watching.onStdoutLine(line);
+                  if (stop != null) {
+                    stopRequest.compareAndSet(null, stop);
+                  }
+                });
+    Pump out = new Pump(process.getInputStream(), stdoutFile, captureCap, lastOutput, true, lines);
+    Pump err = new Pump(process.getErrorStream(), stderrFile, captureCap, lastOutput, false, null);
     out.start();
     err.start();
 
@@ -106,8 +165,18 @@ public final class SupervisedProcess {
     try {
       while (!process.waitFor(TICK_MILLIS, TimeUnit.MILLISECONDS)) {
         long now = System.nanoTime();
+        OutputObserver.Stop requested = stopRequest.get();
+        if (requested != null) {
+          breach = requested.outcome();
+          detail = requested.detail();
+          break;
+        }
         if (now >= nextSample) {
           Set<Long> tree = ProcessTree.treePids(process.toHandle());
+          if (ProcessTree.isolates() && !launch.sandboxed()) {
+            // re-parented processes that stayed in the run's session or group count too
+            tree.addAll(ProcessTree.members(Set.of(process.pid()), Set.of(process.pid())));
+          }
           seen.addAll(tree);
           long resident = ProcessTree.residentBytes(tree);
           peak = Math.max(peak, resident);
@@ -146,15 +215,21 @@ public final class SupervisedProcess {
     // Stop whatever is left: the tree on a breach, and background children after a normal exit.
     seen.addAll(ProcessTree.treePids(process.toHandle()));
     seen.add(process.pid());
-    // started by setsid in the JVM's (non-leader) child, the agent leads its own group: pgid = pid
+    // started by setsid in the JVM's (non-leader) child, the agent leads its own group and
+    // session: pgid = sid = pid
     Set<Long> groups = ProcessTree.isolates() ? Set.of(process.pid()) : Set.of();
-    Set<Long> survivors = ProcessTree.stop(seen, groups, limits.grace());
+    Set<Long> survivors = ProcessTree.stop(seen, groups, groups, mark, limits.grace());
     out.join(Duration.ofSeconds(5));
     err.join(Duration.ofSeconds(5));
     int exitCode = -1;
     if (breach == null) {
       exitCode = process.exitValue();
       detail = "exited " + exitCode;
+      OutputObserver.Stop late = stopRequest.get(); // the line came as the process ended
+      if (late != null) {
+        breach = late.outcome();
+        detail = late.detail() + " (" + detail + ")";
+      }
     }
     if (!survivors.isEmpty()) {
       detail += "; could not stop pids " + survivors;
@@ -232,11 +307,18 @@ public final class SupervisedProcess {
     private final long cap;
     private final AtomicLong lastOutput;
     private final boolean capture;
+    private final LineSplitter lines;
     final AtomicLong bytes = new AtomicLong();
     final AtomicBoolean truncated = new AtomicBoolean();
     final ByteArrayOutputStream captured = new ByteArrayOutputStream();
 
-    Pump(InputStream in, Path file, long cap, AtomicLong lastOutput, boolean capture) {
+    Pump(
+        InputStream in,
+        Path file,
+        long cap,
+        AtomicLong lastOutput,
+        boolean capture,
+        LineSplitter lines) {
       super("supervisor-pump-" + file.getFileName());
       setDaemon(true);
       this.in = in;
@@ -244,6 +326,7 @@ public final class SupervisedProcess {
       this.cap = cap;
       this.lastOutput = lastOutput;
       this.capture = capture;
+      this.lines = lines;
     }
 
     @Override
@@ -267,9 +350,15 @@ public final class SupervisedProcess {
           if (keep < n) {
             truncated.set(true);
           }
+          if (lines != null) {
+            lines.accept(buf, 0, n);
+          }
         }
       } catch (IOException e) {
         // the pipe closed when the tree was stopped: what was read is kept
+      }
+      if (lines != null) {
+        lines.finish();
       }
     }
 

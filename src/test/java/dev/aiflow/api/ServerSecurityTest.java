@@ -41,9 +41,9 @@ class ServerSecurityTest extends ServerTestBase {
         "/actuator/info",
         "/actuator/env",
         "/error",
-        "/camunda/api/engine/engine/",
         "/camunda/api/cockpit/plugin/base/default/process-definition/statistics",
-        "/camunda/api/admin/auth/user/default"
+        "/camunda/api/engine/engine/default/process-definition",
+        "/camunda/api/engine/engine/default/task"
       })
   void everythingButTheHealthProbeRefusesAnonymousCallers(String path) throws Exception {
     int status = get(path, null, null).statusCode();

@@ -5,7 +5,7 @@ import dev.aiflow.campaign.CampaignSpec;
 import dev.aiflow.campaign.CampaignView;
 import dev.aiflow.campaign.Safeguards;
 import dev.aiflow.campaign.StepPackMap;
-import dev.aiflow.engine.CampaignService;
+import dev.aiflow.engine.campaign.CampaignService;
 import dev.aiflow.protocol.AcceptanceEvidence;
 import dev.aiflow.protocol.CommandRecord;
 import dev.aiflow.protocol.Protocol;
@@ -95,7 +95,7 @@ public class CampaignBenchmark {
       ProcessEngine engine = context.getBean(ProcessEngine.class);
       runtime = engine.getRuntimeService();
       tasks = engine.getExternalTaskService();
-      signal = context.getBean(dev.aiflow.engine.DispatchSignal.class);
+      signal = context.getBean(dev.aiflow.engine.dispatch.DispatchSignal.class);
       campaigns = context.getBean(CampaignService.class);
       String cycle =
           Files.readString(Path.of("processes/step-cycle.bpmn"), StandardCharsets.UTF_8)
@@ -130,7 +130,7 @@ public class CampaignBenchmark {
     }
 
     /** Completes every dispatch of either topic at once with a passing, evidenced result. */
-    dev.aiflow.engine.DispatchSignal signal;
+    dev.aiflow.engine.dispatch.DispatchSignal signal;
 
     void noOpAgent() {
       while (running) {

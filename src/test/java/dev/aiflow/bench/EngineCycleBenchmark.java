@@ -1,7 +1,7 @@
 package dev.aiflow.bench;
 
 import dev.aiflow.AiflowApplication;
-import dev.aiflow.engine.StepCycleService;
+import dev.aiflow.engine.stepcycle.StepCycleService;
 import dev.aiflow.protocol.Protocol;
 import dev.aiflow.protocol.StepResult;
 import java.io.IOException;

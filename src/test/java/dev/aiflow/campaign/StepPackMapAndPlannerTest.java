@@ -3,6 +3,7 @@ package dev.aiflow.campaign;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.aiflow.files.PathPolicy;
 import dev.aiflow.protocol.StepPack;
 import dev.aiflow.support.Packs;
 import dev.aiflow.triage.QueueTask;
@@ -25,7 +26,7 @@ class StepPackMapAndPlannerTest {
     Files.writeString(dir.resolve("packs/a.json"), Packs.stepPack("A", "pass"));
     Path map = dir.resolve("map.json");
     Files.writeString(map, "{\"A\": \"packs/a.json\", \"B\": " + Packs.stepPack("B", "pass") + "}");
-    StepPackMap m = StepPackMap.load(map, "map");
+    StepPackMap m = StepPackMap.load(map, "map", PathPolicy.open());
     assertThat(m.asMap()).containsOnlyKeys("A", "B");
     assertThat(StepPackMap.fromJson(m.toJson(), "x").asMap()).isEqualTo(m.asMap());
   }
@@ -34,17 +35,24 @@ class StepPackMapAndPlannerTest {
   void badMapsNameTheEntry() throws Exception {
     Path map = dir.resolve("map.json");
     Files.writeString(map, "{\"A\": " + Packs.stepPack("B", "pass") + "}");
-    assertThatThrownBy(() -> StepPackMap.load(map, "map"))
+    assertThatThrownBy(() -> StepPackMap.load(map, "map", PathPolicy.open()))
         .isInstanceOfSatisfying(
-            CampaignInputException.class, e -> assertThat(e.field()).isEqualTo("map.A"))
+            CampaignInputException.class, e -> assertThat(e.field()).isEqualTo("map"))
+        .hasMessageContaining("member 1: the pack's task_id is not the member's key");
+    // inline (a request body) the caller's own keys are quoted
+    assertThatThrownBy(
+            () -> StepPackMap.fromJson("{\"A\": " + Packs.stepPack("B", "pass") + "}", "stepPacks"))
+        .isInstanceOfSatisfying(
+            CampaignInputException.class, e -> assertThat(e.field()).isEqualTo("stepPacks.A"))
         .hasMessageContaining("task_id is 'B', not the key 'A'");
     Files.writeString(map, "{\"A\": {\"schema\": \"aiflow.step_pack.v1\"}}");
-    assertThatThrownBy(() -> StepPackMap.load(map, "map"))
+    assertThatThrownBy(() -> StepPackMap.load(map, "map", PathPolicy.open()))
         .hasMessageContaining("the StepPack is invalid");
     assertThatThrownBy(() -> StepPackMap.fromJson("{\"A\": \"a.json\"}", "stepPacks"))
         .hasMessageContaining("an inline map holds packs, not paths");
     Files.writeString(map, "[1]");
-    assertThatThrownBy(() -> StepPackMap.load(map, "map")).hasMessageContaining("is an object");
+    assertThatThrownBy(() -> StepPackMap.load(map, "map", PathPolicy.open()))
+        .hasMessageContaining("is an object");
   }
 
   @Test

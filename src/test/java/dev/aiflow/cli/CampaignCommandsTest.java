@@ -119,7 +119,7 @@ class CampaignCommandsTest {
             "--data-dir",
             tmp.resolve("data").toString());
     assertThat(bad.exit()).isEqualTo(2);
-    assertThat(bad.err()).contains("--step-pack-map-file.F-1: no such file");
+    assertThat(bad.err()).contains("--step-pack-map-file.F-1:").contains("does not exist");
 
     Run badLimit = aiflow("run-campaign", "--queue-path", queue.toString(), "--max-cycles", "0");
     assertThat(badLimit.exit()).isEqualTo(2);

@@ -45,7 +45,8 @@ class DispatchCommandTest {
           "title": "Finish", "objective": "src/app.txt says done",
           "instructions": ["mock-scenario: fail-then-pass"], "tier": "tier2",
           "allowed_paths": ["src/app.txt"],
-          "acceptance_criteria": [{"id": "AC-1", "description": "status says done"}],
+          "acceptance_criteria": [{"id": "AC-1", "description": "status says done",
+                                   "verification": "grep -q 'status: done' src/app.txt"}],
           "required_commands": ["grep -q 'status: done' src/app.txt"],
           "evidence_dir": ".artifacts/R-1/T-7/S1",
           "limits": {"max_runtime_sec": 60, "max_silence_sec": 20, "max_memory_mb": 512},
@@ -97,6 +98,8 @@ class DispatchCommandTest {
             workspace.toString(),
             "--worker-backend",
             "mock",
+            "--sandbox",
+            "none",
             "--review",
             "--write-rework-file",
             rework.toString(),
@@ -129,6 +132,8 @@ class DispatchCommandTest {
             root.toString());
     assertThat(again.exit()).as(again.out() + again.err()).isZero();
     assertThat(again.out()).contains("logged attempt R0/S1 of T-7").contains("PASS T-7/S1-R1");
+    assertThat(again.out()).contains("kernel: 1 change(s), 1 run(s) in sandbox");
+    assertThat(workspace.resolve(".artifacts/R-1/T-7/S1-R1/kernel/observation.json")).exists();
 
     try (WorkflowLogger log = WorkflowLogger.open(root, "demo")) {
       assertThat(log.taskEvents("T-7"))

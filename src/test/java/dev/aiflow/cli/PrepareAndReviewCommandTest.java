@@ -100,47 +100,173 @@ class PrepareAndReviewCommandTest {
     assertThat(bad.err()).contains("not valid JSON");
   }
 
+  static final String CHECK = "grep -q 'status: done' src/app.txt";
+
+  static String pack() {
+    return """
+        {
+          "schema": "aiflow.step_pack.v1", "run_id": "R-1", "task_id": "T-9", "step_id": "S1",
+          "title": "Finish", "objective": "src/app.txt says done", "instructions": [],
+          "tier": "tier2", "allowed_paths": ["src/app.txt"],
+          "acceptance_criteria": [{"id": "AC-1", "description": "status says done",
+                                   "verification": "%s"}],
+          "required_commands": ["%s"],
+          "evidence_dir": ".artifacts/R-1/T-9/S1",
+          "limits": {"max_runtime_sec": 60, "max_silence_sec": 20, "max_memory_mb": 512},
+          "worker": {"backend": "mock"}
+        }
+        """
+        .formatted(CHECK, CHECK);
+  }
+
+  static String result(String result, int exit, String changed) {
+    String log = ".artifacts/R-1/T-9/S1/check.log";
+    return """
+        {
+          "schema": "aiflow.step_result.v1", "run_id": "R-1", "task_id": "T-9", "step_id": "S1",
+          "result": "%s", "reason_code": "PASS_ALL_CRITERIA", "changed_files": [%s],
+          "commands": [{"command": "%s", "exit_code": %d, "evidence_path": "%s"}],
+          "acceptance": [{"criterion_id": "AC-1", "evidence_paths": ["%s"]}],
+          "artifacts": [], "thread_id": "thread_abc", "next_action": "Close."
+        }
+        """
+        .formatted(result, changed, CHECK, exit, log, log);
+  }
+
   @Test
-  void reviewStepExitsZeroOnPassOneOnReworkAndWritesTheReworkPack() throws Exception {
-    Path ws = tmp.resolve("ws");
-    Path evidence = ws.resolve(".artifacts/T-013_20260219T120000Z_ab12cd3/T-013/S1");
-    Files.createDirectories(evidence);
-    Files.writeString(evidence.resolve("unittest.log"), "OK\n");
-    Files.writeString(evidence.resolve("changed_files.txt"), "src/parser.py\n");
-    Files.writeString(evidence.resolve("patch.diff"), "diff\n");
+  void reviewStepJudgesTheKernelsObservationAgainstASnapshot() throws Exception {
+    Path ws = Files.createDirectories(tmp.resolve("ws"));
+    Files.createDirectories(ws.resolve("src"));
+    Files.writeString(ws.resolve("src/app.txt"), "status: todo\n");
+    Path state = tmp.resolve("state");
+    Run snap =
+        aiflow("snapshot-workspace", "--workspace", ws.toString(), "--state-dir", state.toString());
+    assertThat(snap.exit()).as(snap.err()).isZero();
+    assertThat(snap.out()).startsWith("manifest snapshot of").contains("1 files");
+    Path packFile = Files.writeString(tmp.resolve("pack.json"), pack());
+
+    // the agent: it did the work and says so
+    Files.writeString(ws.resolve("src/app.txt"), "status: done\n");
+    Files.createDirectories(ws.resolve(".artifacts/R-1/T-9/S1"));
+    Files.writeString(ws.resolve(".artifacts/R-1/T-9/S1/check.log"), "\n");
+    Path truth = Files.writeString(tmp.resolve("r1.json"), result("PASS", 0, "\"src/app.txt\""));
     Run pass =
         aiflow(
             "review-step",
             "--step-pack-file",
-            "examples/protocol/step_pack.example.json",
+            packFile.toString(),
             "--step-result-file",
-            "examples/protocol/step_result.example.json",
+            truth.toString(),
             "--workspace",
-            ws.toString());
+            ws.toString(),
+            "--snapshot-file",
+            state.resolve("snapshot.json").toString(),
+            "--sandbox",
+            "none");
     assertThat(pass.exit()).as(pass.out() + pass.err()).isZero();
-    assertThat(pass.out()).startsWith("PASS T-013/S1: PASS_ALL_CRITERIA");
+    assertThat(pass.out())
+        .contains("kernel: 1 change(s), 1 run(s) in sandbox none")
+        .contains("PASS T-9/S1: PASS_ALL_CRITERIA");
 
-    Files.delete(evidence.resolve("unittest.log"));
+    // a lie: the work is undone but the result still claims exit 0
+    Files.writeString(ws.resolve("src/app.txt"), "status: wip\n");
     Path rework = tmp.resolve("rework.json");
     Path review = tmp.resolve("review.json");
-    Run failed =
+    Run lie =
         aiflow(
             "review-step",
             "--step-pack-file",
-            "examples/protocol/step_pack.example.json",
+            packFile.toString(),
             "--step-result-file",
-            "examples/protocol/step_result.example.json",
+            truth.toString(),
             "--workspace",
             ws.toString(),
+            "--snapshot-file",
+            state.resolve("snapshot.json").toString(),
+            "--sandbox",
+            "none",
             "--write-rework-file",
             rework.toString(),
             "--write-review-file",
             review.toString());
-    assertThat(failed.exit()).isEqualTo(1);
-    assertThat(failed.out()).contains("FAIL_PASS_WITHOUT_EVIDENCE").contains("EVIDENCE_MISSING");
+    assertThat(lie.exit()).isEqualTo(1);
+    assertThat(lie.out())
+        .contains("FAIL T-9/S1: FAIL_CLAIM_MISMATCH")
+        .contains("claims contradicted by the workspace: 2");
     ReworkPack pack = Protocol.parseReworkPack(Files.readString(rework));
     assertThat(pack.threadId()).isEqualTo("thread_abc");
-    assertThat(Files.readString(review)).contains("\"verdict\" : \"FAIL\"");
+    assertThat(pack.failingChecks()).extracting(f -> f.check()).contains("CLAIMS");
+    assertThat(Files.readString(review)).contains("\"reason_code\" : \"FAIL_CLAIM_MISMATCH\"");
+
+    // the recorded observation gives the same verdict without running anything
+    Run again =
+        aiflow(
+            "review-step",
+            "--step-pack-file",
+            packFile.toString(),
+            "--step-result-file",
+            truth.toString(),
+            "--workspace",
+            ws.toString(),
+            "--observation-file",
+            ws.resolve(".artifacts/R-1/T-9/S1/kernel/observation.json").toString());
+    assertThat(again.exit()).isEqualTo(1);
+    assertThat(again.out()).contains("FAIL_CLAIM_MISMATCH").doesNotContain("kernel:");
+  }
+
+  @Test
+  void reviewStepUsesHeadAsTheBaselineInAGitWorkTreeAndNeedsASnapshotElsewhere() throws Exception {
+    Path ws = Files.createDirectories(tmp.resolve("repo"));
+    Files.createDirectories(ws.resolve("src"));
+    Files.writeString(ws.resolve("src/app.txt"), "status: todo\n");
+    git(ws, "init", "-q");
+    git(ws, "add", "-A");
+    git(ws, "commit", "-q", "-m", "init");
+    Files.writeString(ws.resolve("src/app.txt"), "status: done\n");
+    Files.writeString(ws.resolve("extra.txt"), "not listed\n");
+    Files.createDirectories(ws.resolve(".artifacts/R-1/T-9/S1"));
+    Files.writeString(ws.resolve(".artifacts/R-1/T-9/S1/check.log"), "\n");
+    Path packFile = Files.writeString(tmp.resolve("pack.json"), pack());
+    Path result = Files.writeString(tmp.resolve("r.json"), result("PASS", 0, "\"src/app.txt\""));
+    Run run =
+        aiflow(
+            "review-step",
+            "--step-pack-file",
+            packFile.toString(),
+            "--step-result-file",
+            result.toString(),
+            "--workspace",
+            ws.toString(),
+            "--sandbox",
+            "none");
+    assertThat(run.exit()).isEqualTo(1);
+    assertThat(run.out())
+        .contains("baseline: HEAD ")
+        .contains("FAIL_SCOPE_VIOLATION")
+        .contains("extra.txt (added) is outside the allowed paths");
+
+    Path plain = Files.createDirectories(tmp.resolve("plain"));
+    Run none =
+        aiflow(
+            "review-step",
+            "--step-pack-file",
+            packFile.toString(),
+            "--step-result-file",
+            result.toString(),
+            "--workspace",
+            plain.toString());
+    assertThat(none.exit()).isEqualTo(2);
+    assertThat(none.err()).contains("needs --observation-file or --snapshot-file");
+  }
+
+  static void git(Path ws, String... args) throws Exception {
+    java.util.List<String> argv =
+        new java.util.ArrayList<>(
+            java.util.List.of("git", "-c", "user.name=t", "-c", "user.email=t@t"));
+    argv.addAll(java.util.List.of(args));
+    Process p = new ProcessBuilder(argv).directory(ws.toFile()).redirectErrorStream(true).start();
+    p.getInputStream().readAllBytes();
+    assertThat(p.waitFor()).isZero();
   }
 
   @Test

@@ -11,6 +11,8 @@ import dev.aiflow.campaign.CampaignView;
 import dev.aiflow.campaign.ExecutionBlockedException;
 import dev.aiflow.campaign.Safeguards;
 import dev.aiflow.campaign.StepPackMap;
+import dev.aiflow.engine.audit.HistoryReconciler;
+import dev.aiflow.engine.campaign.CampaignService;
 import dev.aiflow.logger.WorkflowLogger;
 import dev.aiflow.negotiation.FreezeStore;
 import dev.aiflow.scoreboard.ScoreboardStore;
@@ -61,7 +63,7 @@ import org.springframework.context.annotation.Primary;
       EngineTestBase.FAST_WORKER,
       EngineTestBase.SHORT_GRACE,
       EngineTestBase.OWN_ENGINE_NAME,
-      "aiflow.allowed-roots=${java.io.tmpdir}"
+      EngineTestBase.TEMP_ROOT
     })
 @Import({ProcessEngineCoverageConfiguration.class, CampaignProcessTest.Coverage.class})
 class CampaignProcessTest extends EngineTestBase {
@@ -373,13 +375,23 @@ class CampaignProcessTest extends EngineTestBase {
         .hasMessageContaining("/tasks/0/priority")
         .hasMessageContaining("must be an integer");
     assertThat(Files.readString(queueFile)).isEqualTo(broken);
+    // the refused start is on record: ended at once at EndEvent_InvalidInput, naming the variable
+    var ended =
+        engine
+            .getHistoryService()
+            .createHistoricProcessInstanceQuery()
+            .processInstanceBusinessKey("broken")
+            .singleResult();
+    assertThat(ended.getEndActivityId()).isEqualTo("EndEvent_InvalidInput");
     assertThat(
             engine
                 .getHistoryService()
-                .createHistoricProcessInstanceQuery()
-                .processInstanceBusinessKey("broken")
-                .count())
-        .isZero();
+                .createHistoricVariableInstanceQuery()
+                .processInstanceId(ended.getId())
+                .variableName("endReason")
+                .singleResult()
+                .getValue())
+        .isEqualTo("invalid_input");
   }
 
   static JsonNode json(String s) throws Exception {

@@ -2,6 +2,7 @@ package dev.aiflow.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.aiflow.engine.stepcycle.DmnTierRouter;
 import dev.aiflow.intake.TierDecision;
 import dev.aiflow.intake.TierInputs;
 import org.junit.jupiter.api.BeforeAll;

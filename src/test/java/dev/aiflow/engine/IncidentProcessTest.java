@@ -3,6 +3,7 @@ package dev.aiflow.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.assertThat;
 
+import dev.aiflow.engine.stepcycle.StepCycleService;
 import dev.aiflow.support.EngineTestBase;
 import dev.aiflow.support.Packs;
 import java.nio.file.Path;
@@ -23,6 +24,7 @@ import org.springframework.boot.test.context.SpringBootTest;
       EngineTestBase.OWN_DATA_DIR,
       EngineTestBase.FAST_WORKER,
       EngineTestBase.OWN_ENGINE_NAME,
+      EngineTestBase.TEMP_ROOT,
       "aiflow.worker.shim=/nonexistent/gxd-subagent-shim",
       "aiflow.worker.retries=2",
       "aiflow.worker.retry-backoff=0s"
@@ -78,7 +80,7 @@ class IncidentProcessTest extends EngineTestBase {
   }
 
   @Test
-  void aMissingWorkspaceIsAnIncidentAtOnceNotAnEndlessRedelivery() throws Exception {
+  void aMissingWorkspaceIsRefusedAtIntakeBeforeAnAgentIsDispatched() throws Exception {
     Ran ran =
         runCycle(
             new StepCycleService.CycleRequest(
@@ -90,17 +92,25 @@ class IncidentProcessTest extends EngineTestBase {
                 null,
                 workspace.resolve("missing").toString(),
                 true));
-    assertThat(ran.result().outcome()).isEqualTo("incident");
-    assertThat(ran.result().incident())
-        .startsWith("Task_DispatchStep: the workspace does not exist");
+    assertThat(ran.result().outcome()).isEqualTo("rejected");
+    assertThat(
+            engine
+                .getHistoryService()
+                .createHistoricVariableInstanceQuery()
+                .processInstanceId(ran.instance().getId())
+                .variableName("intakeFindings")
+                .singleResult()
+                .getValue()
+                .toString())
+        .contains("WORKSPACE_REFUSED")
+        .contains("does not exist");
     assertThat(
             engine
                 .getHistoryService()
                 .createHistoricExternalTaskLogQuery()
                 .processInstanceId(ran.instance().getId())
-                .failureLog()
                 .count())
-        .as("not retried: a missing folder stays missing")
-        .isEqualTo(1);
+        .as("no agent was dispatched")
+        .isZero();
   }
 }

@@ -2,6 +2,9 @@ package dev.aiflow.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.aiflow.engine.audit.HistoryReconciler;
+import dev.aiflow.engine.audit.ReconcileReport;
+import dev.aiflow.engine.stepcycle.StepCycleService;
 import dev.aiflow.support.EngineTestBase;
 import dev.aiflow.support.Packs;
 import java.nio.file.Files;

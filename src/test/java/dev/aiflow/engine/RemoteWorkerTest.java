@@ -4,6 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.aiflow.config.AiflowProperties;
+import dev.aiflow.engine.audit.HistoryReconciler;
+import dev.aiflow.engine.dispatch.AgentDispatchHandler;
+import dev.aiflow.engine.dispatch.RemoteDispatchWorker;
+import dev.aiflow.engine.stepcycle.StepCycleService;
 import dev.aiflow.support.EngineTestBase;
 import dev.aiflow.support.Packs;
 import dev.aiflow.support.ServerTestBase;
@@ -31,6 +35,7 @@ import org.springframework.boot.test.context.SpringBootTest;
       ServerTestBase.NO_ADMIN_PASSWORD,
       ServerTestBase.NO_DEMO,
       EngineTestBase.MOCK_SHIM,
+      EngineTestBase.TEMP_ROOT,
       "aiflow.worker.in-process=false",
       "aiflow.worker.poll-interval=100ms"
     })

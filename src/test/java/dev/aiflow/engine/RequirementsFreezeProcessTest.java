@@ -6,6 +6,7 @@ import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.assertT
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.aiflow.campaign.CampaignView;
+import dev.aiflow.engine.campaign.CampaignService;
 import dev.aiflow.negotiation.FreezeStatus;
 import dev.aiflow.negotiation.FreezeStore;
 import dev.aiflow.negotiation.Snapshots;
@@ -102,6 +103,27 @@ class RequirementsFreezeProcessTest extends EngineTestBase {
 
   List<String> sessionKinds() {
     return sessions.log(project).read().events().stream().map(SessionEvent::kind).toList();
+  }
+
+  @Test
+  void aDialogueFileThatIsNotTheProjectsOwnEndsAtInvalidInput() throws Exception {
+    Path elsewhere = Files.writeString(properties.dataDir().resolve("admin-notes.txt"), "x");
+    Map<String, Object> v = new HashMap<>();
+    v.put("projectId", project);
+    v.put("dialoguePath", elsewhere.toAbsolutePath().toString());
+    ProcessInstance pi =
+        engine.getRuntimeService().startProcessInstanceByKey("requirementsFreeze", v);
+    assertThat(pi).isEnded().hasPassed("BoundaryEvent_InvalidInput", "EndEvent_InvalidInput");
+    assertThat(
+            history
+                .createHistoricVariableInstanceQuery()
+                .processInstanceId(pi.getId())
+                .variableName("inputProblem")
+                .singleResult()
+                .getValue()
+                .toString())
+        .startsWith("dialoguePath: not a dialogue file of this project");
+    assertThat(store().draftFile()).doesNotExist();
   }
 
   @Test

@@ -2,6 +2,9 @@ package dev.aiflow.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.aiflow.engine.stepcycle.QaReviewDelegate;
+import dev.aiflow.engine.stepcycle.StepCycleService;
+import dev.aiflow.engine.stepcycle.StepCycleSupport;
 import dev.aiflow.support.EngineTestBase;
 import dev.aiflow.support.Packs;
 import java.nio.file.Path;
@@ -29,6 +32,7 @@ import org.springframework.context.annotation.Import;
       EngineTestBase.MOCK_SHIM,
       EngineTestBase.FAST_WORKER,
       EngineTestBase.OWN_ENGINE_NAME,
+      EngineTestBase.TEMP_ROOT,
       "spring.main.allow-bean-definition-overriding=true"
     })
 @Import(RetryIdempotencyTest.FlakyReview.class)

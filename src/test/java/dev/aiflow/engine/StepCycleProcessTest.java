@@ -5,6 +5,8 @@ import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.assertT
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.aiflow.engine.audit.HistoryReconciler;
+import dev.aiflow.engine.stepcycle.StepCycleService;
 import dev.aiflow.logger.ChainEvent;
 import dev.aiflow.negotiation.FreezeStore;
 import dev.aiflow.support.Briefs;

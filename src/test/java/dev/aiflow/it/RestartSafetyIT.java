@@ -38,7 +38,8 @@ class RestartSafetyIT {
             "--aiflow.worker.lock-duration=4s",
             "--aiflow.worker.lock-margin=2s",
             "--aiflow.worker.poll-interval=200ms",
-            "--aiflow.demo.on-start=false");
+            "--aiflow.demo.on-start=false",
+            "--aiflow.allowed-roots=" + tmp.toAbsolutePath());
     String pack = Packs.stepPack("K-1", "slow-once", 120, 3);
     String processInstance;
     Path marker = workspace.resolve(".artifacts/.mock-shim/slow-once-K-1");

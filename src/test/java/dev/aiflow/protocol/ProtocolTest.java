@@ -261,7 +261,7 @@ class ProtocolTest {
             .replaceFirst("\"result\": \"PASS\",", "\"result\": \"PASS\", \"result\": \"FAIL\",");
     assertThatThrownBy(() -> Protocol.parseStepResult(duplicated))
         .hasMessageContaining("JSON_SYNTAX")
-        .hasMessageContaining("Duplicate field 'result'");
+        .hasMessageContaining("has a duplicate member at line");
     assertThatThrownBy(() -> Protocol.parseStepPack("")).hasMessageContaining("JSON_SYNTAX");
   }
 
@@ -288,6 +288,30 @@ class ProtocolTest {
     StepResult synthesized =
         StepResult.synthesized("r", "T-1", "S1", "SILENCE", "no output for 30 s", null);
     assertThat(Protocol.validate(Protocol.Kind.STEP_RESULT, synthesized)).isEqualTo(synthesized);
+  }
+
+  @Test
+  void aStepsBudgetIsOptionalAndTravelsWithThePack() throws Exception {
+    StepPack pack = Protocol.parseStepPack(example("step_pack.example.json"));
+    assertThat(pack.limits().hasBudget()).isFalse();
+    assertThat(Protocol.toJson(pack)).doesNotContain("max_tokens");
+
+    StepPack budgeted = pack.withLimits(pack.limits().withBudget(50_000L, 0.75, 12));
+    String json = Protocol.toJson(Protocol.validate(Protocol.Kind.STEP_PACK, budgeted));
+    assertThat(json)
+        .contains("\"max_tokens\" : 50000", "\"max_cost_usd\" : 0.75", "\"max_turns\" : 12");
+    assertThat(Protocol.parseStepPack(json)).isEqualTo(budgeted);
+
+    ObjectNode doc = (ObjectNode) JSON.readTree(json);
+    ((ObjectNode) doc.get("limits")).put("max_cost_usd", 0);
+    ((ObjectNode) doc.get("limits")).put("max_turns", 0);
+    ((ObjectNode) doc.get("limits")).put("max_tokens", "many");
+    ProtocolException e =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            ProtocolException.class, () -> Protocol.parseStepPack(JSON.writeValueAsString(doc)));
+    assertThat(e.errors())
+        .extracting(ProtocolError::pointer)
+        .contains("/limits/max_cost_usd", "/limits/max_turns", "/limits/max_tokens");
   }
 
   static void set(ObjectNode doc, String pointer, Object value) {

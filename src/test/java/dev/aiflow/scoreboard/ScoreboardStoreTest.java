@@ -3,11 +3,13 @@ package dev.aiflow.scoreboard;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.aiflow.budget.Spend;
 import dev.aiflow.triage.QueueCounts;
 import java.io.ByteArrayInputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.Map;
 import javax.xml.parsers.DocumentBuilderFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -94,7 +96,10 @@ class ScoreboardStoreTest {
         .contains("![Queue after each cycle](summary.svg)")
         .contains("| 3 | 4 | 1 | 1 | 1 | 1 | 2 |")
         .contains("| FAIL_SCOPE_VIOLATION | 1 |")
-        .contains("| 3 | " + T + " | B | ❌ failed | FAIL (FAIL_SCOPE_VIOLATION) | 1 | 1/0/1/1 |");
+        .contains(
+            "| 3 | "
+                + T
+                + " | B | ❌ failed | FAIL (FAIL_SCOPE_VIOLATION) | 1 | 0 | 0.000000 | 1/0/1/1 |");
     // newest cycle first
     assertThat(md.indexOf("| 3 | " + T)).isLessThan(md.indexOf("| 1 | " + T));
   }
@@ -124,6 +129,78 @@ class ScoreboardStoreTest {
         .contains("completed: 12")
         .contains("open: 0")
         .doesNotContain("<script");
+  }
+
+  @Test
+  void spendIsSummedPerTaskAndPerBackendAndModelAndCharted() throws Exception {
+    ScoreboardStore board = new ScoreboardStore(dir);
+    // task A: one claude run with a reported cost, completed
+    Spend claude = new Spend(1, 1, 12_000, 24_120, 0, 0, 4, 900);
+    // task B: a codex run (estimated) and a run of an external shim that reported nothing
+    Spend codex = new Spend(1, 1, 3_400, 5_500, 0, 1, 1, 1200);
+    Spend unknown = new Spend(1, 0, 0, 0, 1, 0, 0, 700);
+    board.recordCycle(
+        new CycleReport(
+            T,
+            "c1",
+            "R1",
+            "A",
+            CycleReport.Outcome.COMPLETED,
+            0,
+            "PASS",
+            "PASS_ALL_CRITERIA",
+            new QueueCounts(1, 0, 1, 0),
+            1500,
+            Map.of("claude/claude-sonnet-4-5", claude)));
+    board.recordCycle(
+        new CycleReport(
+            T,
+            "c1",
+            "R2",
+            "B",
+            CycleReport.Outcome.COMPLETED,
+            1,
+            "PASS",
+            "PASS_ALL_CRITERIA",
+            new QueueCounts(0, 0, 2, 0),
+            1500,
+            Map.of("codex/gpt-5-codex", codex, "mock/unknown", unknown)));
+
+    Scoreboard s = board.read();
+    SpendBoard spend = s.spend();
+    assertThat(spend.total().tokens()).isEqualTo(15_400);
+    assertThat(spend.total().costMicros()).isEqualTo(29_620);
+    assertThat(spend.total().attempts()).isEqualTo(3);
+    assertThat(spend.total().costUnknown()).isEqualTo(1);
+    assertThat(spend.byTask().get("A").costMicros()).isEqualTo(24_120);
+    assertThat(spend.byTask().get("B").tokens()).isEqualTo(3_400);
+    assertThat(spend.byBackendModel())
+        .containsOnlyKeys("claude/claude-sonnet-4-5", "codex/gpt-5-codex", "mock/unknown");
+    assertThat(spend.costPerAcceptedTaskMicros(s.completed())).isEqualTo(14_810);
+    // the JSON file is what the REST API shows: a reader sees the same figures
+    assertThat(new ScoreboardStore(dir).read().spend()).isEqualTo(spend);
+    assertThat(Files.readString(board.scoreboardFile()))
+        .contains("\"cost_per_accepted_task_usd\" : \"0.014810\"");
+    assertThat(board.trends().get(1).costTotalMicros()).isEqualTo(29_620);
+    assertThat(board.trends().get(1).costMicros()).isEqualTo(5_500);
+
+    String md = Files.readString(board.summaryFile());
+    assertThat(md)
+        .contains("## Spend")
+        .contains("**15400 tokens, $0.029620 or more** over 3 agent run(s)")
+        .contains("$0.014810 per accepted task")
+        .contains("1 run(s) of unknown cost")
+        .contains("| claude/claude-sonnet-4-5 | 1 | 12000 | 0.024120 | 4 |")
+        .contains("| mock/unknown | 1 | 0 | 0.000000+ | 0 |")
+        .contains(
+            "| 2 | " + T + " | B | ✅ completed | PASS (PASS_ALL_CRITERIA) | 1 | 3400 | 0.005500 |");
+    byte[] svg = Files.readAllBytes(board.chartFile());
+    Document doc =
+        DocumentBuilderFactory.newInstance()
+            .newDocumentBuilder()
+            .parse(new ByteArrayInputStream(svg));
+    assertThat(doc.getElementsByTagName("polyline").getLength()).isEqualTo(4);
+    assertThat(new String(svg)).contains("spend so far (USD)").contains("spend: $0.029620");
   }
 
   @Test

@@ -1,6 +1,6 @@
 package dev.aiflow.support;
 
-import dev.aiflow.engine.StepCycleService;
+import dev.aiflow.engine.stepcycle.StepCycleService;
 import java.time.Duration;
 import org.camunda.bpm.engine.runtime.ProcessInstance;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -21,7 +21,8 @@ import org.springframework.test.context.ActiveProfiles;
       EngineTestBase.MOCK_SHIM,
       EngineTestBase.FAST_WORKER,
       EngineTestBase.SHORT_GRACE,
-      EngineTestBase.OWN_ENGINE_NAME
+      EngineTestBase.OWN_ENGINE_NAME,
+      EngineTestBase.TEMP_ROOT
     })
 @ActiveProfiles("engine")
 public abstract class EngineTestBase {
@@ -33,6 +34,9 @@ public abstract class EngineTestBase {
   public static final String MOCK_SHIM = "aiflow.worker.shim=examples/orchestrator/mock-shim";
   public static final String FAST_WORKER = "aiflow.worker.poll-interval=100ms";
   public static final String SHORT_GRACE = "aiflow.worker.grace=300ms";
+
+  /** The tests' workspaces and queues live in JUnit's temporary folders. */
+  public static final String TEMP_ROOT = "aiflow.allowed-roots=${java.io.tmpdir}";
 
   /**
    * Camunda keeps engines in a static registry by name; cached test contexts in one JVM must not

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Instant;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -50,18 +51,25 @@ class QueueCodecTest {
         "{\"max_attempts\": 0, \"tasks\": []}                         | /max_attempts | at least 1",
         "{\"tasks\": [7]}                                             | /tasks/0 | a task is a JSON object",
         "{\"tasks\": [{\"title\": \"x\"}]}                            | /tasks/0/key | required",
-        "{\"tasks\": [{\"key\": \"../x\"}]}                           | /tasks/0/key | not a usable key",
+        "{\"tasks\": [{\"key\": \"../x\"}]}                           | /tasks/0/key | not a valid task key",
         "{\"tasks\": [{\"key\": \"A\", \"priority\": \"high\"}]}      | /tasks/0/priority | must be an integer",
         "{\"tasks\": [{\"key\": \"A\", \"priority\": -1}]}            | /tasks/0/priority | 0 (most urgent) or more",
-        "{\"tasks\": [{\"key\": \"A\", \"status\": \"done\"}]}        | /tasks/0/status | not one of pending",
+        "{\"tasks\": [{\"key\": \"A\", \"status\": \"done\"}]}        | /tasks/0/status | must be one of pending",
         "{\"tasks\": [{\"key\": \"A\", \"status\": \"in_progress\"}]} | /tasks/0/claimed_by | names who holds it",
         "{\"tasks\": [{\"key\": \"A\", \"attempts\": -1}]}            | /tasks/0/attempts | cannot be negative",
-        "{\"tasks\": [{\"key\": \"A\", \"created_at\": \"monday\"}]}  | /tasks/0/created_at | not an ISO-8601 instant",
-        "{\"tasks\": [{\"key\": \"A\"}, {\"key\": \"A\"}]}            | /tasks/1/key | duplicate key 'A' (also at /tasks/0)",
-        "{\"tasks\": [{\"key\": \"A\", \"depends_on\": [\"B\"]}]}     | /tasks/0/depends_on/0 | no task has the key 'B'",
+        "{\"tasks\": [{\"key\": \"A\", \"created_at\": \"monday\"}]}  | /tasks/0/created_at | must be an ISO-8601 instant",
+        "{\"tasks\": [{\"key\": \"A\"}, {\"key\": \"A\"}]}            | /tasks/1/key | a duplicate key (the same as /tasks/0/key)",
+        "{\"tasks\": [{\"key\": \"A\", \"depends_on\": [\"B\"]}]}     | /tasks/0/depends_on/0 | names no task of this queue",
         "{\"tasks\": [{\"key\": \"A\", \"depends_on\": [\"A\"]}]}     | /tasks/0/depends_on/0 | cannot depend on itself",
-        "{\"tasks\": [{\"key\": \"A\", \"plan\": {\"paths\": []}}]}   | /tasks/0/plan/paths | unknown plan member",
-        "{\"tasks\": [                                                | '' | not JSON (line 1"
+        "{\"tasks\": [{\"key\": \"A\", \"plan\": {\"paths\": []}}]}   | /tasks/0/plan | member 1 is not a plan member",
+        "{\"tasks\": [                                                | '' | ends before the document is complete at line 1",
+        "{\"tasks\": [{\"key\": \"A\", \"key\": \"B\"}]}            | '' | has a duplicate member at line 1",
+        "{\"tasks\": []} {\"tasks\": []}                              | '' | has content after the JSON document",
+        "{\"tasks\": [{\"key\": \"A\", \"priority\": 1.5}]}          | /tasks/0/priority | must be an integer",
+        "{\"tasks\": [{\"key\": \"A\", \"priority\": 1.0}]}          | /tasks/0/priority | must be an integer",
+        "{\"tasks\": [{\"key\": \"A\", \"priority\": null}]}         | /tasks/0/priority | not null",
+        "{\"tasks\": [{\"key\": \"A\", \"title\": 12}]}             | /tasks/0/title | must be a string",
+        "{\"tasks\": [{\"key\": \"a:b\"}]}                          | /tasks/0/key | not a valid task key"
       })
   void aBrokenQueueIsRefusedWithThePointerToTheProblem(
       String json, String pointer, String message) {
@@ -69,5 +77,32 @@ class QueueCodecTest {
         .isInstanceOfSatisfying(
             QueueFormatException.class, e -> assertThat(e.pointer()).isEqualTo(pointer))
         .hasMessageContaining(message);
+  }
+
+  @Test
+  void aQueueStartingWithAByteOrderMarkIsRefused() {
+    assertThatThrownBy(() -> QueueCodec.parse("\uFEFF{\"tasks\": []}", NOW))
+        .hasMessageContaining("byte-order mark");
+  }
+
+  @Test
+  void noMessageQuotesTheDocument() {
+    // a file named as a queue may hold a secret: what is wrong and where, never the bytes
+    String secret = "k" + java.util.UUID.randomUUID().toString().replace("-", "");
+    for (String doc :
+        List.of(
+            secret,
+            "{\"tasks\": [{\"key\": \"" + secret + ":x\"}]}",
+            "{\"tasks\": [{\"key\": \"A\", \"status\": \"" + secret + "\"}]}",
+            "{\"tasks\": [{\"key\": \"A\", \"created_at\": \"" + secret + "\"}]}",
+            "{\"tasks\": [{\"key\": \"A\", \"depends_on\": [\"" + secret + "\"]}]}",
+            "{\"tasks\": [{\"key\": \"A\", \"plan\": {\"" + secret + "\": 1}}]}",
+            "{\"tasks\": [{\"key\": \"" + secret + "\"}, {\"key\": \"" + secret + "\"}]}",
+            "{\"tasks\": [" + secret + "]}")) {
+      assertThatThrownBy(() -> QueueCodec.parse(doc, NOW))
+          .isInstanceOf(QueueFormatException.class)
+          .satisfies(
+              e -> assertThat(e.getMessage()).doesNotContain(secret).doesNotContain("s3cr3t"));
+    }
   }
 }

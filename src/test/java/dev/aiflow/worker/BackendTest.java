@@ -47,4 +47,42 @@ class BackendTest {
         .hasMessageContaining("not a backend name");
     assertThatThrownBy(() -> BackendMap.parse("[]")).hasMessageContaining("must be an object");
   }
+
+  @Test
+  void theBuiltinShimNeedsABackendItDrivesAndItsCredentials() throws Exception {
+    Path home = dir.resolve("home");
+    Files.createDirectories(home.resolve(".codex"));
+    Files.writeString(home.resolve(".codex/auth.json"), "{\"token\":\"do-not-print-me\"}");
+    BackendHealth health =
+        new BackendHealth(
+            Map.of("claude", List.of("bash"), "codex", List.of("bash"), "gemini", List.of("bash")),
+            BackendHealth.DEFAULT_CREDENTIALS,
+            BackendHealth.BUILTIN_BACKENDS,
+            Map.of("GEMINI_API_KEY", "secret-gemini-value"),
+            home);
+    List<BackendHealth.Problem> problems =
+        health.check(SelfLauncher.BUILTIN, List.of("claude", "codex", "gemini", "mock"));
+    assertThat(problems)
+        .extracting(BackendHealth.Problem::code, BackendHealth.Problem::backend)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple("CREDENTIALS_MISSING", "claude"),
+            org.assertj.core.groups.Tuple.tuple("UNKNOWN_BACKEND", "mock"));
+    assertThat(problems.get(0).message())
+        .contains("$ANTHROPIC_API_KEY")
+        .contains("~/.claude/.credentials.json");
+    assertThat(health.credentialSource("codex")).hasValue("~/.codex/auth.json");
+    assertThat(health.credentialSource("gemini")).hasValue("$GEMINI_API_KEY");
+
+    // doctor's view: binary, version, where the credentials are; never their values
+    List<BackendHealth.Status> statuses = health.diagnose(List.of("gemini", "claude"));
+    assertThat(statuses)
+        .extracting(BackendHealth.Status::backend)
+        .containsExactly("gemini", "claude");
+    assertThat(statuses.get(0).usable()).isTrue();
+    assertThat(statuses.get(0).binary()).endsWith("/bash");
+    assertThat(statuses.get(0).version()).containsIgnoringCase("bash");
+    assertThat(statuses.get(1).usable()).isFalse();
+    assertThat(statuses.get(1).credentials()).isNull();
+    assertThat(statuses.toString()).doesNotContain("secret-gemini-value", "do-not-print-me");
+  }
 }

@@ -46,4 +46,20 @@ class PromptRendererTest {
         .forEach(c -> assertThat(prompt).contains("CRITERION: " + c.id() + " | "));
     assertThat(prompt).contains("AIFLOW-STEP-RESULT");
   }
+
+  @Test
+  void aBudgetIsOnTheLimitsLineOnlyWhenThePackHasOne() throws Exception {
+    StepPack pack =
+        Protocol.parseStepPack(
+            Files.readString(Path.of("examples/protocol/step_pack.example.json")));
+    String plain = PromptRenderer.bundled().render(pack);
+    assertThat(plain).doesNotContain("max_tokens=");
+    String budgeted =
+        PromptRenderer.bundled()
+            .render(pack.withLimits(pack.limits().withBudget(40_000L, 0.5, null)));
+    assertThat(budgeted)
+        .containsPattern(
+            "(?m)^LIMITS: max_runtime_sec=\\d+ max_silence_sec=\\d+ max_memory_mb=\\d+"
+                + " max_tokens=40000 max_cost_usd=0.5$");
+  }
 }

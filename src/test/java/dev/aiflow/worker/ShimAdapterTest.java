@@ -32,6 +32,8 @@ class ShimAdapterTest {
     assertThat(d.outcome()).isEqualTo(Outcome.OK);
     assertThat(d.result().result()).isEqualTo("PASS");
     assertThat(d.threadId()).startsWith("mock-T-1-");
+    // an external shim that prints no usage lines: the usage is unknown, never zero
+    assertThat(d.usage()).isEqualTo(AgentUsage.UNKNOWN);
     Path evidence = workspace.resolve(".artifacts/R-1/T-1/S1");
     assertThat(evidence.resolve("prompt.md"))
         .content()

@@ -172,4 +172,58 @@ class SupervisedProcessTest {
     assertThat(r.outcome()).isEqualTo(Outcome.OK);
     assertThat(maxBytes.get()).isGreaterThan(0);
   }
+
+  @Test
+  void anObserverStopsTheWholeTreeTheMomentTheBudgetIsPassed() throws Exception {
+    // running totals grow by 1000 tokens every 100 ms; the budget is 3500
+    String script =
+        FAMILY
+            + "for i in $(seq 1 300); do "
+            + "echo \"AIFLOW-USAGE {\\\"input_tokens\\\":$((i * 1000))}\"; sleep 0.1; done";
+    UsageMeter meter = new UsageMeter(new StepBudget(3500L, null, null));
+    long start = System.nanoTime();
+    ProcessReport report =
+        new SupervisedProcess(
+                List.of("bash", "-c", script),
+                dir,
+                Map.of(),
+                limits(60, 30, 512),
+                dir.resolve("out.log"),
+                dir.resolve("err.log"),
+                1 << 20,
+                ProgressListener.NONE,
+                new SecretRedactor(Map.of()))
+            .observeStdout(meter)
+            .run();
+    assertThat(report.outcome()).isEqualTo(Outcome.BUDGET);
+    assertThat(report.detail()).contains("4000 tokens, over max_tokens=3500");
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
+    assertThat(meter.usage().inputTokens()).isBetween(4000L, 6000L);
+    assertNoneAlive(recordedPids(report));
+  }
+
+  @Test
+  void anObserverSeesEveryLineEvenPastTheEvidenceCap() {
+    List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+    ProcessReport report =
+        new SupervisedProcess(
+                List.of("bash", "-c", "head -c 5000 /dev/zero | tr '\\0' x; echo; echo last line"),
+                dir,
+                Map.of(),
+                limits(60, 30, 512),
+                dir.resolve("out.log"),
+                dir.resolve("err.log"),
+                100,
+                ProgressListener.NONE,
+                new SecretRedactor(Map.of()))
+            .observeStdout(
+                line -> {
+                  seen.add(line);
+                  return null;
+                })
+            .run();
+    assertThat(report.outcome()).isEqualTo(Outcome.OK);
+    assertThat(report.truncated()).isTrue();
+    assertThat(seen).hasSize(2).last().isEqualTo("last line");
+  }
 }

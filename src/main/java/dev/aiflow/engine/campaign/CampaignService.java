@@ -1,0 +1,303 @@
+package dev.aiflow.engine.campaign;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.aiflow.campaign.CampaignLoop;
+import dev.aiflow.campaign.CampaignSpec;
+import dev.aiflow.campaign.CampaignView;
+import dev.aiflow.campaign.ExecutionBlockedException;
+import dev.aiflow.engine.EngineVariables;
+import dev.aiflow.scoreboard.ScoreboardStore;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.camunda.bpm.engine.HistoryService;
+import org.camunda.bpm.engine.OptimisticLockingException;
+import org.camunda.bpm.engine.RuntimeService;
+import org.camunda.bpm.engine.history.HistoricProcessInstance;
+import org.camunda.bpm.engine.history.HistoricVariableInstance;
+import org.camunda.bpm.engine.runtime.Incident;
+import org.camunda.bpm.engine.runtime.ProcessInstance;
+import org.camunda.bpm.engine.runtime.ProcessInstanceWithVariables;
+import org.springframework.stereotype.Component;
+
+/** Starts, lists, inspects and cancels campaigns ({@code campaign.bpmn}). */
+@Component
+public class CampaignService {
+
+  public static final String PROCESS_KEY = "campaign";
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final RuntimeService runtime;
+  private final HistoryService history;
+
+  public CampaignService(RuntimeService runtime, HistoryService history) {
+    this.runtime = runtime;
+    this.history = history;
+  }
+
+  /** The process variables of a spec (docs/architecture.md, "Campaign variables"). */
+  public static Map<String, Object> variables(CampaignSpec spec) {
+    Map<String, Object> v = new HashMap<>();
+    v.put(CampaignVars.PROJECT_ID, spec.projectId());
+    v.put(CampaignVars.QUEUE_PATH, spec.queuePath().toAbsolutePath().normalize().toString());
+    v.put(CampaignVars.PROGRESS_DIR, spec.effectiveProgressDir().toString());
+    v.put(CampaignVars.STEP_PACK_MAP, EngineVariables.jsonValue(spec.stepPacks().toJson()));
+    v.put(
+        CampaignVars.WORKER_BACKEND_MAP,
+        EngineVariables.jsonValue(CampaignSupport.toJson(spec.backendMap())));
+    if (spec.workerBackend() != null) {
+      v.put(CampaignVars.WORKER_BACKEND, spec.workerBackend());
+    }
+    v.put(CampaignVars.AUTO_PLAN_MISSING, spec.autoPlanMissing());
+    v.put(CampaignVars.MAX_CYCLES, spec.maxCycles());
+    v.put(CampaignVars.MAX_STAGNANT_CYCLES, spec.maxStagnantCycles());
+    v.put(CampaignVars.MAX_REWORK_ROUNDS, spec.maxReworkRounds());
+    if (spec.workspace() != null) {
+      v.put(CampaignVars.WORKSPACE, spec.workspace().toAbsolutePath().normalize().toString());
+    }
+    if (spec.workerShim() != null) {
+      v.put(CampaignVars.WORKER_SHIM, spec.workerShim());
+    }
+    v.put(CampaignVars.SKIP_BACKEND_HEALTH_CHECK, spec.skipBackendHealthCheck());
+    if (spec.claimOwner() != null) {
+      v.put(CampaignVars.CLAIM_OWNER, spec.claimOwner());
+    }
+    v.put(CampaignVars.REQUIRE_FREEZE, spec.safeguards().requireFreeze());
+    v.put(CampaignVars.GUARD_CONTRACTS, spec.safeguards().guardContracts());
+    v.put(CampaignVars.AUTO_CHECKPOINT, spec.safeguards().autoCheckpoint());
+    v.put(CampaignVars.ROLLBACK_ON_FAIL, spec.safeguards().rollbackOnFail());
+    if (spec.safeguards().requirementsDir() != null) {
+      v.put(
+          CampaignVars.REQUIREMENTS_DIR,
+          spec.safeguards().requirementsDir().toAbsolutePath().normalize().toString());
+    }
+    return v;
+  }
+
+  /**
+   * Starts a campaign; its first steps (checks, defaults) run before this returns.
+   *
+   * @return the campaign's id (its process instance id)
+   */
+  public String start(CampaignSpec spec, String businessKey) {
+    return startInstance(spec, businessKey).getId();
+  }
+
+  /**
+   * {@link #start} with further variables; see {@link #startInstance(CampaignSpec, String, Map)}.
+   */
+  public String start(CampaignSpec spec, String businessKey, Map<String, Object> extra) {
+    return startInstance(spec, businessKey, extra).getId();
+  }
+
+  /**
+   * Starts a campaign and returns once its first wait state is reached.
+   *
+   * @throws ExecutionBlockedException when the execution guard refused it (the instance has ended
+   *     as {@code execution_blocked}, and the refusal is in the chain and the session log)
+   */
+  public ProcessInstance startInstance(CampaignSpec spec, String businessKey) {
+    return startInstance(spec, businessKey, Map.of());
+  }
+
+  /**
+   * {@link #startInstance(CampaignSpec, String)} with further variables, for example explicit
+   * {@code planSnapshotPath} and {@code boundarySnapshotPath} for the contract guard.
+   */
+  public ProcessInstance startInstance(
+      CampaignSpec spec, String businessKey, Map<String, Object> extra) {
+    Map<String, Object> vars = variables(spec);
+    vars.putAll(extra);
+    ProcessInstanceWithVariables pi =
+        runtime
+            .createProcessInstanceByKey(PROCESS_KEY)
+            .businessKey(businessKey)
+            .setVariables(vars)
+            .executeWithVariablesInReturn();
+    if (pi.isEnded()
+        && CampaignLoop.EndReason.INVALID_INPUT
+            .json()
+            .equals(pi.getVariables().get(CampaignVars.END_REASON))) {
+      Object field = pi.getVariables().get(CampaignVars.INVALID_FIELD);
+      String detail = String.valueOf(pi.getVariables().get(CampaignVars.END_DETAIL));
+      throw new dev.aiflow.campaign.CampaignInputException(
+          field == null ? "campaign" : field.toString(),
+          field != null && detail.startsWith(field + ": ")
+              ? detail.substring(field.toString().length() + 2)
+              : detail);
+    }
+    if (pi.isEnded()
+        && CampaignLoop.EndReason.EXECUTION_BLOCKED
+            .json()
+            .equals(pi.getVariables().get(CampaignVars.END_REASON))) {
+      throw new ExecutionBlockedException(
+          pi.getId(),
+          String.valueOf(pi.getVariables().get(CampaignVars.FREEZE_PROBLEM)),
+          String.valueOf(pi.getVariables().get(CampaignVars.END_DETAIL)));
+    }
+    return pi;
+  }
+
+  public Optional<CampaignView> find(String id) {
+    HistoricProcessInstance hpi =
+        history
+            .createHistoricProcessInstanceQuery()
+            .processInstanceId(id)
+            .processDefinitionKey(PROCESS_KEY)
+            .singleResult();
+    return Optional.ofNullable(hpi).map(this::view);
+  }
+
+  /** The newest campaigns first. */
+  public List<CampaignView> list(int max) {
+    List<CampaignView> out = new ArrayList<>();
+    for (HistoricProcessInstance hpi :
+        history
+            .createHistoricProcessInstanceQuery()
+            .processDefinitionKey(PROCESS_KEY)
+            .orderByProcessInstanceStartTime()
+            .desc()
+            .listPage(0, max)) {
+      out.add(view(hpi));
+    }
+    return out;
+  }
+
+  /** The step cycles a campaign ran, oldest first. */
+  public List<String> stepCycles(String campaignId) {
+    return history
+        .createHistoricProcessInstanceQuery()
+        .superProcessInstanceId(campaignId)
+        .orderByProcessInstanceStartTime()
+        .asc()
+        .list()
+        .stream()
+        .map(HistoricProcessInstance::getId)
+        .toList();
+  }
+
+  /** What {@link #cancel} did. */
+  public enum CancelResult {
+    REQUESTED,
+    ALREADY_ENDED,
+    NOT_FOUND
+  }
+
+  /**
+   * Asks a running campaign to stop: the running cycle finishes (its agent is not killed halfway
+   * through a change), then the campaign ends as {@code cancelled}.
+   */
+  public CancelResult cancel(String id) {
+    Optional<CampaignView> c = find(id);
+    if (c.isEmpty()) {
+      return CancelResult.NOT_FOUND;
+    }
+    if (c.get().ended()) {
+      return CancelResult.ALREADY_ENDED;
+    }
+    for (int attempt = 0; ; attempt++) {
+      try {
+        runtime.setVariable(id, CampaignVars.CANCEL_REQUESTED, true);
+        return CancelResult.REQUESTED;
+      } catch (OptimisticLockingException e) {
+        if (attempt >= 5) {
+          throw e; // a step kept changing the campaign at the same moment
+        }
+      } catch (org.camunda.bpm.engine.exception.NullValueException e) {
+        return CancelResult.ALREADY_ENDED; // it ended between the check and the write
+      }
+    }
+  }
+
+  /** Waits until the campaign ends (or an incident stops it) or the timeout passes. */
+  public CampaignView await(String id, Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      CampaignView v = find(id).orElseThrow();
+      if (v.ended() || !v.incidents().isEmpty() || System.nanoTime() > deadline) {
+        return v;
+      }
+      Thread.sleep(200);
+    }
+  }
+
+  private CampaignView view(HistoricProcessInstance hpi) {
+    Map<String, Object> vars = new HashMap<>();
+    for (HistoricVariableInstance v :
+        history.createHistoricVariableInstanceQuery().processInstanceId(hpi.getId()).list()) {
+      vars.put(v.getName(), v.getValue());
+    }
+    String state =
+        switch (String.valueOf(hpi.getState())) {
+          case "ACTIVE", "SUSPENDED" -> "running";
+          // every way to an end event records the reason; until it is readable the end is not
+          // settled (H2 was seen to show the instance ended a moment before its last variables)
+          case "COMPLETED" -> vars.get(CampaignVars.END_REASON) == null ? "running" : "completed";
+          default -> "terminated";
+        };
+    String progress = str(vars.get(CampaignVars.PROGRESS_DIR));
+    JsonNode scoreboard = null;
+    if (progress != null && Files.exists(Path.of(progress, "scoreboard.json"))) {
+      try {
+        scoreboard = ScoreboardStore.tree(new ScoreboardStore(Path.of(progress)).read());
+      } catch (IllegalStateException e) {
+        scoreboard = null; // a broken scoreboard does not hide the campaign; verify says why
+      }
+    }
+    return new CampaignView(
+        hpi.getId(),
+        hpi.getBusinessKey(),
+        str(vars.get(CampaignVars.PROJECT_ID)),
+        state,
+        str(vars.get(CampaignVars.END_REASON)),
+        str(vars.get(CampaignVars.END_DETAIL)),
+        vars.get(CampaignVars.CYCLES_DONE) instanceof Number n ? n.intValue() : 0,
+        str(vars.get(CampaignVars.CURRENT_TASK_KEY)),
+        vars.get(CampaignVars.ALL_COMPLETED) instanceof Boolean b ? b : null,
+        hpi.getStartTime() == null ? null : hpi.getStartTime().toInstant(),
+        hpi.getEndTime() == null ? null : hpi.getEndTime().toInstant(),
+        str(vars.get(CampaignVars.QUEUE_PATH)),
+        progress,
+        tree(vars.get(CampaignVars.QUEUE_COUNTS)),
+        scoreboard,
+        "running".equals(state) ? incidents(hpi.getId()) : List.of());
+  }
+
+  /** Incidents of the campaign and of the step cycles it called. */
+  private List<String> incidents(String campaignId) {
+    List<String> out = new ArrayList<>();
+    List<String> instances = new ArrayList<>();
+    instances.add(campaignId);
+    for (ProcessInstance sub :
+        runtime.createProcessInstanceQuery().superProcessInstanceId(campaignId).list()) {
+      instances.add(sub.getId());
+    }
+    for (String pi : instances) {
+      for (Incident i : runtime.createIncidentQuery().processInstanceId(pi).list()) {
+        out.add(i.getActivityId() + ": " + i.getIncidentMessage());
+      }
+    }
+    return out;
+  }
+
+  private static JsonNode tree(Object value) {
+    if (value == null) {
+      return null;
+    }
+    try {
+      return JSON.readTree(value.toString());
+    } catch (java.io.IOException e) {
+      return null;
+    }
+  }
+
+  private static String str(Object o) {
+    return o == null ? null : o.toString();
+  }
+}

@@ -1,0 +1,203 @@
+package dev.aiflow.engine.campaign;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.aiflow.campaign.CampaignInputException;
+import dev.aiflow.campaign.CampaignLoop;
+import dev.aiflow.campaign.CampaignSpec;
+import dev.aiflow.campaign.Safeguards;
+import dev.aiflow.campaign.StepPackMap;
+import dev.aiflow.config.AiflowProperties;
+import dev.aiflow.engine.EngineVariables;
+import dev.aiflow.engine.LoggerRegistry;
+import dev.aiflow.worker.BackendMap;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.camunda.bpm.engine.delegate.VariableScope;
+import org.springframework.stereotype.Component;
+
+/** Reads the campaign's variables into a checked {@link CampaignSpec}, the other way round too. */
+@Component
+public class CampaignSupport {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final AiflowProperties properties;
+  private final LoggerRegistry loggers;
+  private final Clock clock;
+
+  /** Parsed step-pack maps by their JSON text: every step of a campaign reads the same one. */
+  private final Map<String, StepPackMap> maps =
+      Collections.synchronizedMap(
+          new LinkedHashMap<>(16, 0.75f, true) {
+            private static final long serialVersionUID = 1L;
+
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, StepPackMap> eldest) {
+              return size() > 16;
+            }
+          });
+
+  public CampaignSupport(AiflowProperties properties, LoggerRegistry loggers) {
+    this.properties = properties;
+    this.loggers = loggers;
+    this.clock = Clock.systemUTC();
+  }
+
+  AiflowProperties properties() {
+    return properties;
+  }
+
+  LoggerRegistry loggers() {
+    return loggers;
+  }
+
+  /** The loop with the step-pack map: for the steps that need packs (preflight, resolve). */
+  CampaignLoop loop(VariableScope scope) {
+    return new CampaignLoop(spec(scope, true), clock);
+  }
+
+  /**
+   * The loop without the step-pack map: the map can be large (a pack per task) and is a Json
+   * variable, so steps that do not need it do not read it.
+   */
+  CampaignLoop loopWithoutPacks(VariableScope scope) {
+    return new CampaignLoop(spec(scope, false), clock);
+  }
+
+  /**
+   * The campaign as its variables describe it.
+   *
+   * @throws CampaignInputException naming the variable that is wrong
+   */
+  CampaignSpec spec(VariableScope v) {
+    return spec(v, true);
+  }
+
+  CampaignSpec spec(VariableScope v, boolean withPacks) {
+    String queuePath = text(v, CampaignVars.QUEUE_PATH);
+    if (queuePath == null) {
+      throw new CampaignInputException(CampaignVars.QUEUE_PATH, "required: the queue file");
+    }
+    String progress = text(v, CampaignVars.PROGRESS_DIR);
+    String workspace = text(v, CampaignVars.WORKSPACE);
+    String mapJson = withPacks ? EngineVariables.json(v, CampaignVars.STEP_PACK_MAP) : null;
+    StepPackMap packs =
+        mapJson == null ? StepPackMap.empty() : maps.computeIfAbsent(mapJson, this::parseMap);
+    CampaignSpec spec =
+        new CampaignSpec(
+            EngineVariables.string(v, CampaignVars.PROJECT_ID, "default"),
+            Path.of(queuePath),
+            progress == null ? null : Path.of(progress),
+            packs,
+            backendMap(EngineVariables.json(v, CampaignVars.WORKER_BACKEND_MAP)),
+            EngineVariables.string(v, CampaignVars.WORKER_BACKEND, null),
+            EngineVariables.bool(v, CampaignVars.AUTO_PLAN_MISSING, false),
+            integer(v, CampaignVars.MAX_CYCLES, CampaignSpec.DEFAULT_MAX_CYCLES),
+            integer(v, CampaignVars.MAX_STAGNANT_CYCLES, CampaignSpec.DEFAULT_MAX_STAGNANT_CYCLES),
+            integer(v, CampaignVars.MAX_REWORK_ROUNDS, CampaignSpec.DEFAULT_MAX_REWORK_ROUNDS),
+            workspace == null ? null : Path.of(workspace),
+            EngineVariables.string(v, CampaignVars.WORKER_SHIM, null),
+            EngineVariables.bool(v, CampaignVars.SKIP_BACKEND_HEALTH_CHECK, false),
+            EngineVariables.string(v, CampaignVars.CLAIM_OWNER, null),
+            safeguards(v));
+    return spec.resolvePaths(properties.pathPolicy(), true);
+  }
+
+  /** A path variable: a string, or refused naming the variable (never a Java type in a 500). */
+  private static String text(VariableScope v, String name) {
+    Object value = v.getVariable(name);
+    if (value != null && !(value instanceof String)) {
+      throw new CampaignInputException(name, "must be a string (a path)");
+    }
+    return (String) value;
+  }
+
+  private static Safeguards safeguards(VariableScope v) {
+    String dir = text(v, CampaignVars.REQUIREMENTS_DIR);
+    return new Safeguards(
+        EngineVariables.bool(v, CampaignVars.REQUIRE_FREEZE, false),
+        EngineVariables.bool(v, CampaignVars.GUARD_CONTRACTS, false),
+        EngineVariables.bool(v, CampaignVars.AUTO_CHECKPOINT, false),
+        EngineVariables.bool(v, CampaignVars.ROLLBACK_ON_FAIL, false),
+        dir == null ? null : Path.of(dir));
+  }
+
+  /** Where the campaign's project keeps its frozen requirements. */
+  Path requirementsDir(CampaignSpec spec) {
+    Path dir = spec.safeguards().requirementsDir();
+    return dir != null ? dir : properties.projectDir(spec.projectId());
+  }
+
+  private StepPackMap parseMap(String json) {
+    return StepPackMap.fromJson(json, CampaignVars.STEP_PACK_MAP);
+  }
+
+  private static Map<String, String> backendMap(String json) {
+    if (json == null || json.isBlank()) {
+      return Map.of();
+    }
+    try {
+      Map<String, String> out = new LinkedHashMap<>();
+      JsonNode root = JSON.readTree(json);
+      BackendMap.parse(json); // the shape check, with its messages
+      root.fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue().asText()));
+      return out;
+    } catch (JsonProcessingException | IllegalArgumentException e) {
+      throw new CampaignInputException(CampaignVars.WORKER_BACKEND_MAP, e.getMessage());
+    }
+  }
+
+  private static int integer(VariableScope v, String name, int fallback) {
+    try {
+      return EngineVariables.integer(v, name, fallback);
+    } catch (NumberFormatException e) {
+      throw new CampaignInputException(name, "must be a whole number: " + v.getVariable(name));
+    }
+  }
+
+  /** The {@code setAside} variable: task key to the reason it was set aside. */
+  static Map<String, String> setAside(VariableScope v) {
+    String json = EngineVariables.json(v, CampaignVars.SET_ASIDE);
+    Map<String, String> out = new LinkedHashMap<>();
+    if (json != null && !json.isBlank()) {
+      try {
+        JSON.readTree(json)
+            .fields()
+            .forEachRemaining(e -> out.put(e.getKey(), e.getValue().asText()));
+      } catch (JsonProcessingException e) {
+        throw new IllegalStateException("the variable setAside is not JSON", e);
+      }
+    }
+    return out;
+  }
+
+  /** The {@code queueCounts} variable, or null. */
+  static dev.aiflow.triage.QueueCounts counts(String json) {
+    if (json == null) {
+      return null;
+    }
+    try {
+      JsonNode n = JSON.readTree(json);
+      return new dev.aiflow.triage.QueueCounts(
+          n.path("pending").asInt(),
+          n.path("in_progress").asInt(),
+          n.path("completed").asInt(),
+          n.path("failed").asInt());
+    } catch (JsonProcessingException e) {
+      return null;
+    }
+  }
+
+  public static String toJson(Object value) {
+    try {
+      return JSON.writeValueAsString(value);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

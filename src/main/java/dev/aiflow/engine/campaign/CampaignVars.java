@@ -1,0 +1,75 @@
+package dev.aiflow.engine.campaign;
+
+import dev.aiflow.engine.stepcycle.StepCycleVars;
+
+/**
+ * The variable contract of {@code campaign.bpmn} (docs/architecture.md, "Campaign variables"). A
+ * campaign started over Camunda's REST API gives the inputs; JSON maps may be Json values or JSON
+ * text in a String.
+ */
+public final class CampaignVars {
+
+  // inputs
+  public static final String PROJECT_ID = StepCycleVars.PROJECT_ID;
+  public static final String QUEUE_PATH = "queuePath";
+  public static final String PROGRESS_DIR = "progressDir";
+  public static final String STEP_PACK_MAP = "stepPackMap";
+  public static final String WORKER_BACKEND_MAP = "workerBackendMap";
+  public static final String WORKER_BACKEND = StepCycleVars.WORKER_BACKEND;
+  public static final String AUTO_PLAN_MISSING = "autoPlanMissing";
+  public static final String MAX_CYCLES = "maxCycles";
+  public static final String MAX_STAGNANT_CYCLES = "maxStagnantCycles";
+  public static final String MAX_REWORK_ROUNDS = StepCycleVars.MAX_REWORK_ROUNDS;
+  public static final String WORKSPACE = StepCycleVars.WORKSPACE;
+  public static final String WORKER_SHIM = StepCycleVars.WORKER_SHIM;
+  public static final String SKIP_BACKEND_HEALTH_CHECK = "skipBackendHealthCheck";
+  public static final String CLAIM_OWNER = "claimOwner";
+  public static final String REQUIRE_FREEZE = "requireFreeze";
+  public static final String GUARD_CONTRACTS = "guardContracts";
+  public static final String AUTO_CHECKPOINT = StepCycleVars.AUTO_CHECKPOINT;
+  public static final String ROLLBACK_ON_FAIL = StepCycleVars.ROLLBACK_ON_FAIL;
+  public static final String REQUIREMENTS_DIR = "requirementsDir";
+
+  // loop state
+  public static final String CYCLES_DONE = "cyclesDone";
+  public static final String STAGNANT_CYCLES = "stagnantCycles";
+  public static final String SET_ASIDE = "setAside";
+  public static final String TASK_SELECTED = "taskSelected";
+  public static final String CURRENT_TASK_KEY = "currentTaskKey";
+  public static final String CURRENT_RUN_ID = "currentRunId";
+  public static final String CURRENT_STEP_PACK = "currentStepPack";
+  public static final String CURRENT_BACKEND = "currentBackend";
+  public static final String CYCLE_STARTED_AT = "cycleStartedAt";
+  public static final String STEP_PACK_RESOLVED = "stepPackResolved";
+  public static final String AUTO_PLANNED = "autoPlanned";
+  public static final String SET_ASIDE_REASON = "setAsideReason";
+  public static final String CYCLE_OUTCOME = "cycleOutcome";
+  public static final String CYCLE_QA_VERDICT = "cycleQaVerdict";
+  public static final String CYCLE_QA_REASON_CODE = "cycleQaReasonCode";
+  public static final String CYCLE_REWORK_ROUNDS = "cycleReworkRounds";
+  public static final String CYCLE_DISPATCH_OUTCOME = "cycleDispatchOutcome";
+  public static final String LAST_CYCLE_RESULT = "lastCycleResult";
+  public static final String CANCEL_REQUESTED = "cancelRequested";
+  public static final String PREFLIGHT_PROBLEMS = "preflightProblems";
+  public static final String PREFLIGHT_SKIPPED = "preflightSkipped";
+  public static final String RELEASED_TASKS = "releasedTasks";
+  public static final String PLAN_SNAPSHOT_PATH = StepCycleVars.PLAN_SNAPSHOT_PATH;
+  public static final String BOUNDARY_SNAPSHOT_PATH = StepCycleVars.BOUNDARY_SNAPSHOT_PATH;
+  public static final String REQUIREMENTS_SHA256 = StepCycleVars.REQUIREMENTS_SHA256;
+  public static final String FREEZE_PROBLEM = "freezeProblem";
+
+  // outcome
+  public static final String END_REASON = "endReason";
+
+  /** Who started the campaign (the start event's {@code camunda:initiator}); absent: the system. */
+  public static final String STARTED_BY = "startedBy";
+
+  /** The variable a refused start named ({@code BoundaryEvent_InvalidInput}). */
+  public static final String INVALID_FIELD = "invalidField";
+
+  public static final String END_DETAIL = "endDetail";
+  public static final String ALL_COMPLETED = "allCompleted";
+  public static final String QUEUE_COUNTS = "queueCounts";
+
+  private CampaignVars() {}
+}

@@ -1,0 +1,152 @@
+package dev.aiflow.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.aiflow.agent.FakeAgents;
+import dev.aiflow.protocol.StepPack;
+import dev.aiflow.worker.PromptRenderer;
+import dev.aiflow.worker.StepResultExtractor;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** {@code aiflow shim} and {@code aiflow doctor} through the command line. */
+class AgentCommandsTest {
+
+  @TempDir Path tmp;
+
+  record Run(int exit, String out, String err) {}
+
+  Run aiflow(Map<String, String> env, Path workspace, String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    CommandLine.IFactory defaults = CommandLine.defaultFactory();
+    CommandLine cli =
+        Cli.commandLine(
+            new CommandLine.IFactory() {
+              @Override
+              public <K> K create(Class<K> cls) throws Exception {
+                K k = defaults.create(cls);
+                if (k instanceof ShimCommand s) {
+                  s.environment = env;
+                  s.workspace = workspace;
+                } else if (k instanceof DoctorCommand d) {
+                  d.environment = env;
+                  d.home = workspace;
+                }
+                return k;
+              }
+            });
+    cli.setOut(new PrintWriter(out, true));
+    cli.setErr(new PrintWriter(err, true));
+    return new Run(cli.execute(args), out.toString(), err.toString());
+  }
+
+  @Test
+  void theShimCommandRunsTheFakeClaudeAndPrintsAFramedResult() throws Exception {
+    Path ws = Files.createDirectories(tmp.resolve("ws"));
+    StepPack pack = FakeAgents.pack("claude", null, "pass");
+    Map<String, String> env = new HashMap<>(FakeAgents.environment());
+    env.put("AIFLOW_EVIDENCE_DIR", pack.evidenceDir());
+    Run r =
+        aiflow(
+            env,
+            ws,
+            "shim",
+            "create",
+            PromptRenderer.bundled().render(pack),
+            "--backend=claude",
+            "--run-id=R-1",
+            "--task-id=T-1",
+            "--step-id",
+            "S1");
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(r.out()).contains("<<<AIFLOW-STEP-RESULT").contains("AIFLOW-USAGE {");
+    // the relayed message mentions the markers too, but only the shim's block stands on its lines
+    assertThat(StepResultExtractor.extract(r.out()).result().threadId())
+        .isEqualTo(FakeAgents.sessions(ws, "claude").get(0));
+  }
+
+  @Test
+  void theShimCommandRefusesBadUsageWithAnOutcomeLine() {
+    Run r =
+        aiflow(
+            Map.of(),
+            tmp,
+            "shim",
+            "resume",
+            "prompt",
+            "--backend=claude",
+            "--run-id=R",
+            "--task-id=T",
+            "--step-id=S");
+    assertThat(r.exit()).isEqualTo(ExitCodes.USAGE);
+    assertThat(r.out()).startsWith("AIFLOW-OUTCOME {\"code\":\"AGENT_FAILED\"");
+    assertThat(r.err()).contains("resume needs the THREAD_ID");
+
+    Run bad =
+        aiflow(
+            Map.of(),
+            tmp,
+            "shim",
+            "start",
+            "prompt",
+            "--backend=claude",
+            "--run-id=R",
+            "--task-id=T",
+            "--step-id=S");
+    assertThat(bad.exit()).isEqualTo(ExitCodes.USAGE);
+    assertThat(bad.err()).contains("create or resume");
+  }
+
+  @Test
+  void doctorSaysPerBackendWhatIsThereAndNeverACredentialsValue() throws Exception {
+    Path settings = tmp.resolve("agents.json");
+    Files.writeString(
+        settings,
+        "{\"backends\": {"
+            + "\"claude\": {\"executable\": \""
+            + FakeAgents.DIR.resolve("claude")
+            + "\"},"
+            + "\"codex\": {\"executable\": \""
+            + tmp.resolve("no-codex")
+            + "\"},"
+            + "\"gemini\": {\"executable\": \""
+            + FakeAgents.DIR.resolve("gemini")
+            + "\"}}}");
+    Map<String, String> env =
+        Map.of(
+            "AIFLOW_AGENTS_CONFIG",
+            settings.toString(),
+            "ANTHROPIC_API_KEY",
+            "sk-ant-never-print-this");
+
+    Run all = aiflow(env, tmp, "doctor");
+    assertThat(all.exit()).as(all.out() + all.err()).isZero();
+    String[] lines = all.out().split("\n");
+    assertThat(lines).hasSize(4);
+    assertThat(lines[0]).startsWith("shim").contains("ok").contains("builtin:");
+    assertThat(lines[1])
+        .startsWith("claude")
+        .contains(" ok ")
+        .contains("1.0.0 (fake Claude Code")
+        .contains("credentials: $ANTHROPIC_API_KEY");
+    assertThat(lines[2]).startsWith("codex").contains("unusable").contains("RUNTIME_MISSING");
+    assertThat(lines[3])
+        .startsWith("gemini")
+        .contains("unusable")
+        .contains("credentials: none")
+        .contains("CREDENTIALS_MISSING");
+    assertThat(all.out()).doesNotContain("sk-ant-never-print-this");
+
+    assertThat(aiflow(env, tmp, "doctor", "--backend", "claude").exit()).isZero();
+    Run needed = aiflow(env, tmp, "doctor", "--backend", "claude", "--backend", "gemini");
+    assertThat(needed.exit()).isEqualTo(ExitCodes.FAILED);
+  }
+}
