@@ -17,6 +17,7 @@ final class ByteScan {
   private static final long NEWLINES = '\n' * ONES;
   private static final long QUOTES = '"' * ONES;
   private static final long BACKSLASHES = '\\' * ONES;
+  private static final long SPACES = ' ' * ONES;
 
   private ByteScan() {}
 
@@ -54,6 +55,34 @@ final class ByteScan {
     }
     for (; i < to; i++) {
       if (b[i] == '"' || b[i] == '\\') {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  /**
+   * Index of the first byte in {@code b[from, to)} that ends a plain run of string content: '"',
+   * '\\', a control character (below 0x20) or the first byte of a non-ASCII character (0x80 and
+   * above); -1 when there is none.
+   */
+  static int indexOfStringSpecial(byte[] b, int from, int to) {
+    int i = from;
+    for (; i + 8 <= to; i += 8) {
+      long word = (long) LONGS.get(b, i);
+      // (word - SPACES) | word sets the high bit of a byte below 0x20 or from 0x80 (exact for the
+      // lowest such byte, like zeroBytes); the lowest match of any of the three terms is real
+      long found =
+          zeroBytes(word ^ QUOTES)
+              | zeroBytes(word ^ BACKSLASHES)
+              | (((word - SPACES) | word) & HIGHS);
+      if (found != 0) {
+        return i + (Long.numberOfTrailingZeros(found) >>> 3);
+      }
+    }
+    for (; i < to; i++) {
+      byte c = b[i];
+      if (c == '"' || c == '\\' || c < 0x20) { // bytes from 0x80 are negative
         return i;
       }
     }

@@ -3,6 +3,7 @@ package dev.aiflow.logger;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
@@ -28,11 +29,12 @@ public final class CanonicalJson {
   private static final long MAX_SAFE_INTEGER = 9007199254740992L; // 2^53
   private static final char[] HEX = "0123456789abcdef".toCharArray();
 
-  /** A mapper that refuses what I-JSON refuses: duplicate keys. */
+  /** A mapper that refuses what I-JSON refuses (duplicate keys), and text after the value. */
   static final ObjectMapper STRICT_MAPPER =
       JsonMapper.builder()
           .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
           .disable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+          .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
           .build();
 
   private CanonicalJson() {}
@@ -44,6 +46,21 @@ public final class CanonicalJson {
     } catch (JsonProcessingException e) {
       throw new IllegalArgumentException("not valid JSON: " + e.getOriginalMessage(), e);
     }
+  }
+
+  /**
+   * Why a document could not be parsed, named by its position only: the parser's own message quotes
+   * the offending text, and a report must never echo a file's content.
+   */
+  static String describe(JsonProcessingException e) {
+    String what =
+        e.getOriginalMessage() != null && e.getOriginalMessage().startsWith("Duplicate field")
+            ? "a member name appears twice"
+            : "not valid JSON";
+    com.fasterxml.jackson.core.JsonLocation at = e.getLocation();
+    return at == null || at.getLineNr() < 1
+        ? what
+        : what + " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")";
   }
 
   /** The canonical form of a tree as a string. */

@@ -30,19 +30,41 @@ final class ChainVerifier {
   private String manifestProjectId;
   private String currentProjectId; // while the project chain is read: the id events must carry
 
+  private final String expectedProjectId;
+  private String expectedHead; // while the chain in scope is read: the head an anchor recorded
+  private long expectedHeadLine; // the line of the event with that hash, 0 when there is none
+  private String firstRecordedAt; // of the project chain's first event
+  private final List<ChainMigration> migrations = new ArrayList<>();
+
+  /** A {@code project_migrated} event of the project chain, for the manifest's lineage. */
+  private record ChainMigration(
+      long line, String fromProjectId, String sourceHead, String recordedAt) {}
+
   ChainVerifier(ProjectSource source) {
+    this(source, null);
+  }
+
+  /**
+   * @param expectedProjectId the id the project must have (its directory's name), or null when
+   *     nothing outside the files says (an archive: its export manifest is checked separately)
+   */
+  ChainVerifier(ProjectSource source, String expectedProjectId) {
     this.source = source;
+    this.expectedProjectId = expectedProjectId;
   }
 
   /** Per-task view while a chain is read. */
   private static final class Track {
     final TaskState state;
     String storedHead = EventFields.GENESIS;
+    MessageDigest lines; // SHA-256 of the task's lines as the project chain holds them
 
     Track(String taskId) {
       state = new TaskState(taskId);
     }
   }
+
+  private boolean digestTaskLines; // while the project chain is read in project scope
 
   // ------------------------------------------------------------------ project scope
 
@@ -50,7 +72,11 @@ final class ChainVerifier {
     Set<String> lineage = readManifest();
     currentProjectId = null;
     Map<String, Track> tracks = new HashMap<>();
+    this.expectedHead = expectedHead;
+    digestTaskLines = true;
     String head = readChain(ProjectLayout.EVENTS, null, lineage, tracks);
+    digestTaskLines = false;
+    this.expectedHead = null;
     Set<String> taskDirs = new TreeSet<>(source.taskDirectories());
     for (Track t : tracks.values()) {
       verifyTaskFile(t.state.taskId, t, lineage);
@@ -68,6 +94,7 @@ final class ChainVerifier {
                 "a task chain exists that the project chain never mentions"));
       }
     }
+    checkManifestAgainstChain();
     if (manifestProjectId != null
         && currentProjectId != null
         && !manifestProjectId.equals(currentProjectId)) {
@@ -93,7 +120,9 @@ final class ChainVerifier {
     Set<String> lineage = readManifest();
     String file = ProjectLayout.taskEventsName(taskId);
     Map<String, Track> own = new HashMap<>();
+    this.expectedHead = expectedHead;
     String head = readChain(file, taskId, lineage, own);
+    this.expectedHead = null;
     // The project chain must hold the same task chain: same length, same head.
     Track inProject = projectRecordOf(taskId);
     Track inFile = own.get(taskId);
@@ -138,57 +167,128 @@ final class ChainVerifier {
 
   // ------------------------------------------------------------------ shared
 
+  private ProjectManifests manifests;
+
+  /**
+   * Reads and checks both manifests. Returns the project ids the project's events may carry (its
+   * lineage and its current id), or null when the manifest could not be read (then that is the
+   * problem reported, not every event).
+   */
   private Set<String> readManifest() throws IOException {
-    Set<String> ids = new LinkedHashSet<>();
-    try (InputStream in = source.open(ProjectLayout.PROJECT_MANIFEST)) {
-      JsonNode m = CanonicalJson.STRICT_MAPPER.readTree(in);
-      for (JsonNode entry : m.path("lineage")) {
-        ids.add(entry.path("project_id").asText());
-      }
-      manifestProjectId = m.path("project_id").asText();
-      ids.add(manifestProjectId);
-    } catch (NoSuchFileException e) {
-      problems.add(
-          new ChainProblem(
-              ProjectLayout.PROJECT_MANIFEST,
-              0,
-              "FILE_MISSING",
-              null,
-              null,
-              "the project manifest is missing"));
-    } catch (IOException e) {
-      problems.add(
-          new ChainProblem(
-              ProjectLayout.PROJECT_MANIFEST,
-              0,
-              "UNREADABLE_MANIFEST",
-              null,
-              null,
-              "not valid JSON: " + e.getMessage()));
+    manifests = ProjectManifests.read(source, expectedProjectId, problems);
+    manifestProjectId = manifests.projectId;
+    if (manifests.projectId == null || manifests.lineage == null) {
+      return null;
     }
-    try (InputStream in = source.open(ProjectLayout.SCHEMA_VERSION)) {
-      int version = CanonicalJson.STRICT_MAPPER.readTree(in).path("schema_version").asInt(-1);
-      if (version != EventFields.SCHEMA) {
+    Set<String> ids = new LinkedHashSet<>();
+    for (ProjectManifests.Migration m : manifests.lineage) {
+      ids.add(m.projectId());
+    }
+    ids.add(manifests.projectId);
+    return ids;
+  }
+
+  /** What the manifest says about the chain's history must be what the chain holds. */
+  private void checkManifestAgainstChain() {
+    String file = ProjectLayout.PROJECT_MANIFEST;
+    if (manifests.createdAt != null
+        && firstRecordedAt != null
+        && !manifests.createdAt.equals(firstRecordedAt)) {
+      problems.add(
+          new ChainProblem(
+              file,
+              0,
+              "MANIFEST_MISMATCH",
+              firstRecordedAt,
+              manifests.createdAt,
+              "created_at must be the recorded_at of the project_initialized event"));
+    }
+    if (manifests.lineage == null) {
+      return;
+    }
+    if (manifests.lineage.size() != migrations.size()) {
+      problems.add(
+          new ChainProblem(
+              file,
+              0,
+              "MANIFEST_MISMATCH",
+              migrations.size() + " migration(s)",
+              manifests.lineage.size() + " migration(s)",
+              "lineage must list every project_migrated event of the chain, in order"));
+      return;
+    }
+    for (int i = 0; i < migrations.size(); i++) {
+      ProjectManifests.Migration listed = manifests.lineage.get(i);
+      ChainMigration event = migrations.get(i);
+      if (!listed.projectId().equals(event.fromProjectId())
+          || !listed.head().equals(event.sourceHead())
+          || !listed.migratedAt().equals(event.recordedAt())) {
         problems.add(
             new ChainProblem(
-                ProjectLayout.SCHEMA_VERSION,
+                file,
                 0,
-                "SCHEMA_UNSUPPORTED",
-                String.valueOf(EventFields.SCHEMA),
-                String.valueOf(version),
-                "this version of aiflow reads schema " + EventFields.SCHEMA));
+                "MANIFEST_MISMATCH",
+                event.fromProjectId() + " " + event.sourceHead() + " " + event.recordedAt(),
+                listed.projectId() + " " + listed.head() + " " + listed.migratedAt(),
+                "lineage["
+                    + i
+                    + "] differs from the project_migrated event at "
+                    + ProjectLayout.EVENTS
+                    + " line "
+                    + event.line()
+                    + " (from_project_id, source_head, recorded_at)"));
       }
-    } catch (NoSuchFileException e) {
+    }
+  }
+
+  /**
+   * The project chain's first event is its {@code project_initialized}, and it has no other; a
+   * {@code project_migrated} event names the head it continues ({@code source_head}).
+   */
+  private void checkProjectEvent(String file, long line, EventView v, LineReader lines) {
+    boolean initialized = EventFields.TYPE_PROJECT_INITIALIZED.equals(v.eventType());
+    if (line == 1 && !initialized) {
       problems.add(
           new ChainProblem(
-              ProjectLayout.SCHEMA_VERSION,
-              0,
-              "FILE_MISSING",
-              null,
-              null,
-              "the schema version file is missing"));
+              file,
+              line,
+              "PROTOCOL_VIOLATION",
+              EventFields.TYPE_PROJECT_INITIALIZED,
+              v.eventType(),
+              "a project chain starts with its project_initialized event"));
+    } else if (line > 1 && initialized) {
+      problems.add(
+          new ChainProblem(
+              file, line, "PROTOCOL_VIOLATION", null, null, "a project is initialised once"));
     }
-    return ids;
+    boolean migrated = EventFields.TYPE_PROJECT_MIGRATED.equals(v.eventType());
+    if (line != 1 && !migrated) {
+      return;
+    }
+    JsonNode tree;
+    try {
+      tree = CanonicalJson.STRICT_MAPPER.readTree(lines.buf(), lines.off(), lines.len());
+    } catch (IOException e) {
+      return; // it was read as an event: cannot happen
+    }
+    String recordedAt = tree.path(EventFields.RECORDED_AT).asText(null);
+    if (line == 1) {
+      firstRecordedAt = recordedAt;
+    }
+    if (migrated) {
+      String sourceHead = tree.path("source_head").asText(null);
+      migrations.add(new ChainMigration(line, v.fromProjectId(), sourceHead, recordedAt));
+      if (sourceHead == null || !sourceHead.equals(v.projectPrevHash())) {
+        problems.add(
+            new ChainProblem(
+                file,
+                line,
+                "MIGRATION_MISMATCH",
+                v.projectPrevHash(),
+                sourceHead,
+                "source_head must name the event the migration continues (the archive's head)"));
+      }
+    }
   }
 
   /**
@@ -204,15 +304,16 @@ final class ChainVerifier {
     boolean inSync = true; // false right after an unreadable line: its successor cannot link
     long expectedSeq = 1;
     try (InputStream in = source.open(file)) {
-      LineReader lines = new LineReader(in);
-      while (lines.next()) {
+      EventLines reader = new EventLines(in, digest);
+      LineReader lines = reader.lines();
+      while (reader.next()) {
         long line = lines.lineNumber();
         if (!secondaryChain) {
           events++;
         }
         EventView v;
         try {
-          v = EventReader.read(lines.buf(), lines.off(), lines.len(), digest);
+          v = reader.event();
         } catch (EventReader.MalformedEventException e) {
           problems.add(
               new ChainProblem(file, line, "UNREADABLE_EVENT", null, null, e.getMessage()));
@@ -229,8 +330,16 @@ final class ChainVerifier {
                   v.eventHash(),
                   "event #" + v.seq() + " was changed after it was written"));
         } else if (!v.canonicalStored()) {
-          warnings.add(
-              file + " line " + line + ": event is intact but not stored in canonical form");
+          // Its hash is right for the canonical form, but the stored bytes say something a
+          // lenient reader may take differently: the chain holds canonical lines only.
+          problems.add(
+              new ChainProblem(
+                  file,
+                  line,
+                  "NOT_CANONICAL",
+                  null,
+                  null,
+                  "event #" + v.seq() + " is not stored in its RFC 8785 canonical form"));
         }
         if (project) {
           if (v.seq() != expectedSeq && inSync) {
@@ -268,7 +377,8 @@ final class ChainVerifier {
         }
         if (project) {
           checkProjectIdentity(file, line, v);
-        } else if (v.projectId() == null || !lineage.contains(v.projectId())) {
+          checkProjectEvent(file, line, v, lines);
+        } else if (lineage != null && (v.projectId() == null || !lineage.contains(v.projectId()))) {
           problems.add(
               new ChainProblem(
                   file,
@@ -301,12 +411,22 @@ final class ChainVerifier {
           }
           Track t = tracks.computeIfAbsent(v.taskId(), Track::new);
           checkTaskEvent(file, line, v, t, project || inSync);
+          if (digestTaskLines) {
+            if (t.lines == null) {
+              t.lines = DurableFiles.sha256();
+            }
+            t.lines.update(lines.buf(), lines.off(), lines.len());
+            t.lines.update((byte) '\n');
+          }
         } else if (!project) {
           problems.add(
               new ChainProblem(
                   file, line, "FOREIGN_TASK", taskId, null, "a project event is in a task chain"));
         }
         head = v.eventHash() == null ? head : v.eventHash();
+        if (expectedHead != null && expectedHead.equalsIgnoreCase(v.eventHash())) {
+          expectedHeadLine = line;
+        }
         inSync = true;
       }
       bytes += lines.completeBytes();
@@ -470,6 +590,11 @@ final class ChainVerifier {
               "the task chain is missing"));
       return;
     }
+    if (inProject.lines != null && sameBytes(file, inProject.lines.digest())) {
+      // byte for byte the task's lines of the project chain, which were just checked in full
+      // (hashes, canonical form, task links, protocol): nothing here can differ from them
+      return;
+    }
     secondaryChain = true;
     try {
       head = readChain(file, taskId, lineage, own);
@@ -507,6 +632,25 @@ final class ChainVerifier {
             "the task chain differs from the task's events in the project chain"));
   }
 
+  /** Whether the file's SHA-256 is {@code expected}; counts what it read. */
+  private boolean sameBytes(String file, byte[] expected) throws IOException {
+    MessageDigest md = DurableFiles.sha256();
+    long size = 0;
+    byte[] buf = new byte[1 << 16];
+    try (InputStream in = source.open(file)) {
+      int n;
+      while ((n = in.read(buf)) > 0) {
+        md.update(buf, 0, n);
+        size += n;
+      }
+    }
+    if (!MessageDigest.isEqual(md.digest(), expected)) {
+      return false;
+    }
+    bytes += size;
+    return true;
+  }
+
   private boolean isPrefix(String taskId, String head) throws IOException {
     if (EventFields.GENESIS.equals(head)) {
       return true;
@@ -528,18 +672,23 @@ final class ChainVerifier {
   }
 
   private void checkHead(String scope, String file, String head, String expectedHead) {
-    if (expectedHead != null && !expectedHead.equalsIgnoreCase(head)) {
-      problems.add(
-          new ChainProblem(
-              file,
-              0,
-              "HEAD_MISMATCH",
-              expectedHead,
-              head,
-              "the "
-                  + scope
-                  + " chain does not end at the expected head: events were cut from its end or"
-                  + " added after it"));
+    if (expectedHead == null || expectedHead.equalsIgnoreCase(head)) {
+      return;
     }
+    String why =
+        expectedHeadLine > 0
+            ? "the expected head is the event at line "
+                + expectedHeadLine
+                + ": the events after it were added since the head was recorded"
+            : "no event of the chain has the expected hash: events up to the recorded head were"
+                + " rewritten, removed or cut from the end since it was recorded";
+    problems.add(
+        new ChainProblem(
+            file,
+            expectedHeadLine,
+            "HEAD_MISMATCH",
+            expectedHead,
+            head,
+            "the " + scope + " chain does not end at the expected head; " + why));
   }
 }

@@ -29,19 +29,6 @@ final class DurableFiles {
     AtomicFile.fsyncDirectory(dir);
   }
 
-  static void writeFully(FileChannel ch, ByteBuffer buf) throws IOException {
-    while (buf.hasRemaining()) {
-      ch.write(buf);
-    }
-  }
-
-  static void writeFully(FileChannel ch, ByteBuffer buf, long position) throws IOException {
-    long pos = position;
-    while (buf.hasRemaining()) {
-      pos += ch.write(buf, pos);
-    }
-  }
-
   static void readFully(FileChannel ch, ByteBuffer buf, long position) throws IOException {
     long pos = position;
     while (buf.hasRemaining()) {

@@ -61,67 +61,122 @@ record EventView(
       return keyIs(b, keyStart, keyEnd, EventFields.EVENT_HASH);
     }
 
-    /** Takes the member if it is one we read; false means "use the slow path". */
-    boolean accept(byte[] b, int keyStart, int keyEnd, int valueStart, int valueEnd) {
-      if (keyEnd - keyStart == 1) {
-        if (b[keyStart] == 'r') {
-          return (r = (int) number(b, valueStart, valueEnd)) >= 0 || isNull(b, valueStart);
-        }
-        if (b[keyStart] == 's') {
-          return (s = (int) number(b, valueStart, valueEnd)) >= 0 || isNull(b, valueStart);
-        }
-        return true;
+    /**
+     * Checks the canonical value of a top-level member that starts at {@code valueStart} and takes
+     * it if it is one we read, in one pass. Returns the index after the value, or -1 for "use the
+     * slow path" (not canonical, or not in the shape the store writes).
+     */
+    int member(byte[] b, int keyStart, int keyEnd, int valueStart, int end) {
+      switch (keyEnd - keyStart) {
+        case 1:
+          if (b[keyStart] == 'r') {
+            int e = CanonicalBytes.value(b, valueStart, end, 0);
+            return e >= 0 && ((r = (int) number(b, valueStart, e)) >= 0 || isNull(b, valueStart))
+                ? e
+                : -1;
+          }
+          if (b[keyStart] == 's') {
+            int e = CanonicalBytes.value(b, valueStart, end, 0);
+            return e >= 0 && ((s = (int) number(b, valueStart, e)) >= 0 || isNull(b, valueStart))
+                ? e
+                : -1;
+          }
+          break;
+        case 3:
+          if (keyIs(b, keyStart, keyEnd, EventFields.SEQ)) {
+            int e = CanonicalBytes.value(b, valueStart, end, 0);
+            return e >= 0 && (seq = number(b, valueStart, e)) >= 0 ? e : -1;
+          }
+          break;
+        case 7:
+          if (keyIs(b, keyStart, keyEnd, EventFields.TASK_ID)) {
+            return (taskId = string(b, valueStart, end)) != null ? stringEnd : -1;
+          }
+          break;
+        case 8:
+          if (keyIs(b, keyStart, keyEnd, EventFields.TASK_SEQ)) {
+            int e = CanonicalBytes.value(b, valueStart, end, 0);
+            return e >= 0 && (taskSeq = number(b, valueStart, e)) >= 0 ? e : -1;
+          }
+          break;
+        case 10:
+          if (keyIs(b, keyStart, keyEnd, EventFields.EVENT_HASH)) {
+            return (eventHash = string(b, valueStart, end)) != null ? stringEnd : -1;
+          }
+          if (keyIs(b, keyStart, keyEnd, EventFields.PROJECT_ID)) {
+            return (projectId = string(b, valueStart, end)) != null ? stringEnd : -1;
+          }
+          if (keyIs(b, keyStart, keyEnd, EventFields.EVENT_TYPE)) {
+            return (eventType = string(b, valueStart, end)) != null ? stringEnd : -1;
+          }
+          break;
+        case 12:
+          if (keyIs(b, keyStart, keyEnd, EventFields.REVISION_KEY)) {
+            return (revisionKey = string(b, valueStart, end)) != null ? stringEnd : -1;
+          }
+          if (keyIs(b, keyStart, keyEnd, EventFields.FINAL_STATUS)) {
+            return (finalStatus = string(b, valueStart, end)) != null ? stringEnd : -1;
+          }
+          break;
+        case 14:
+          if (keyIs(b, keyStart, keyEnd, EventFields.SCHEMA_VERSION)) {
+            int e = CanonicalBytes.value(b, valueStart, end, 0);
+            return e >= 0 && (schemaVersion = (int) number(b, valueStart, e)) >= 0 ? e : -1;
+          }
+          break;
+        case 15:
+          if (keyIs(b, keyStart, keyEnd, EventFields.PREV_EVENT_HASH)) {
+            return (prevHash = string(b, valueStart, end)) != null ? stringEnd : -1;
+          }
+          if (keyIs(b, keyStart, keyEnd, EventFields.IDEMPOTENCY_KEY)) {
+            return (idempotencyKey = string(b, valueStart, end)) != null ? stringEnd : -1;
+          }
+          if (keyIs(b, keyStart, keyEnd, EventFields.FROM_PROJECT_ID)) {
+            return (fromProjectId = string(b, valueStart, end)) != null ? stringEnd : -1;
+          }
+          break;
+        case 16:
+          if (keyIs(b, keyStart, keyEnd, EventFields.CODE_CONTENT_REF)) {
+            int e = CanonicalBytes.value(b, valueStart, end, 0);
+            if (e < 0) {
+              return -1;
+            }
+            try {
+              contentRef =
+                  contentRef(CanonicalJson.STRICT_MAPPER.readTree(b, valueStart, e - valueStart));
+            } catch (IOException ex) {
+              return -1;
+            }
+            return contentRef != null ? e : -1;
+          }
+          break;
+        case 23:
+          if (keyIs(b, keyStart, keyEnd, EventFields.PROJECT_PREV_EVENT_HASH)) {
+            return (projectPrevHash = string(b, valueStart, end)) != null ? stringEnd : -1;
+          }
+          break;
+        default:
+          break;
       }
-      if (keyIs(b, keyStart, keyEnd, EventFields.SEQ)) {
-        return (seq = number(b, valueStart, valueEnd)) >= 0;
+      return CanonicalBytes.value(b, valueStart, end, 0);
+    }
+
+    private int stringEnd; // after string(): the index after its closing quote
+
+    /**
+     * A canonical string without escapes, decoded, with {@link #stringEnd} set; null when it is not
+     * a string, has escapes (the slow path decodes those), or is not canonical.
+     */
+    private String string(byte[] b, int start, int end) {
+      if (start >= end || b[start] != '"') {
+        return null;
       }
-      if (keyIs(b, keyStart, keyEnd, EventFields.TASK_SEQ)) {
-        return (taskSeq = number(b, valueStart, valueEnd)) >= 0;
+      int close = CanonicalBytes.unescapedString(b, start, end);
+      if (close < 0) {
+        return null;
       }
-      if (keyIs(b, keyStart, keyEnd, EventFields.SCHEMA_VERSION)) {
-        return (schemaVersion = (int) number(b, valueStart, valueEnd)) >= 0;
-      }
-      if (keyIs(b, keyStart, keyEnd, EventFields.EVENT_HASH)) {
-        return (eventHash = string(b, valueStart, valueEnd)) != null;
-      }
-      if (keyIs(b, keyStart, keyEnd, EventFields.PREV_EVENT_HASH)) {
-        return (prevHash = string(b, valueStart, valueEnd)) != null;
-      }
-      if (keyIs(b, keyStart, keyEnd, EventFields.PROJECT_PREV_EVENT_HASH)) {
-        return (projectPrevHash = string(b, valueStart, valueEnd)) != null;
-      }
-      if (keyIs(b, keyStart, keyEnd, EventFields.PROJECT_ID)) {
-        return (projectId = string(b, valueStart, valueEnd)) != null;
-      }
-      if (keyIs(b, keyStart, keyEnd, EventFields.EVENT_TYPE)) {
-        return (eventType = string(b, valueStart, valueEnd)) != null;
-      }
-      if (keyIs(b, keyStart, keyEnd, EventFields.TASK_ID)) {
-        return (taskId = string(b, valueStart, valueEnd)) != null;
-      }
-      if (keyIs(b, keyStart, keyEnd, EventFields.IDEMPOTENCY_KEY)) {
-        return (idempotencyKey = string(b, valueStart, valueEnd)) != null;
-      }
-      if (keyIs(b, keyStart, keyEnd, EventFields.REVISION_KEY)) {
-        return (revisionKey = string(b, valueStart, valueEnd)) != null;
-      }
-      if (keyIs(b, keyStart, keyEnd, EventFields.FINAL_STATUS)) {
-        return (finalStatus = string(b, valueStart, valueEnd)) != null;
-      }
-      if (keyIs(b, keyStart, keyEnd, EventFields.FROM_PROJECT_ID)) {
-        return (fromProjectId = string(b, valueStart, valueEnd)) != null;
-      }
-      if (keyIs(b, keyStart, keyEnd, EventFields.CODE_CONTENT_REF)) {
-        try {
-          contentRef =
-              contentRef(
-                  CanonicalJson.STRICT_MAPPER.readTree(b, valueStart, valueEnd - valueStart));
-        } catch (IOException e) {
-          return false;
-        }
-        return contentRef != null;
-      }
-      return true;
+      stringEnd = close + 1;
+      return new String(b, start + 1, close - start - 1, StandardCharsets.UTF_8);
     }
 
     EventView build(byte[] b, int off, int len) {
@@ -211,17 +266,6 @@ record EventView(
         v = v * 10 + d;
       }
       return v;
-    }
-
-    /** A string without escapes, decoded; null when it has escapes or is not a string. */
-    private static String string(byte[] b, int start, int end) {
-      if (end - start < 2 || b[start] != '"' || b[end - 1] != '"') {
-        return null;
-      }
-      if (ByteScan.indexOfQuoteOrBackslash(b, start + 1, end - 1) >= 0) {
-        return null;
-      }
-      return new String(b, start + 1, end - start - 2, StandardCharsets.UTF_8);
     }
   }
 }

@@ -9,7 +9,9 @@ import java.util.Map;
  * export holds the project's lock, after the chain verified and before any file is read: they
  * describe exactly the events that are exported, and files they write in the project folder are
  * exported with it. The transparency log uses this to put a signed checkpoint of the exported chain
- * and its verifier key into the archive. Import ignores members it does not know.
+ * and its verifier key into the archive. The members are those of {@code
+ * ProjectArchive.EXTENSION_MEMBERS}: import takes them as strings (their checker is {@code aiflow
+ * log verify-bundle}) and refuses any other member it does not check.
  */
 @FunctionalInterface
 public interface ExportExtras {

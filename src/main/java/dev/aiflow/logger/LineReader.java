@@ -26,18 +26,46 @@ final class LineReader {
     this.in = in;
   }
 
+  /**
+   * Finds where the line that starts at {@code from} ends without searching for its newline first:
+   * returns its length (the byte at {@code from + length} being its '\n'), or -1 to let the reader
+   * search (the line is not of the kind the splitter checks, or not wholly in the buffer).
+   */
+  interface Splitter {
+    int lineLength(byte[] buf, int from, int limit);
+  }
+
+  /**
+   * As {@link #next()}, but first offers the buffered bytes to {@code splitter}: a reader that
+   * checks every byte of a line anyway (the verifier's canonical scan) saves the newline search.
+   */
+  boolean next(Splitter splitter) throws IOException {
+    if (start < limit) {
+      int len = splitter.lineLength(buf, start, limit);
+      if (len >= 0) {
+        accept(start + len);
+        return true;
+      }
+    }
+    return next();
+  }
+
+  private void accept(int newline) {
+    lineOff = start;
+    lineLen = newline - start;
+    lineOffset = consumed;
+    lineNumber++;
+    consumed += lineLen + 1L;
+    start = newline + 1;
+  }
+
   /** Advances to the next complete line; false at the end of the stream. */
   boolean next() throws IOException {
     int scanFrom = start;
     while (true) {
       int i = ByteScan.indexOfNewline(buf, scanFrom, limit);
       if (i >= 0) {
-        lineOff = start;
-        lineLen = i - start;
-        lineOffset = consumed;
-        lineNumber++;
-        consumed += lineLen + 1L;
-        start = i + 1;
+        accept(i);
         return true;
       }
       if (eof) {

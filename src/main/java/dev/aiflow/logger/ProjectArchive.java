@@ -1,5 +1,6 @@
 package dev.aiflow.logger;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -16,14 +17,19 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
 import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Enumeration;
+import java.util.HashSet;
 import java.util.HexFormat;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.UUID;
@@ -59,7 +65,8 @@ final class ProjectArchive {
         () -> {
           store.completeTaskFiles();
           VerificationReport report =
-              new ChainVerifier(ProjectSource.directory(dir)).verifyProject(null);
+              new ChainVerifier(ProjectSource.directory(dir), dir.getFileName().toString())
+                  .verifyProject(null);
           if (!report.ok()) {
             throw new LogRefusedException(
                 "CHAIN_BROKEN",
@@ -96,6 +103,11 @@ final class ProjectArchive {
             if (manifest.has(e.getKey())) {
               throw new IllegalArgumentException(
                   "an export extra may not replace the manifest's " + e.getKey());
+            }
+            if (!EXTENSION_MEMBERS.contains(e.getKey())) {
+              // import would refuse the archive: an unknown member would go unchecked
+              throw new IllegalArgumentException(
+                  "an export extra must be one of " + EXTENSION_MEMBERS + ": " + e.getKey());
             }
             manifest.put(e.getKey(), e.getValue());
           }
@@ -156,6 +168,12 @@ final class ProjectArchive {
             || p.getFileName().toString().contains(".tmp-")) {
           continue;
         }
+        String why = ProjectLayout.unportablePath(rel);
+        if (why != null) {
+          // import would refuse it: say so now, not when the archive is needed
+          throw new LogRefusedException(
+              "UNEXPECTED_FILE", "refusing to export: " + shown(rel) + " " + why);
+        }
         files.put(rel, p);
       }
     }
@@ -178,6 +196,8 @@ final class ProjectArchive {
     }
     String archiveSha;
     JsonNode manifest;
+    // the lineage entry and the project_migrated event carry the same instant (verify compares)
+    Instant migratedAt = options.clock().instant().truncatedTo(ChronoUnit.MILLIS);
     Map<String, ZipArchiveEntry> entries;
     try (ZipFile zip = ZipFile.builder().setPath(archive).get()) {
       archiveSha = DurableFiles.sha256Hex(archive);
@@ -189,7 +209,7 @@ final class ProjectArchive {
           root.toAbsolutePath().resolve(".import-" + targetProjectId + "-" + UUID.randomUUID());
       try {
         extract(zip, entries, staging);
-        rewriteManifest(staging, manifest, targetProjectId, options.clock());
+        rewriteManifest(staging, manifest, targetProjectId, migratedAt);
         Files.createDirectories(root);
         try {
           Files.move(staging, target.dir, StandardCopyOption.ATOMIC_MOVE);
@@ -207,7 +227,9 @@ final class ProjectArchive {
     }
     String sourceId = manifest.path("project_id").asText();
     String sourceHead = manifest.path("project_head").asText();
-    try (WorkflowLogger logger = WorkflowLogger.open(root, targetProjectId, options)) {
+    try (WorkflowLogger logger =
+        WorkflowLogger.open(
+            root, targetProjectId, options.withClock(Clock.fixed(migratedAt, ZoneOffset.UTC)))) {
       Map<String, Object> fields = new LinkedHashMap<>();
       fields.put("from_project_id", sourceId);
       fields.put("source_head", sourceHead);
@@ -229,16 +251,16 @@ final class ProjectArchive {
       String name = entry.getName();
       String why = unsafeName(name);
       if (why != null) {
-        throw refused("ARCHIVE_UNSAFE_PATH", "entry '" + name + "' " + why);
+        throw refused("ARCHIVE_UNSAFE_PATH", "entry " + shown(name) + " " + why);
       }
       if (entry.isUnixSymlink()) {
-        throw refused("ARCHIVE_LINK", "entry '" + name + "' is a symbolic link");
+        throw refused("ARCHIVE_LINK", "entry " + shown(name) + " is a symbolic link");
       }
       if (entry.isDirectory()) {
         continue;
       }
       if (byName.put(name, entry) != null) {
-        throw refused("ARCHIVE_DUPLICATE", "entry '" + name + "' appears more than once");
+        throw refused("ARCHIVE_DUPLICATE", "entry " + shown(name) + " appears more than once");
       }
     }
     return byName;
@@ -258,8 +280,33 @@ final class ProjectArchive {
         return "has an empty, '.' or '..' path segment";
       }
     }
-    return null;
+    return ProjectLayout.unportablePath(path);
   }
+
+  /** A name for a message: quoted, with control and non-ASCII characters escaped. */
+  private static String shown(String name) {
+    return ProjectManifests.printable(name);
+  }
+
+  /** The members of {@value #MANIFEST}; each is checked at import, none other is accepted. */
+  static final Set<String> MANIFEST_MEMBERS =
+      Set.of(
+          "format",
+          "format_version",
+          "project_id",
+          "exported_at",
+          "project_head",
+          "events",
+          "files",
+          "chains");
+
+  /**
+   * Members an export extension ({@link ExportExtras}) writes: the transparency log's signed
+   * checkpoint of the exported events and its verifier key. {@code aiflow log verify-bundle} checks
+   * them; import takes them as strings and keeps nothing of the manifest. A new extension member is
+   * added here, or import refuses archives that carry it.
+   */
+  static final Set<String> EXTENSION_MEMBERS = Set.of("checkpoint", "verifier_key");
 
   private static JsonNode readManifest(ZipFile zip, Map<String, ZipArchiveEntry> entries)
       throws IOException {
@@ -270,36 +317,103 @@ final class ProjectArchive {
     JsonNode manifest;
     try (InputStream in = zip.getInputStream(entry)) {
       manifest = CanonicalJson.STRICT_MAPPER.readTree(in);
-    } catch (IOException e) {
-      throw refused("ARCHIVE_MANIFEST_INVALID", MANIFEST + " is not valid JSON");
+    } catch (JsonProcessingException e) {
+      throw refused("ARCHIVE_MANIFEST_INVALID", MANIFEST + " is " + CanonicalJson.describe(e));
     }
-    if (!FORMAT.equals(manifest.path("format").asText())
-        || manifest.path("format_version").asInt() != 1
-        || !manifest.path("files").isArray()) {
+    if (manifest == null
+        || !manifest.isObject()
+        || !FORMAT.equals(manifest.path("format").asText())
+        || !manifest.path("format_version").isIntegralNumber()
+        || manifest.path("format_version").asInt() != 1) {
       throw refused("ARCHIVE_MANIFEST_INVALID", MANIFEST + " is not an aiflow export manifest");
+    }
+    for (Iterator<String> it = manifest.fieldNames(); it.hasNext(); ) {
+      String name = it.next();
+      if (EXTENSION_MEMBERS.contains(name)) {
+        if (!manifest.get(name).isTextual()) {
+          throw invalid(name + " is not a string");
+        }
+      } else if (!MANIFEST_MEMBERS.contains(name)) {
+        throw invalid(
+            "member " + shown(name) + " is not one aiflow writes (it would go unchecked)");
+      }
+    }
+    JsonNode id = manifest.get("project_id");
+    if (id == null || !id.isTextual() || ProjectLayout.unportablePath(id.textValue()) != null) {
+      throw invalid("project_id is not a valid project id");
+    }
+    if (!ProjectManifests.isInstant(manifest.get("exported_at"))) {
+      throw invalid("exported_at is not an ISO-8601 UTC instant in milliseconds");
+    }
+    if (!ProjectManifests.isHash(manifest.get("project_head"))) {
+      throw invalid("project_head is not 64 lower-case hex digits");
+    }
+    JsonNode events = manifest.get("events");
+    if (events == null || !events.isIntegralNumber() || events.asLong() < 1) {
+      throw invalid("events is not a positive integer");
+    }
+    if (!manifest.path("files").isArray() || manifest.path("files").isEmpty()) {
+      throw invalid("files is not a non-empty array");
+    }
+    if (!manifest.path("chains").isArray() || manifest.path("chains").isEmpty()) {
+      throw invalid("chains is not a non-empty array (it lists at least the project chain)");
     }
     return manifest;
   }
 
+  private static LogRefusedException invalid(String why) {
+    return refused("ARCHIVE_MANIFEST_INVALID", MANIFEST + ": " + why);
+  }
+
+  /**
+   * Every listed file: a portable name listed once, present, of the listed size and SHA-256; and
+   * every entry listed.
+   */
   private static void checkFiles(
       ZipFile zip, Map<String, ZipArchiveEntry> entries, JsonNode manifest, long maxBytes)
       throws IOException {
     TreeSet<String> unlisted = new TreeSet<>(entries.keySet());
     unlisted.remove(MANIFEST);
+    Set<String> listed = new HashSet<>();
     long total = 0;
-    for (JsonNode f : manifest.path("files")) {
-      String path = f.path("path").asText();
+    JsonNode files = manifest.path("files");
+    for (int i = 0; i < files.size(); i++) {
+      JsonNode f = files.get(i);
+      String where = "files[" + i + "]";
+      if (!f.isObject() || f.size() != 3 || !f.path("path").isTextual()) {
+        throw invalid(where + " must hold exactly a path, a sha256 and bytes");
+      }
+      String path = f.get("path").textValue();
+      String why = ProjectLayout.unportablePath(path);
+      if (why != null || path.equals(MANIFEST)) {
+        throw refused(
+            "ARCHIVE_UNSAFE_PATH",
+            MANIFEST + " lists " + shown(path) + ", which " + (why != null ? why : "is itself"));
+      }
+      if (!listed.add(path)) {
+        throw invalid("it lists " + shown(path) + " more than once");
+      }
+      if (!ProjectManifests.isHash(f.get("sha256"))) {
+        throw invalid(where + ".sha256 is not 64 lower-case hex digits");
+      }
+      JsonNode bytes = f.get("bytes");
+      if (bytes == null || !bytes.isIntegralNumber() || bytes.asLong() < 0) {
+        throw invalid(where + ".bytes is not a non-negative integer");
+      }
       ZipArchiveEntry entry = entries.get(path);
       if (entry == null) {
-        throw refused("ARCHIVE_FILE_MISSING", "the manifest lists '" + path + "' but it is absent");
+        throw refused(
+            "ARCHIVE_FILE_MISSING", "the manifest lists " + shown(path) + " but it is absent");
       }
       unlisted.remove(path);
       MessageDigest md = DurableFiles.sha256();
       byte[] buf = new byte[1 << 16];
+      long size = 0;
       try (InputStream in = zip.getInputStream(entry)) {
         int n;
         while ((n = in.read(buf)) > 0) {
           total += n;
+          size += n;
           if (total > maxBytes) {
             throw refused(
                 "ARCHIVE_TOO_LARGE", "more than " + maxBytes + " bytes once uncompressed");
@@ -308,20 +422,25 @@ final class ProjectArchive {
         }
       }
       String actual = HexFormat.of().formatHex(md.digest());
-      if (!actual.equals(f.path("sha256").asText())) {
+      if (!actual.equals(f.get("sha256").textValue())) {
         throw refused(
             "ARCHIVE_HASH_MISMATCH",
-            "'"
-                + path
-                + "' has SHA-256 "
+            shown(path)
+                + " has SHA-256 "
                 + actual
                 + " but the manifest says "
-                + f.path("sha256").asText());
+                + f.get("sha256").textValue());
+      }
+      if (size != bytes.asLong()) {
+        throw refused(
+            "ARCHIVE_SIZE_MISMATCH",
+            shown(path) + " has " + size + " bytes but the manifest says " + bytes.asLong());
       }
     }
     if (!unlisted.isEmpty()) {
       throw refused(
-          "ARCHIVE_UNEXPECTED_FILE", "entry '" + unlisted.first() + "' is not in the manifest");
+          "ARCHIVE_UNEXPECTED_FILE",
+          "entry " + shown(unlisted.first()) + " is not in the manifest");
     }
     if (!entries.containsKey(ProjectLayout.EVENTS)
         || !entries.containsKey(ProjectLayout.PROJECT_MANIFEST)) {
@@ -329,35 +448,99 @@ final class ProjectArchive {
     }
   }
 
+  /**
+   * The chains inside the archive verify, and {@code chains[]} lists each of them exactly once with
+   * its head: the project chain (ending at {@code project_head}) and every task chain.
+   */
   private static void checkChains(
       ZipFile zip, Map<String, ZipArchiveEntry> entries, JsonNode manifest) throws IOException {
+    String projectId = manifest.get("project_id").textValue();
+    String projectHead = manifest.get("project_head").textValue();
     ProjectSource source = zipSource(zip, entries);
-    VerificationReport report = new ChainVerifier(source).verifyProject(null);
+    VerificationReport report = new ChainVerifier(source, projectId).verifyProject(null);
     if (!report.ok()) {
       throw refused(
           "ARCHIVE_CHAIN_BROKEN", "the project chain does not verify: " + report.firstProblem());
     }
-    if (!report.head().equals(manifest.path("project_head").asText())) {
+    if (!report.head().equals(projectHead)) {
       throw refused(
           "ARCHIVE_HEAD_MISMATCH",
           "the project chain ends at "
               + report.head()
               + " but the manifest says "
-              + manifest.path("project_head").asText()
+              + projectHead
               + " (events were cut or added)");
     }
-    for (JsonNode chain : manifest.path("chains")) {
-      String path = chain.path("path").asText();
-      if (path.equals(ProjectLayout.EVENTS)) {
-        continue;
+    if (report.events() != manifest.get("events").asLong()) {
+      throw refused(
+          "ARCHIVE_MANIFEST_MISMATCH",
+          "the project chain holds "
+              + report.events()
+              + " events but the manifest says "
+              + manifest.get("events").asLong());
+    }
+    Map<String, String> heads = new TreeMap<>();
+    JsonNode chains = manifest.get("chains");
+    for (int i = 0; i < chains.size(); i++) {
+      JsonNode chain = chains.get(i);
+      if (!chain.isObject()
+          || chain.size() != 2
+          || !chain.path("path").isTextual()
+          || !ProjectManifests.isHash(chain.get("head"))) {
+        throw invalid("chains[" + i + "] must hold exactly a path and a head (64 hex digits)");
       }
-      String taskId = path.substring(ProjectLayout.TASKS.length() + 1, path.lastIndexOf('/'));
-      VerificationReport task =
-          new ChainVerifier(source).verifyTask(taskId, chain.path("head").asText());
-      if (!task.ok()) {
-        throw refused("ARCHIVE_CHAIN_BROKEN", "task chain " + path + ": " + task.firstProblem());
+      String path = chain.get("path").textValue();
+      if (!path.equals(ProjectLayout.EVENTS) && taskIdOfChain(path) == null) {
+        throw invalid("chains[" + i + "] names " + shown(path) + ", which is no chain");
+      }
+      if (heads.put(path, chain.get("head").textValue()) != null) {
+        throw invalid("chains[] lists " + shown(path) + " more than once");
       }
     }
+    String listedHead = heads.remove(ProjectLayout.EVENTS);
+    if (listedHead == null) {
+      throw invalid("chains[] does not list the project chain " + ProjectLayout.EVENTS);
+    }
+    if (!listedHead.equals(projectHead)) {
+      throw refused(
+          "ARCHIVE_HEAD_MISMATCH",
+          "chains[] gives the project chain the head "
+              + listedHead
+              + " but project_head is "
+              + projectHead);
+    }
+    for (String taskId : source.taskDirectories()) {
+      String path = ProjectLayout.taskEventsName(taskId);
+      if (entries.containsKey(path) && !heads.containsKey(path)) {
+        throw refused(
+            "ARCHIVE_MANIFEST_MISMATCH", "chains[] does not list the task chain " + shown(path));
+      }
+    }
+    for (Map.Entry<String, String> chain : heads.entrySet()) {
+      if (!entries.containsKey(chain.getKey())) {
+        throw refused(
+            "ARCHIVE_FILE_MISSING",
+            "chains[] lists " + shown(chain.getKey()) + " but the archive does not hold it");
+      }
+      VerificationReport task =
+          new ChainVerifier(source, projectId)
+              .verifyTask(taskIdOfChain(chain.getKey()), chain.getValue());
+      if (!task.ok()) {
+        throw refused(
+            "ARCHIVE_CHAIN_BROKEN", "task chain " + chain.getKey() + ": " + task.firstProblem());
+      }
+    }
+  }
+
+  /** The task id of {@code tasks/<id>/events.jsonl}, or null for any other path. */
+  private static String taskIdOfChain(String path) {
+    String prefix = ProjectLayout.TASKS + "/";
+    String suffix = "/" + ProjectLayout.EVENTS;
+    if (!path.startsWith(prefix) || !path.endsWith(suffix)) {
+      return null;
+    }
+    String id = path.substring(prefix.length(), path.length() - suffix.length());
+    return !id.contains("/") && ProjectLayout.unportablePath(id) == null ? id : null;
   }
 
   private static ProjectSource zipSource(ZipFile zip, Map<String, ZipArchiveEntry> entries) {
@@ -413,7 +596,8 @@ final class ProjectArchive {
   }
 
   private static void rewriteManifest(
-      Path staging, JsonNode exported, String targetProjectId, Clock clock) throws IOException {
+      Path staging, JsonNode exported, String targetProjectId, Instant migratedAt)
+      throws IOException {
     Path file = staging.resolve(ProjectLayout.PROJECT_MANIFEST);
     ObjectNode manifest = (ObjectNode) CanonicalJson.STRICT_MAPPER.readTree(file.toFile());
     ArrayNode lineage =
@@ -424,7 +608,7 @@ final class ProjectArchive {
         .addObject()
         .put("project_id", exported.path("project_id").asText())
         .put("head", exported.path("project_head").asText())
-        .put("migrated_at", clock.instant().truncatedTo(ChronoUnit.MILLIS).toString());
+        .put("migrated_at", migratedAt.toString());
     manifest.put("project_id", targetProjectId);
     manifest.set("lineage", lineage);
     DurableFiles.writeAtomically(

@@ -32,6 +32,30 @@ final class ProjectLayout {
     return id;
   }
 
+  /**
+   * Why a relative path may not name a file of a project or an archive, or null when it may: 1 to
+   * 16 parts separated by '/', each an id (1-128 characters from A-Z a-z 0-9 . _ -, starting with a
+   * letter or digit, without '..'), 1024 characters at most. This keeps out traversal, control
+   * characters and newlines, and look-alike letters from other scripts.
+   */
+  static String unportablePath(String path) {
+    if (path == null || path.isEmpty() || path.length() > 1024) {
+      return "is empty or longer than 1024 characters";
+    }
+    String[] parts = path.split("/", -1);
+    if (parts.length > 16) {
+      return "has more than 16 parts";
+    }
+    for (String part : parts) {
+      if (!dev.aiflow.ids.Ids.isValid(part)) {
+        return "is not a portable file name (each '/'-separated part: "
+            + dev.aiflow.ids.Ids.RULE
+            + ")";
+      }
+    }
+    return null;
+  }
+
   Path manifest() {
     return dir.resolve(PROJECT_MANIFEST);
   }

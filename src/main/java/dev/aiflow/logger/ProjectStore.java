@@ -1,14 +1,14 @@
 package dev.aiflow.logger;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.aiflow.files.AtomicFile;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.Channels;
-import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -18,15 +18,14 @@ import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -41,13 +40,20 @@ import java.util.concurrent.locks.ReentrantLock;
  * Task chains ({@code tasks/<id>/events.jsonl}) hold byte-identical copies of the task's lines and
  * are written after the project line is durable, at the offset they must have, so writing the same
  * line twice (after a crash, or by two processes) is harmless. A task file can therefore only lag
- * behind the project log, and lagging lines are filled in from it.
+ * behind the project log, and lagging lines are filled in from it: at open for every task, however
+ * far back its last copy is, while the chain is read.
  *
  * <p>Appends are queued (lock-free). Whoever finds no leader becomes one: it takes the state lock
  * and the OS file lock on {@code .lock}, reads whatever another process appended since, encodes the
- * whole queued batch, writes it with one write and one fsync, and unparks the callers. Callers
- * queue up while the leader waits for the disk, which is what makes group commit batch. In {@link
- * Durability#SYNC} a batch holds one event.
+ * whole queued batch against a {@link Draft} of the state, writes it with one write and one fsync,
+ * and only then commits the draft and unparks the callers. Callers queue up while the leader waits
+ * for the disk, which is what makes group commit batch. In {@link Durability#SYNC} a batch holds
+ * one event. Every polled request is answered, whatever happens.
+ *
+ * <p>A failed write or fsync is never latched: the batch fails, its bytes are cut off again, and
+ * the next append starts from the state on disk. Only when those bytes cannot be cut off either do
+ * later calls fail (reads included, since the file no longer matches what the store knows) until a
+ * retry removes them.
  *
  * <p>Locks, always taken in this order: {@code stateLock} (what the store knows about the chain,
  * and the project file), the OS file lock, {@code mirrorLock} (task files and their renderings).
@@ -55,9 +61,10 @@ import java.util.concurrent.locks.ReentrantLock;
 final class ProjectStore {
 
   private static final Map<Path, ProjectStore> OPEN = new HashMap<>();
-  private static final int MIRROR_CHECK_WINDOW = 256;
   private static final int MAX_OPEN_TASK_FILES = 64;
   private static final int MAX_BATCH = 4096;
+  private static final int MAX_REPAIR_NOTES = 20;
+  private static final long MAX_STRAY_CHECK = 16L * 1024 * 1024;
 
   /**
    * How long a group-commit leader waits for the queue to refill to the size of its previous batch
@@ -67,6 +74,7 @@ final class ProjectStore {
   private static final long GATHER_NANOS = 200_000;
 
   private final ProjectLayout layout;
+  private final IoFaults faults;
   private final ConcurrentLinkedQueue<Request> queue = new ConcurrentLinkedQueue<>();
   private final AtomicInteger queued = new AtomicInteger();
   private final AtomicBoolean leading = new AtomicBoolean();
@@ -74,18 +82,18 @@ final class ProjectStore {
   private final ReentrantLock mirrorLock = new ReentrantLock();
   private int lastBatch;
 
-  private final List<String> repairs = new ArrayList<>();
+  // added to under the state lock or the mirror lock, which two threads may hold at once
+  private final List<String> repairs = Collections.synchronizedList(new ArrayList<>());
   private final Map<String, TaskState> tasks = new HashMap<>();
   private final Map<String, long[]> idempotencyIndex = new HashMap<>();
-  private final ArrayDeque<String> recentTaskIds = new ArrayDeque<>();
-  private final Map<Path, FileChannel> openTaskFiles =
+  private final Map<Path, LogChannel> openTaskFiles =
       new LinkedHashMap<>(16, 0.75f, true) {
         private static final long serialVersionUID = 1L;
 
         @Override
-        protected boolean removeEldestEntry(Map.Entry<Path, FileChannel> eldest) {
+        protected boolean removeEldestEntry(Map.Entry<Path, LogChannel> eldest) {
           if (size() > MAX_OPEN_TASK_FILES) {
-            closeQuietly(eldest.getValue());
+            eldest.getValue().close();
             return true;
           }
           return false;
@@ -95,13 +103,18 @@ final class ProjectStore {
   private final Map<String, Long> mirrorEnds = new HashMap<>(); // task file bytes we wrote
 
   private int refs;
-  private FileChannel lockChannel;
-  private FileChannel events;
+  private LogChannel lockChannel;
+  private LogChannel events;
   private String projectId;
   private long knownSize;
   private long seq;
   private String head = EventFields.GENESIS;
-  private IOException failed; // after a failed write or fsync nothing more is trusted
+
+  /**
+   * The bytes of a failed append that could not be cut off again (they start at {@link
+   * #knownSize}); removed before anything else, as soon as the disk lets us.
+   */
+  private byte[] unremoved;
 
   /** One queued append. Its outcome is set by the leader before {@code done}. */
   private static final class Request {
@@ -117,6 +130,7 @@ final class ProjectStore {
     volatile boolean done;
     ChainEvent result;
     RuntimeException failure;
+    boolean fresh; // the result rests on this batch's bytes (not a replay of a durable event)
 
     Request(
         String taskId,
@@ -148,17 +162,60 @@ final class ProjectStore {
       String hash,
       ObjectNode payload) {}
 
-  private ProjectStore(ProjectLayout layout) {
+  /**
+   * What a batch (or a catch-up read) is applied to: the committed state plus its own changes, in
+   * copies. The store takes them over in {@link #commit} only once the bytes are durable, so a
+   * failure at any point leaves the committed state equal to the disk.
+   */
+  private final class Draft {
+    long seq = ProjectStore.this.seq;
+    String head = ProjectStore.this.head;
+    long size = knownSize;
+    final Map<String, TaskState> touched = new HashMap<>();
+    final Map<String, long[]> keys = new HashMap<>();
+    final Map<String, ChainEvent> batchKeys = new HashMap<>();
+
+    TaskState peek(String taskId) {
+      TaskState t = touched.get(taskId);
+      return t != null ? t : tasks.get(taskId);
+    }
+
+    TaskState edit(String taskId) {
+      TaskState t = touched.get(taskId);
+      if (t == null) {
+        TaskState committed = tasks.get(taskId);
+        t = committed == null ? new TaskState(taskId) : committed.copy();
+        touched.put(taskId, t);
+      }
+      return t;
+    }
+
+    void commit() {
+      tasks.putAll(touched);
+      idempotencyIndex.putAll(keys);
+      ProjectStore.this.seq = seq;
+      ProjectStore.this.head = head;
+      knownSize = size;
+    }
+  }
+
+  private ProjectStore(ProjectLayout layout, IoFaults faults) {
     this.layout = layout;
+    this.faults = faults;
   }
 
   // ------------------------------------------------------------------ lifecycle
 
   static ProjectStore acquire(ProjectLayout layout) {
+    return acquire(layout, IoFaults.NONE);
+  }
+
+  /** As {@link #acquire(ProjectLayout)}; the faults apply when this call opens the store. */
+  static ProjectStore acquire(ProjectLayout layout, IoFaults faults) {
     synchronized (OPEN) {
       ProjectStore store = OPEN.get(layout.dir);
       if (store == null) {
-        store = new ProjectStore(layout);
+        store = new ProjectStore(layout, faults);
         store.open();
         OPEN.put(layout.dir, store);
       }
@@ -174,12 +231,12 @@ final class ProjectStore {
         stateLock.lock();
         mirrorLock.lock();
         try {
-          for (FileChannel ch : openTaskFiles.values()) {
-            closeQuietly(ch);
+          for (LogChannel ch : openTaskFiles.values()) {
+            ch.close();
           }
           openTaskFiles.clear();
-          closeQuietly(events);
-          closeQuietly(lockChannel);
+          events.close();
+          lockChannel.close();
         } finally {
           mirrorLock.unlock();
           stateLock.unlock();
@@ -199,28 +256,56 @@ final class ProjectStore {
               + " is missing (run `aiflow log init`)");
     }
     try {
-      JsonNode manifest = CanonicalJson.STRICT_MAPPER.readTree(layout.manifest().toFile());
-      projectId = manifest.path("project_id").asText();
+      projectId = readProjectId();
       lockChannel =
-          FileChannel.open(layout.lockFile(), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+          LogChannel.open(
+              layout.lockFile(), faults, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
       events =
-          FileChannel.open(
+          LogChannel.open(
               layout.events(),
+              faults,
               StandardOpenOption.CREATE,
               StandardOpenOption.READ,
               StandardOpenOption.WRITE);
       try (FileLock ignored = lockChannel.lock()) {
-        catchUp();
-        repairRecentMirrors();
+        MirrorRepair repair = new MirrorRepair();
+        catchUp(repair);
+        repair.finish();
       }
     } catch (IOException e) {
-      closeQuietly(events);
-      closeQuietly(lockChannel);
-      throw new UncheckedIOException("cannot open project " + layout.dir, e);
+      closeAll();
+      throw new UncheckedIOException(
+          "cannot open project " + layout.dir + ": " + e.getMessage(), e);
     } catch (RuntimeException e) {
-      closeQuietly(events);
-      closeQuietly(lockChannel);
+      closeAll();
       throw e;
+    }
+  }
+
+  private String readProjectId() throws IOException {
+    try {
+      JsonNode manifest = CanonicalJson.STRICT_MAPPER.readTree(layout.manifest().toFile());
+      return manifest.path("project_id").asText();
+    } catch (JsonProcessingException e) {
+      throw new LogRefusedException(
+          "MANIFEST_UNREADABLE",
+          layout.manifest()
+              + " is "
+              + CanonicalJson.describe(e)
+              + "; nothing was appended (run `aiflow log verify`)");
+    }
+  }
+
+  private void closeAll() {
+    for (LogChannel ch : openTaskFiles.values()) {
+      ch.close();
+    }
+    openTaskFiles.clear();
+    if (events != null) {
+      events.close();
+    }
+    if (lockChannel != null) {
+      lockChannel.close();
     }
   }
 
@@ -335,7 +420,8 @@ final class ProjectStore {
 
   /**
    * Appends several events, written together and made durable by one fsync. Each is checked on its
-   * own; the result list holds the event, or the exception that refused it, in order.
+   * own, against the state the appends before it in the list leave; the result list holds the
+   * event, or the exception that refused it, in order (see docs/chain-format.md, "Group commit").
    */
   List<Object> appendAll(List<Append> appends, Clock clock) {
     List<Request> requests = new ArrayList<>(appends.size());
@@ -407,76 +493,133 @@ final class ProjectStore {
         return;
       }
       lastBatch = batch.size();
-      List<PendingMirror> mirrors = writeBatch(batch);
-      for (Request done : batch) {
-        done.done = true; // durable (or refused): its caller may return now
-        LockSupport.unpark(done.waiter);
+      List<PendingMirror> mirrors = List.of();
+      try {
+        mirrors = writeBatch(batch);
+      } catch (Throwable t) {
+        // nothing of the batch was acknowledged: every request that rested on it fails with the
+        // cause (a replay of an event that was durable before stays answered)
+        RuntimeException failure = batchFailure(t);
+        for (Request q : batch) {
+          if (q.failure == null && (q.result == null || q.fresh)) {
+            q.failure = failure;
+            q.result = null;
+          }
+        }
+      } finally {
+        for (Request done : batch) {
+          done.done = true; // durable (or refused, or failed): its caller may return now
+          LockSupport.unpark(done.waiter);
+        }
       }
       writeMirrors(mirrors);
     }
   }
 
-  /** Encodes and writes one batch with one write and one fsync. */
-  private List<PendingMirror> writeBatch(List<Request> batch) {
+  private RuntimeException batchFailure(Throwable t) {
+    if (t instanceof RuntimeException e) {
+      return e;
+    }
+    String why =
+        "append to "
+            + layout.events()
+            + " failed ("
+            + t.getMessage()
+            + "); nothing of it was acknowledged, the next append starts from the log on disk";
+    return t instanceof IOException io
+        ? new UncheckedIOException(why, io)
+        : new IllegalStateException(why, t);
+  }
+
+  /**
+   * Encodes one batch against a draft, writes it with one write and one fsync, then commits the
+   * draft. A refused request is skipped (the ones after it are checked as if it had not been
+   * queued); a failed write or fsync throws, and its bytes are cut off again.
+   */
+  private List<PendingMirror> writeBatch(List<Request> batch) throws IOException {
     List<PendingMirror> mirrors = new ArrayList<>(batch.size());
     stateLock.lock();
     try (FileLock ignored = lockChannel.lock()) {
-      if (failed != null) {
-        throw new UncheckedIOException(
-            "an earlier write to " + layout.events() + " failed; reopen the project", failed);
-      }
-      catchUp();
-      long start = knownSize;
+      restore();
+      catchUp(null);
+      Draft draft = new Draft();
+      long start = draft.size;
       ByteArrayOutputStream out = new ByteArrayOutputStream(batch.size() * 512);
-      Map<String, ChainEvent> batchKeys = new HashMap<>();
       for (Request r : batch) {
         try {
-          r.result = encodeOne(r, start + out.size(), out, mirrors, batchKeys);
+          r.result = encodeOne(r, out, mirrors, draft);
+        } catch (IOException e) {
+          r.failure =
+              new UncheckedIOException(
+                  "append to " + layout.events() + " refused: " + e.getMessage(), e);
         } catch (RuntimeException e) {
           r.failure = e; // refused: nothing of it is written
         }
       }
       if (out.size() > 0) {
+        byte[] bytes = out.toByteArray();
         try {
-          DurableFiles.writeFully(events, ByteBuffer.wrap(out.toByteArray()), start);
+          events.write(ByteBuffer.wrap(bytes), start);
           events.force(false);
         } catch (IOException e) {
-          failed = e;
+          takeBack(start, bytes, e);
           throw e;
         }
-        knownSize = start + out.size();
       }
+      draft.commit();
       return mirrors;
-    } catch (IOException | UncheckedIOException e) {
-      UncheckedIOException failure =
-          e instanceof UncheckedIOException u
-              ? u
-              : new UncheckedIOException(
-                  "append to " + layout.events() + " failed", (IOException) e);
-      for (Request r : batch) {
-        if (r.failure == null) {
-          r.failure = failure;
-          r.result = null;
-        }
-      }
-      return List.of();
     } finally {
       stateLock.unlock();
     }
   }
 
+  /** After a failed write or fsync: cuts the batch's bytes off, or remembers to do it later. */
+  private void takeBack(long start, byte[] bytes, IOException cause) {
+    try {
+      events.truncate(start);
+      events.force(true);
+    } catch (IOException e) {
+      unremoved = bytes;
+      cause.addSuppressed(e);
+    }
+  }
+
+  /**
+   * Removes what is left of a failed append, if nobody built on it meanwhile (another process that
+   * read its complete lines made them part of the chain; then they stay, and {@link #catchUp} reads
+   * them as it reads any other process's events).
+   */
+  private void restore() throws IOException {
+    if (unremoved == null) {
+      return;
+    }
+    long size = events.size();
+    if (size > knownSize && size <= knownSize + unremoved.length) {
+      ByteBuffer found = ByteBuffer.allocate((int) (size - knownSize));
+      events.readFully(found, knownSize);
+      if (Arrays.equals(found.array(), 0, found.capacity(), unremoved, 0, found.capacity())) {
+        events.truncate(knownSize);
+        events.force(true);
+        repairs.add(
+            "removed "
+                + found.capacity()
+                + " bytes of a failed append from "
+                + layout.events()
+                + " (never acknowledged)");
+      }
+    }
+    unremoved = null;
+  }
+
   private ChainEvent encodeOne(
-      Request r,
-      long offset,
-      ByteArrayOutputStream out,
-      List<PendingMirror> mirrors,
-      Map<String, ChainEvent> batchKeys)
+      Request r, ByteArrayOutputStream out, List<PendingMirror> mirrors, Draft draft)
       throws IOException {
-    TaskState task = r.taskId == null ? null : tasks.get(r.taskId);
+    TaskState task = r.taskId == null ? null : draft.peek(r.taskId);
     if (r.idempotencyKey != null) {
       String key = indexKey(r.taskId, r.idempotencyKey);
-      ChainEvent inBatch = batchKeys.get(key);
+      ChainEvent inBatch = draft.batchKeys.get(key);
       if (inBatch != null) {
+        r.fresh = true;
         return withReplayed(inBatch);
       }
       long[] at = idempotencyIndex.get(key);
@@ -488,19 +631,18 @@ final class ProjectStore {
       r.precondition.check(task == null ? new TaskState(r.taskId) : task);
     }
     for (Attachment a : r.attachments) {
-      DurableFiles.writeAtomically(
-          layout.taskDir(a.taskId()).resolve(a.relativePath()), a.content());
+      writeAttachment(a);
     }
     String recordedAt = r.clock.instant().truncatedTo(ChronoUnit.MILLIS).toString();
     long taskSeq = task == null ? 1 : task.count + 1;
     Map<String, Object> envelope = new HashMap<>();
     envelope.put(EventFields.SCHEMA_VERSION, EventFields.SCHEMA);
     envelope.put(EventFields.PROJECT_ID, projectId);
-    envelope.put(EventFields.SEQ, seq + 1);
+    envelope.put(EventFields.SEQ, draft.seq + 1);
     envelope.put(EventFields.EVENT_TYPE, r.eventType);
     envelope.put(EventFields.RECORDED_AT, recordedAt);
-    envelope.put(EventFields.PROJECT_PREV_EVENT_HASH, head);
-    String prev = r.taskId == null ? head : (task == null ? EventFields.GENESIS : task.head);
+    envelope.put(EventFields.PROJECT_PREV_EVENT_HASH, draft.head);
+    String prev = r.taskId == null ? draft.head : (task == null ? EventFields.GENESIS : task.head);
     envelope.put(EventFields.PREV_EVENT_HASH, prev);
     if (r.taskId != null) {
       envelope.put(EventFields.TASK_ID, r.taskId);
@@ -513,12 +655,12 @@ final class ProjectStore {
         new EventView(
             EventFields.SCHEMA,
             projectId,
-            seq + 1,
+            draft.seq + 1,
             r.eventType,
             r.taskId,
             r.taskId == null ? -1 : taskSeq,
             prev,
-            head,
+            draft.head,
             encoded.hash(),
             encoded.hash(),
             true,
@@ -529,8 +671,11 @@ final class ProjectStore {
             textOrNull(p, EventFields.FINAL_STATUS),
             textOrNull(p, EventFields.FROM_PROJECT_ID),
             null);
-    TaskState after = apply(view, offset, encoded.text().length);
+    long offset = draft.size;
+    TaskState after = apply(view, offset, encoded.text().length, draft);
+    draft.size += encoded.line().length;
     out.write(encoded.line());
+    r.fresh = true;
     ChainEvent event =
         new ChainEvent(
             view.seq(),
@@ -541,7 +686,7 @@ final class ProjectStore {
             new String(encoded.text(), StandardCharsets.UTF_8),
             false);
     if (r.idempotencyKey != null) {
-      batchKeys.put(indexKey(r.taskId, r.idempotencyKey), event);
+      draft.batchKeys.put(indexKey(r.taskId, r.idempotencyKey), event);
     }
     if (after != null) {
       mirrors.add(
@@ -556,6 +701,25 @@ final class ProjectStore {
               r.payloadTree));
     }
     return event;
+  }
+
+  /** Writes an attachment durably (temporary file, fsync, rename) before its event. */
+  private void writeAttachment(Attachment a) throws IOException {
+    Path target = layout.taskDir(a.taskId()).resolve(a.relativePath());
+    try {
+      AtomicFile.write(
+          target,
+          a.content(),
+          (stage, tmp) -> {
+            if (stage == AtomicFile.Stage.TEMP_SYNCED) {
+              faults.at(IoFaults.Point.ATTACHMENT, target);
+            } else if (stage == AtomicFile.Stage.RENAMED) {
+              faults.at(IoFaults.Point.ATTACHMENT_RENAMED, target);
+            }
+          });
+    } catch (UncheckedIOException e) {
+      throw e.getCause();
+    }
   }
 
   private static ChainEvent withReplayed(ChainEvent e) {
@@ -575,8 +739,11 @@ final class ProjectStore {
 
   // ------------------------------------------------------------------ state from the log
 
-  /** Reads lines appended since {@link #knownSize} (by us at open, or by another process). */
-  private void catchUp() throws IOException {
+  /**
+   * Reads lines appended since {@link #knownSize} (by us at open, or by another process). With a
+   * {@code repair} (at open), every line a task file lacks is copied while it is read.
+   */
+  private void catchUp(MirrorRepair repair) throws IOException {
     long size = events.size();
     if (size == knownSize) {
       return;
@@ -591,56 +758,72 @@ final class ProjectStore {
               + size
               + " bytes while open; nothing was appended (run `aiflow log verify`)");
     }
-    try (FileChannel reader = FileChannel.open(layout.events(), StandardOpenOption.READ)) {
-      reader.position(knownSize);
-      LineReader lines = new LineReader(Channels.newInputStream(reader));
-      long base = knownSize;
-      while (lines.next()) {
+    Draft draft = new Draft();
+    long base = knownSize;
+    EventLines chain = new EventLines(events.inputFrom(base), digest);
+    LineReader lines = chain.lines();
+    try {
+      while (chain.next()) {
         EventView view;
         try {
-          view = EventReader.read(lines.buf(), lines.off(), lines.len(), digest);
+          view = chain.event();
         } catch (EventReader.MalformedEventException e) {
-          throw broken(seq + 1, e.getMessage());
+          throw broken(draft.seq + 1, e.getMessage());
         }
-        apply(view, base + lines.lineOffset(), lines.len());
-        knownSize = base + lines.completeBytes();
+        TaskState task = apply(view, base + lines.lineOffset(), lines.len(), draft);
+        draft.size = base + lines.completeBytes();
+        if (repair != null && task != null) {
+          repair.line(task, lines.buf(), lines.off(), lines.len());
+        }
       }
-      int torn = lines.tailBytes();
-      if (torn > 0) {
-        // Bytes after the last newline were never acknowledged: a crash cut the write short.
-        events.truncate(knownSize);
-        events.force(true);
-        repairs.add(
-            "cut "
-                + torn
-                + " bytes of an incomplete last line from "
-                + layout.events()
-                + " (an append interrupted by a crash; every complete event was kept)");
-      }
+    } finally {
+      draft.commit(); // every complete line read so far is verified and on disk
+    }
+    int torn = lines.tailBytes();
+    if (torn > 0) {
+      // Bytes after the last newline were never acknowledged: a crash cut the write short.
+      events.truncate(knownSize);
+      events.force(true);
+      repairs.add(
+          "cut "
+              + torn
+              + " bytes of an incomplete last line from "
+              + layout.events()
+              + " (an append interrupted by a crash; every complete event was kept)");
     }
   }
 
-  private TaskState apply(EventView e, long offset, int length) {
-    long lineNo = seq + 1;
+  /** Checks a line against the draft, then applies it there. Changes nothing when it throws. */
+  private TaskState apply(EventView e, long offset, int length, Draft draft) {
+    long lineNo = draft.seq + 1;
     if (!e.hashMatches()) {
       throw broken(
           lineNo,
           "event_hash mismatch: stored " + e.eventHash() + ", computed " + e.computedHash());
     }
+    if (!e.canonicalStored()) {
+      throw broken(lineNo, "the event is not stored in its canonical form");
+    }
     if (e.seq() != lineNo) {
       throw broken(lineNo, "seq " + e.seq() + " where " + lineNo + " was expected");
     }
-    if (!head.equals(e.projectPrevHash())) {
+    if (!draft.head.equals(e.projectPrevHash())) {
       throw broken(
           lineNo,
-          "project_prev_event_hash " + e.projectPrevHash() + " does not match the head " + head);
+          "project_prev_event_hash "
+              + e.projectPrevHash()
+              + " does not match the head "
+              + draft.head);
     }
     TaskState task = null;
     if (e.isTaskEvent()) {
-      task = tasks.computeIfAbsent(e.taskId(), TaskState::new);
-      if (e.taskSeq() != task.count + 1 || !task.head.equals(e.prevHash())) {
+      TaskState before = draft.peek(e.taskId());
+      long count = before == null ? 0 : before.count;
+      String taskHead = before == null ? EventFields.GENESIS : before.head;
+      if (e.taskSeq() != count + 1 || !taskHead.equals(e.prevHash())) {
         throw broken(lineNo, "task chain of " + e.taskId() + " does not continue here");
       }
+      task = draft.edit(e.taskId());
       task.count++;
       task.head = e.eventHash();
       task.mirrorBytes += length + 1L;
@@ -661,17 +844,13 @@ final class ProjectStore {
         }
       }
       if (e.idempotencyKey() != null) {
-        idempotencyIndex.put(indexKey(e.taskId(), e.idempotencyKey()), new long[] {offset, length});
+        draft.keys.put(indexKey(e.taskId(), e.idempotencyKey()), new long[] {offset, length});
       }
-    } else if (!head.equals(e.prevHash())) {
+    } else if (!draft.head.equals(e.prevHash())) {
       throw broken(lineNo, "prev_event_hash of a project event must equal the project head");
     }
-    seq = e.seq();
-    head = e.eventHash();
-    recentTaskIds.addLast(e.isTaskEvent() ? e.taskId() : "");
-    if (recentTaskIds.size() > MIRROR_CHECK_WINDOW) {
-      recentTaskIds.removeFirst();
-    }
+    draft.seq = e.seq();
+    draft.head = e.eventHash();
     return task;
   }
 
@@ -692,7 +871,7 @@ final class ProjectStore {
 
   private ChainEvent readEventAt(long offset, int length) throws IOException {
     ByteBuffer buf = ByteBuffer.allocate(length);
-    DurableFiles.readFully(events, buf, offset);
+    events.readFully(buf, offset);
     return toChainEvent(buf.array(), 0, length, true);
   }
 
@@ -711,6 +890,118 @@ final class ProjectStore {
         v.eventHash(),
         new String(b, off, len, StandardCharsets.UTF_8),
         replayed);
+  }
+
+  // ------------------------------------------------------------------ repair at open
+
+  /**
+   * Completes every task file at open, whatever the distance to its last copied line: while the
+   * project log is read (which open does anyway), each task line whose copy ends beyond the task
+   * file's size is written at its offset. Costs one size query per task and the missing writes.
+   */
+  private final class MirrorRepair {
+    private final Map<String, Long> sizes = new HashMap<>(); // -1: no task file
+    private final Map<String, Integer> copied = new TreeMap<>();
+
+    void line(TaskState task, byte[] b, int off, int len) throws IOException {
+      long have = sizes.computeIfAbsent(task.taskId, this::sizeOf);
+      if (task.mirrorBytes <= have) {
+        return; // the task file holds this line (verification checks it is the same)
+      }
+      ByteBuffer line = ByteBuffer.allocate(len + 1);
+      line.put(b, off, len).put((byte) '\n').flip();
+      mirrorLock.lock();
+      try {
+        taskFile(layout.taskEvents(task.taskId), false).write(line, task.mirrorBytes - len - 1);
+      } finally {
+        mirrorLock.unlock();
+      }
+      copied.merge(task.taskId, 1, Integer::sum);
+    }
+
+    private long sizeOf(String taskId) {
+      try {
+        return Files.size(layout.taskEvents(taskId));
+      } catch (IOException e) {
+        return -1;
+      }
+    }
+
+    void finish() throws IOException {
+      mirrorLock.lock();
+      try {
+        for (TaskState t : tasks.values()) {
+          Long have = sizes.get(t.taskId);
+          if (have == null) {
+            have = sizeOf(t.taskId);
+          }
+          if (have > t.mirrorBytes) {
+            cutStray(t, have);
+          }
+        }
+        int notes = 0;
+        long lines = 0;
+        for (Map.Entry<String, Integer> c : copied.entrySet()) {
+          renderTaskLogLocked(c.getKey());
+          lines += c.getValue();
+          if (++notes <= MAX_REPAIR_NOTES) {
+            repairs.add(
+                "completed "
+                    + layout.taskEvents(c.getKey())
+                    + " with "
+                    + c.getValue()
+                    + " event(s) from the project log (they were durable there; the copy was"
+                    + " interrupted)");
+          }
+        }
+        if (notes > MAX_REPAIR_NOTES) {
+          repairs.add(
+              "completed "
+                  + (notes - MAX_REPAIR_NOTES)
+                  + " more task file(s) the same way ("
+                  + lines
+                  + " event(s) copied in all)");
+        }
+      } finally {
+        mirrorLock.unlock();
+      }
+    }
+  }
+
+  /**
+   * A task file longer than its events in the project log. An incomplete last line (no newline in
+   * the extra bytes: a torn copy, or a zero-filled tail) was never a line and is cut; complete
+   * lines that the project log does not have are left for verification to name.
+   */
+  private void cutStray(TaskState t, long have) throws IOException {
+    Path file = layout.taskEvents(t.taskId);
+    long extra = have - t.mirrorBytes;
+    boolean incomplete = false;
+    if (extra <= MAX_STRAY_CHECK) {
+      LogChannel ch = taskFile(file, false);
+      ByteBuffer tail = ByteBuffer.allocate((int) extra);
+      ch.readFully(tail, t.mirrorBytes);
+      incomplete = ByteScan.indexOfNewline(tail.array(), 0, (int) extra) < 0;
+      if (incomplete) {
+        ch.truncate(t.mirrorBytes);
+        mirrorEnds.remove(t.taskId);
+        repairs.add(
+            "cut "
+                + extra
+                + " bytes of an incomplete last line from "
+                + file
+                + " (a copy interrupted by a crash; the project log holds every event)");
+      }
+    }
+    if (!incomplete) {
+      repairs.add(
+          "left "
+              + file
+              + " alone: it holds "
+              + extra
+              + " bytes after the task's last event that the project log does not have (run"
+              + " `aiflow log verify`)");
+    }
   }
 
   // ------------------------------------------------------------------ task files
@@ -733,19 +1024,28 @@ final class ProjectStore {
           end += mirrors.get(j).line().length;
           j++;
         }
-        Long written = mirrorEnds.get(first.taskId());
-        if (j - i > 1 && written != null && written == first.offset()) {
-          writeRun(mirrors.subList(i, j), end);
-        } else {
-          for (int k = i; k < j; k++) {
-            writeMirror(mirrors.get(k));
+        try {
+          Long written = mirrorEnds.get(first.taskId());
+          if (j - i > 1 && written != null && written == first.offset()) {
+            writeRun(mirrors.subList(i, j), end);
+          } else {
+            for (int k = i; k < j; k++) {
+              writeMirror(mirrors.get(k));
+            }
           }
+        } catch (IOException | RuntimeException e) {
+          // The events are durable in the project log; the copy is completed when the task is
+          // next written or read, or at the next open. Until then we trust no size we remember.
+          mirrorEnds.remove(first.taskId());
+          repairs.add(
+              "could not copy an event to "
+                  + layout.taskEvents(first.taskId())
+                  + " ("
+                  + e.getMessage()
+                  + ")");
         }
         i = j;
       }
-    } catch (IOException e) {
-      // The events are durable in the project log; the copy is completed on the next open.
-      repairs.add("could not copy an event to its task file (" + e.getMessage() + ")");
     } finally {
       mirrorLock.unlock();
     }
@@ -761,21 +1061,19 @@ final class ProjectStore {
       sections.append(section(m));
     }
     lines.flip();
-    DurableFiles.writeFully(
-        taskFile(layout.taskEvents(first.taskId()), false), lines, first.offset());
+    taskFile(layout.taskEvents(first.taskId()), false).write(lines, first.offset());
     mirrorEnds.put(first.taskId(), end);
-    DurableFiles.writeFully(
-        taskFile(layout.taskLog(first.taskId()), true),
-        ByteBuffer.wrap(sections.toString().getBytes(StandardCharsets.UTF_8)));
+    taskFile(layout.taskLog(first.taskId()), true)
+        .append(ByteBuffer.wrap(sections.toString().getBytes(StandardCharsets.UTF_8)));
   }
 
   private void writeMirror(PendingMirror m) throws IOException {
     Path file = layout.taskEvents(m.taskId());
-    FileChannel ch = taskFile(file, false);
+    LogChannel ch = taskFile(file, false);
     Long written = mirrorEnds.get(m.taskId());
     if (written != null && written == m.offset()) {
       // we wrote this file up to here ourselves: no gap to fill, no size to ask for
-      DurableFiles.writeFully(ch, ByteBuffer.wrap(m.line()), m.offset());
+      ch.write(ByteBuffer.wrap(m.line()), m.offset());
       mirrorEnds.put(m.taskId(), m.offset() + m.line().length);
       appendSection(m);
       return;
@@ -787,26 +1085,35 @@ final class ProjectStore {
     }
     if (size > m.offset()) {
       // Written already by a repair or another process: the same line if the chain is intact.
-      ByteBuffer existing = ByteBuffer.allocate(m.line().length);
-      ch.read(existing, m.offset());
-      if (!Arrays.equals(existing.array(), m.line())) {
+      ByteBuffer existing = ByteBuffer.allocate((int) Math.min(m.line().length, size - m.offset()));
+      ch.readFully(existing, m.offset());
+      if (existing.capacity() == m.line().length && Arrays.equals(existing.array(), m.line())) {
+        return;
+      }
+      if (!startsWith(m.line(), existing.array())) {
         repairs.add(
             "left "
                 + file
                 + " alone: it diverges from the project log at byte "
                 + m.offset()
                 + " (run `aiflow log verify`)");
+        return;
       }
-      return;
+      // a torn copy of this very line (a failed or interrupted write): write it whole
     }
-    DurableFiles.writeFully(ch, ByteBuffer.wrap(m.line()), m.offset());
+    ch.write(ByteBuffer.wrap(m.line()), m.offset());
     mirrorEnds.put(m.taskId(), m.offset() + m.line().length);
     appendSection(m);
   }
 
+  private static boolean startsWith(byte[] line, byte[] prefix) {
+    return prefix.length <= line.length
+        && Arrays.equals(line, 0, prefix.length, prefix, 0, prefix.length);
+  }
+
   private void appendSection(PendingMirror m) throws IOException {
-    FileChannel md = taskFile(layout.taskLog(m.taskId()), true);
-    DurableFiles.writeFully(md, ByteBuffer.wrap(section(m).getBytes(StandardCharsets.UTF_8)));
+    taskFile(layout.taskLog(m.taskId()), true)
+        .append(ByteBuffer.wrap(section(m).getBytes(StandardCharsets.UTF_8)));
   }
 
   private static String section(PendingMirror m) {
@@ -816,30 +1123,32 @@ final class ProjectStore {
   }
 
   /**
-   * Completes a task file that lags behind the project log: copies the task's lines that end after
+   * Completes a task file that lags behind the project log while the store runs (a copy that
+   * failed, or another process's copy not written yet): copies the task's lines that end after
    * {@code size}, up to {@code upTo} bytes, from the project log.
    */
-  private void fillMirror(String taskId, long upTo, FileChannel ch, long size) throws IOException {
+  private void fillMirror(String taskId, long upTo, LogChannel ch, long size) throws IOException {
     long written = 0;
     int added = 0;
-    try (InputStream in = Files.newInputStream(layout.events())) {
+    MessageDigest md = DurableFiles.sha256(); // `digest` belongs to the state lock; this is not
+    try (InputStream in = events.inputFrom(0)) {
       LineReader lines = new LineReader(in);
-      MessageDigest md = DurableFiles.sha256();
       while (written < upTo && lines.next()) {
-        if (!lineBelongsTo(lines, taskId, md)) {
+        if (!taskId.equals(taskIdOf(lines, md))) {
           continue;
         }
         long lineEnd = written + lines.len() + 1;
         if (lineEnd > size) {
           ByteBuffer buf = ByteBuffer.allocate(lines.len() + 1);
           buf.put(lines.buf(), lines.off(), lines.len()).put((byte) '\n').flip();
-          DurableFiles.writeFully(ch, buf, written);
+          ch.write(buf, written);
           added++;
         }
         written = lineEnd;
       }
     }
     if (added > 0) {
+      mirrorEnds.remove(taskId);
       repairs.add(
           "completed "
               + layout.taskEvents(taskId)
@@ -851,11 +1160,11 @@ final class ProjectStore {
     }
   }
 
-  private static boolean lineBelongsTo(LineReader lines, String taskId, MessageDigest md) {
+  private static String taskIdOf(LineReader lines, MessageDigest md) {
     try {
-      return taskId.equals(EventReader.read(lines.buf(), lines.off(), lines.len(), md).taskId());
+      return EventReader.taskIdOf(lines.buf(), lines.off(), lines.len(), md);
     } catch (EventReader.MalformedEventException e) {
-      return false;
+      return null;
     }
   }
 
@@ -863,7 +1172,7 @@ final class ProjectStore {
   private void ensureMirror(TaskState task) throws IOException {
     mirrorLock.lock();
     try {
-      FileChannel ch = taskFile(layout.taskEvents(task.taskId), false);
+      LogChannel ch = taskFile(layout.taskEvents(task.taskId), false);
       long size = ch.size();
       if (size < task.mirrorBytes) {
         fillMirror(task.taskId, task.mirrorBytes, ch, size);
@@ -873,24 +1182,16 @@ final class ProjectStore {
     }
   }
 
-  /** At open: the only task files that can lag are those of the newest events. */
-  private void repairRecentMirrors() throws IOException {
-    Set<String> recent = new LinkedHashSet<>(recentTaskIds);
-    recent.remove("");
-    for (String id : recent) {
-      ensureMirror(tasks.get(id));
-    }
-  }
-
-  private FileChannel taskFile(Path file, boolean append) throws IOException {
-    FileChannel ch = openTaskFiles.get(file);
+  private LogChannel taskFile(Path file, boolean append) throws IOException {
+    LogChannel ch = openTaskFiles.get(file);
     if (ch == null || !ch.isOpen()) {
       Files.createDirectories(file.getParent());
       ch =
           append
-              ? FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND)
-              : FileChannel.open(
+              ? LogChannel.open(file, faults, StandardOpenOption.CREATE, StandardOpenOption.APPEND)
+              : LogChannel.open(
                   file,
+                  faults,
                   StandardOpenOption.CREATE,
                   StandardOpenOption.READ,
                   StandardOpenOption.WRITE);
@@ -924,8 +1225,16 @@ final class ProjectStore {
       }
     }
     Path md = layout.taskLog(taskId);
-    closeQuietly(openTaskFiles.remove(md));
-    DurableFiles.writeAtomically(md, text.toString().getBytes(StandardCharsets.UTF_8));
+    LogChannel open = openTaskFiles.remove(md);
+    if (open != null) {
+      open.close();
+    }
+    // derived from the task chain and rendered again on demand: atomic, but not worth an fsync
+    try {
+      AtomicFile.replace(md, text.toString().getBytes(StandardCharsets.UTF_8));
+    } catch (UncheckedIOException e) {
+      throw e.getCause();
+    }
   }
 
   // ------------------------------------------------------------------ exclusive access
@@ -936,17 +1245,19 @@ final class ProjectStore {
 
   /**
    * Runs the action holding the state lock and the file lock, after reading what other processes
-   * appended: a consistent, current snapshot.
+   * appended: a consistent, current snapshot. Fails while the bytes of a failed append cannot be
+   * removed, because the file then differs from what the store knows.
    */
   <T> T withFileLock(IoAction<T> action) {
     stateLock.lock();
     try (FileLock ignored = lockChannel.lock()) {
-      catchUp();
+      restore();
+      catchUp(null);
       return action.run();
     } catch (NoSuchFileException e) {
       throw new UncheckedIOException("missing file " + e.getFile(), e);
     } catch (IOException e) {
-      throw new UncheckedIOException(e);
+      throw new UncheckedIOException(e.getMessage(), e);
     } finally {
       stateLock.unlock();
     }
@@ -965,16 +1276,6 @@ final class ProjectStore {
   void completeTaskFiles() throws IOException {
     for (TaskState t : tasks.values()) {
       ensureMirror(t);
-    }
-  }
-
-  private static void closeQuietly(FileChannel ch) {
-    if (ch != null) {
-      try {
-        ch.close();
-      } catch (IOException e) {
-        // closing a channel we only read or already forced loses nothing
-      }
     }
   }
 }

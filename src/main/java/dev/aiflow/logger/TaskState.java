@@ -17,4 +17,20 @@ final class TaskState {
   TaskState(String taskId) {
     this.taskId = taskId;
   }
+
+  /** A copy a batch changes while it is encoded; it replaces this one once the batch is durable. */
+  TaskState copy() {
+    TaskState c = new TaskState(taskId);
+    c.count = count;
+    c.head = head;
+    c.mirrorBytes = mirrorBytes;
+    c.lastR = lastR;
+    c.lastS = lastS;
+    c.lastRevisionKey = lastRevisionKey;
+    c.closed = closed;
+    c.finalStatus = finalStatus;
+    c.closedAtSeq = closedAtSeq;
+    c.attempts = attempts;
+    return c;
+  }
 }

@@ -126,6 +126,16 @@ public final class WorkflowLogger implements AutoCloseable {
     return new WorkflowLogger(ProjectStore.acquire(new ProjectLayout(root, projectId)), options);
   }
 
+  /**
+   * As {@link #open(Path, String, LoggerOptions)}, with a hook at every point where the store
+   * touches the disk (fault-injection tests). Applies when this call is the one that opens the
+   * project in this JVM.
+   */
+  static WorkflowLogger open(Path root, String projectId, LoggerOptions options, IoFaults faults) {
+    return new WorkflowLogger(
+        ProjectStore.acquire(new ProjectLayout(root, projectId), faults), options);
+  }
+
   /** Opens the project, initialising it first when it does not exist yet. */
   public static WorkflowLogger openOrInit(Path root, String projectId, LoggerOptions options) {
     init(root, projectId, options);
@@ -167,8 +177,9 @@ public final class WorkflowLogger implements AutoCloseable {
 
   /**
    * Appends several attempts in order, made durable together by one fsync (group commit from a
-   * single caller). Each is checked on its own: the accepted ones are written, and if any was
-   * refused the call then throws, naming them by their index in the list.
+   * single caller). Each is checked on its own, against the state the ones before it leave: the
+   * accepted ones are written, and if any was refused (or the batch's write failed, which fails
+   * every one of them) the call then throws, naming them by their index in the list.
    */
   public List<ChainEvent> logAttempts(List<AttemptRecord> attempts) {
     List<ProjectStore.Append> appends = new ArrayList<>(attempts.size());
@@ -196,7 +207,7 @@ public final class WorkflowLogger implements AutoCloseable {
           (results.size() - events.size())
               + " of "
               + results.size()
-              + " attempts refused (the others were written): "
+              + " attempts refused or failed (the others were written): "
               + refused);
     }
     return events;
@@ -469,7 +480,7 @@ public final class WorkflowLogger implements AutoCloseable {
   public static VerificationReport verify(
       Path root, String projectId, String taskId, String expectedHead) {
     ProjectLayout layout = new ProjectLayout(root, projectId);
-    ChainVerifier verifier = new ChainVerifier(ProjectSource.directory(layout.dir));
+    ChainVerifier verifier = new ChainVerifier(ProjectSource.directory(layout.dir), projectId);
     try {
       return taskId == null
           ? verifier.verifyProject(expectedHead)

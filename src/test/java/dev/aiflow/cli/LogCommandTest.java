@@ -200,4 +200,18 @@ class LogCommandTest {
     assertThat(run.exit()).isEqualTo(2);
     assertThat(run.err()).contains("Usage: aiflow");
   }
+
+  @Test
+  void aManifestWithASyntaxErrorFailsVerificationByNameWithoutEchoingIt() throws Exception {
+    assertThat(log("init").exit()).isZero();
+    Path schema = tmp.resolve("workflow/ford-ai-flow/manifest/schema_version.json");
+    Files.writeString(schema, "{\"schema_version\": 1, SECRET-TOKEN-4711 }");
+    Run verify = log("verify");
+    assertThat(verify.exit()).isEqualTo(1);
+    assertThat(verify.err())
+        .contains("manifest/schema_version.json")
+        .contains("UNREADABLE_MANIFEST")
+        .doesNotContain("SECRET");
+    assertThat(verify.out()).doesNotContain("SECRET");
+  }
 }

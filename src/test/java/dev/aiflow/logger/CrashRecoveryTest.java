@@ -123,4 +123,67 @@ class CrashRecoveryTest {
     List<String> lines = Files.readAllLines(taskEvents, StandardCharsets.UTF_8);
     assertThat(lines).hasSize(3);
   }
+
+  @Test
+  void everyTaskFileIsRestoredWhateverTheDistanceToItsLastCopy() throws Exception {
+    // T-1's copies are far behind: 600 events of other tasks came after its last one
+    try (WorkflowLogger log =
+        WorkflowLogger.open(
+            root, "p", LoggerOptions.defaults().withDurability(Durability.GROUP_COMMIT))) {
+      List<AttemptRecord> others = new java.util.ArrayList<>();
+      for (int i = 0; i < 600; i++) {
+        others.add(attempt("T-" + (2 + i % 3), 0, i / 3));
+      }
+      log.logAttempts(others);
+    }
+    Files.delete(taskEvents); // the whole task file, as a crash before its first copy leaves it
+    Path t2 = root.resolve("p/tasks/T-2/events.jsonl");
+    byte[] t2Bytes = Files.readAllBytes(t2);
+    Files.write(t2, Arrays.copyOf(t2Bytes, t2Bytes.length / 2)); // cut in the middle of a line
+    VerificationReport before = WorkflowLogger.verify(root, "p", null, null);
+    assertThat(before.problems())
+        .extracting(ChainProblem::kind)
+        .contains("FILE_MISSING", "MIRROR_LAGS");
+
+    try (WorkflowLogger log = WorkflowLogger.open(root, "p")) {
+      assertThat(log.repairs())
+          .anyMatch(r -> r.contains("tasks/T-1/events.jsonl with 2 event(s)"))
+          .anyMatch(r -> r.matches(".*tasks/T-2/events.jsonl with 10[01] event\\(s\\).*"));
+    }
+    VerificationReport after = WorkflowLogger.verify(root, "p", null, null);
+    assertThat(after.problems()).isEmpty();
+    assertThat(Files.readAllBytes(t2)).isEqualTo(t2Bytes);
+    assertThat(Files.readString(root.resolve("p/tasks/T-1/task_log.md"))).contains("Attempt R0/S1");
+  }
+
+  @ParameterizedTest(name = "{0} stray bytes at the end of a task file are cut on open")
+  @ValueSource(ints = {1, 30, 4096})
+  void strayBytesAtTheEndOfATaskFileAreCutOnOpen(int stray) throws Exception {
+    byte[] tail =
+        stray == 4096 ? new byte[stray] : Arrays.copyOf(nextLine, stray); // zeros, or torn
+    Files.write(taskEvents, tail, StandardOpenOption.APPEND);
+    try (WorkflowLogger log = WorkflowLogger.open(root, "p")) {
+      assertThat(log.repairs())
+          .singleElement()
+          .asString()
+          .contains("cut " + stray + " bytes of an incomplete last line from")
+          .contains("tasks/T-1/events.jsonl");
+      log.logAttempt(attempt("T-1", 0, 2));
+    }
+    VerificationReport after = WorkflowLogger.verify(root, "p", null, null);
+    assertThat(after.problems()).isEmpty();
+    assertThat(after.warnings()).isEmpty();
+  }
+
+  @Test
+  void completeLinesATaskFileHasAndTheProjectLogNotAreLeftForVerifyToName() throws Exception {
+    Files.write(taskEvents, nextLine, StandardOpenOption.APPEND); // a forged third line
+    byte[] onDisk = Files.readAllBytes(taskEvents);
+    try (WorkflowLogger log = WorkflowLogger.open(root, "p")) {
+      assertThat(log.repairs()).singleElement().asString().contains("left").contains("alone");
+    }
+    assertThat(Files.readAllBytes(taskEvents)).isEqualTo(onDisk);
+    assertThat(WorkflowLogger.verify(root, "p", null, null).firstProblem().kind())
+        .isEqualTo("MIRROR_MISMATCH");
+  }
 }

@@ -112,7 +112,158 @@ class ExportImportTest {
         hostile(
             "tampered chain with matching hashes",
             "ARCHIVE_CHAIN_BROKEN",
-            ExportImportTest::tamperChainAndFixManifest));
+            ExportImportTest::tamperChainAndFixManifest),
+        // the manifest itself, member by member
+        hostile(
+            "a file's bytes changed",
+            "ARCHIVE_SIZE_MISMATCH",
+            e -> manifest(e, m -> file(m, "events.jsonl").put("bytes", 1))),
+        hostile(
+            "chains: []", "ARCHIVE_MANIFEST_INVALID", e -> manifest(e, m -> m.putArray("chains"))),
+        hostile(
+            "no chains entry for the project chain",
+            "ARCHIVE_MANIFEST_INVALID",
+            e -> manifest(e, m -> removeChain(m, "events.jsonl"))),
+        hostile(
+            "another head for the project chain in chains[]",
+            "ARCHIVE_HEAD_MISMATCH",
+            e -> manifest(e, m -> chain(m, "events.jsonl").put("head", "0".repeat(64)))),
+        hostile(
+            "a task chain missing from chains[]",
+            "ARCHIVE_MANIFEST_MISMATCH",
+            e -> manifest(e, m -> removeChain(m, "tasks/T-014/events.jsonl"))),
+        hostile(
+            "a chains[] entry for a chain that is not there",
+            "ARCHIVE_FILE_MISSING",
+            e ->
+                manifest(
+                    e,
+                    m ->
+                        ((com.fasterxml.jackson.databind.node.ArrayNode) m.get("chains"))
+                            .addObject()
+                            .put("path", "tasks/T-099/events.jsonl")
+                            .put("head", "0".repeat(64)))),
+        hostile(
+            "a file listed twice",
+            "ARCHIVE_MANIFEST_INVALID",
+            e ->
+                manifest(
+                    e,
+                    m ->
+                        ((com.fasterxml.jackson.databind.node.ArrayNode) m.get("files"))
+                            .add(file(m, "events.jsonl").deepCopy()))),
+        hostile(
+            "a chain listed twice",
+            "ARCHIVE_MANIFEST_INVALID",
+            e ->
+                manifest(
+                    e,
+                    m ->
+                        ((com.fasterxml.jackson.databind.node.ArrayNode) m.get("chains"))
+                            .add(chain(m, "events.jsonl").deepCopy()))),
+        hostile(
+            "a listed file with a newline in its name",
+            "ARCHIVE_UNSAFE_PATH",
+            e -> listExtra(e, "tasks/T-013/notes\nrm -rf.txt")),
+        hostile(
+            "a listed file with a look-alike letter (Cyrillic O)",
+            "ARCHIVE_UNSAFE_PATH",
+            e -> listExtra(e, "tasks/T-\u041e13/events.jsonl")),
+        hostile(
+            "a listed file with a space and a control character",
+            "ARCHIVE_UNSAFE_PATH",
+            e -> listExtra(e, "tasks/T-013/a b\u0007.txt")),
+        hostile(
+            "a listing of the manifest itself",
+            "ARCHIVE_UNSAFE_PATH",
+            e -> manifest(e, m -> file(m, "events.jsonl").put("path", ProjectArchive.MANIFEST))),
+        hostile(
+            "a member aiflow does not write",
+            "ARCHIVE_MANIFEST_INVALID",
+            e -> manifest(e, m -> m.put("signed_by", "nobody"))),
+        hostile(
+            "another event count",
+            "ARCHIVE_MANIFEST_MISMATCH",
+            e -> manifest(e, m -> m.put("events", 4))),
+        hostile(
+            "exported_at that is no instant",
+            "ARCHIVE_MANIFEST_INVALID",
+            e -> manifest(e, m -> m.put("exported_at", "yesterday"))),
+        hostile(
+            "a project_id that is no id",
+            "ARCHIVE_MANIFEST_INVALID",
+            e -> manifest(e, m -> m.put("project_id", "../x"))),
+        hostile(
+            "a project_id other than the chain's",
+            "ARCHIVE_CHAIN_BROKEN",
+            e -> manifest(e, m -> m.put("project_id", "someone-else"))));
+  }
+
+  /** Rewrites the archive's manifest. */
+  private static void manifest(Map<String, byte[]> entries, Consumer<ObjectNode> change) {
+    try {
+      ObjectNode m =
+          (ObjectNode) CanonicalJson.STRICT_MAPPER.readTree(entries.get(ProjectArchive.MANIFEST));
+      change.accept(m);
+      entries.put(ProjectArchive.MANIFEST, CanonicalJson.STRICT_MAPPER.writeValueAsBytes(m));
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static ObjectNode file(ObjectNode manifest, String path) {
+    return listing(manifest, "files", path);
+  }
+
+  private static ObjectNode chain(ObjectNode manifest, String path) {
+    return listing(manifest, "chains", path);
+  }
+
+  private static ObjectNode listing(ObjectNode manifest, String array, String path) {
+    for (JsonNode f : manifest.get(array)) {
+      if (f.path("path").asText().equals(path)) {
+        return (ObjectNode) f;
+      }
+    }
+    throw new IllegalStateException(path + " is not in " + array);
+  }
+
+  private static void removeChain(ObjectNode manifest, String path) {
+    java.util.Iterator<JsonNode> it = manifest.get("chains").elements();
+    while (it.hasNext()) {
+      if (it.next().path("path").asText().equals(path)) {
+        it.remove();
+      }
+    }
+  }
+
+  /** Adds a file to the archive and lists it with its right hash and size. */
+  private static void listExtra(Map<String, byte[]> entries, String name) {
+    byte[] content = bytes("x");
+    entries.put(name, content);
+    manifest(
+        entries,
+        m ->
+            ((com.fasterxml.jackson.databind.node.ArrayNode) m.get("files"))
+                .addObject()
+                .put("path", name)
+                .put("sha256", DurableFiles.sha256Hex(content))
+                .put("bytes", content.length));
+  }
+
+  @Test
+  void aRefusedNameIsNamedWithoutItsControlCharacters() throws Exception {
+    Map<String, byte[]> entries = readEntries(archive);
+    listExtra(entries, "tasks/T-013/notes\nFAKE: all good.txt");
+    Path bad = tmp.resolve("bad.zip");
+    writeArchive(bad, entries, Map.of());
+    assertThatThrownBy(() -> WorkflowLogger.importProject(root, bad, "target"))
+        .isInstanceOf(LogRefusedException.class)
+        .satisfies(
+            e ->
+                assertThat(e.getMessage())
+                    .doesNotContain("\n")
+                    .contains("notes\\u000aFAKE: all good.txt"));
   }
 
   private static Arguments hostile(
@@ -188,6 +339,17 @@ class ExportImportTest {
       assertThatThrownBy(() -> log.export(tmp.resolve("x.zip")))
           .isInstanceOf(LogRefusedException.class)
           .hasMessageContaining("does not verify");
+    }
+    assertThat(tmp.resolve("x.zip")).doesNotExist();
+  }
+
+  @Test
+  void exportRefusesAFileImportWouldRefuse() throws Exception {
+    Files.writeString(root.resolve("ford-ai-flow/tasks/T-013/my notes.txt"), "hello");
+    try (WorkflowLogger log = WorkflowLogger.open(root, "ford-ai-flow")) {
+      assertThatThrownBy(() -> log.export(tmp.resolve("x.zip")))
+          .isInstanceOf(LogRefusedException.class)
+          .hasMessageContaining("'tasks/T-013/my notes.txt' is not a portable file name");
     }
     assertThat(tmp.resolve("x.zip")).doesNotExist();
   }

@@ -2,6 +2,7 @@ package dev.aiflow.logger;
 
 import static dev.aiflow.logger.Attempts.attempt;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.charset.StandardCharsets;
@@ -149,6 +150,14 @@ class TamperDetectionTest {
     assertThat(anchored.ok()).isFalse();
     assertThat(anchored.firstProblem().kind()).isEqualTo("HEAD_MISMATCH");
     assertThat(anchored.firstProblem().expected()).isEqualTo(head);
+
+    // an anchor recorded before events were added names the event it ends at
+    String earlier =
+        CanonicalJson.STRICT_MAPPER.readTree(project.get(2)).get("event_hash").asText();
+    VerificationReport added = WorkflowLogger.verify(root, "p", null, earlier);
+    assertThat(added.firstProblem().kind()).isEqualTo("HEAD_MISMATCH");
+    assertThat(added.firstProblem().line()).isEqualTo(3);
+    assertThat(added.firstProblem().message()).contains("added since the head was recorded");
   }
 
   @Test
@@ -174,6 +183,78 @@ class TamperDetectionTest {
             ProjectStore.encode(foreign, DurableFiles.sha256()).text(), StandardCharsets.UTF_8));
     write(PROJECT, project, false);
     assertThat(verify().problems()).anyMatch(p -> p.kind().equals("FOREIGN_PROJECT"));
+  }
+
+  static Stream<Arguments> nonCanonicalRewrites() {
+    return Stream.of(
+        Arguments.of(
+            "a duplicated result",
+            (java.util.function.UnaryOperator<String>)
+                l ->
+                    l.replace(
+                        "\"final_status\":\"accepted\"",
+                        "\"final_status\":\"rejected\",\"final_status\":\"accepted\""),
+            "UNREADABLE_EVENT"),
+        Arguments.of(
+            "members out of order",
+            (java.util.function.UnaryOperator<String>)
+                l -> l.replace("\"summary\":\"done\",", "").replace("{", "{\"summary\":\"done\","),
+            "HASH_MISMATCH"),
+        Arguments.of(
+            "an escape spelled otherwise",
+            (java.util.function.UnaryOperator<String>) l -> l.replace("done", "d\\u006fne"),
+            "NOT_CANONICAL"),
+        Arguments.of(
+            "1.0 for 1",
+            (java.util.function.UnaryOperator<String>)
+                l -> l.replace("\"schema_version\":1", "\"schema_version\":1.0"),
+            "HASH_MISMATCH"));
+  }
+
+  /**
+   * The last event rewritten in both chains without breaking a link: its bytes are no longer
+   * canonical, and its hash is recomputed over those bytes (the fast path's own rule), or, for the
+   * escape, left as it was (the canonical content did not change). None may verify clean.
+   */
+  @ParameterizedTest(name = "{0} in the last event is named")
+  @MethodSource("nonCanonicalRewrites")
+  void aNonCanonicalLastEventIsNamedEvenWithAHashOverItsOwnBytes(
+      String name, java.util.function.UnaryOperator<String> rewrite, String kind) throws Exception {
+    List<String> project = new ArrayList<>(lines(PROJECT));
+    List<String> task = new ArrayList<>(lines(TASK));
+    String last = project.get(project.size() - 1);
+    String changed = rewrite.apply(last);
+    assertThat(changed).isNotEqualTo(last);
+    if (!kind.equals("NOT_CANONICAL")) {
+      changed = rehashOwnBytes(changed);
+    }
+    project.set(project.size() - 1, changed);
+    task.set(task.size() - 1, changed);
+    write(PROJECT, project, false);
+    write(TASK, task, false);
+
+    VerificationReport report = verify();
+    assertThat(report.ok()).as(name).isFalse();
+    assertThat(report.firstProblem().file()).isEqualTo(PROJECT);
+    assertThat(report.firstProblem().line()).isEqualTo(project.size());
+    assertThat(report.firstProblem().kind()).isEqualTo(kind);
+    assertThatThrownBy(() -> WorkflowLogger.open(root, "p").close())
+        .isInstanceOf(LogRefusedException.class)
+        .hasMessageContaining("line " + project.size());
+  }
+
+  /** SHA-256 of the line without its event_hash member, put back in: the old fast-path rule. */
+  private static String rehashOwnBytes(String line) {
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile("(,?)\"event_hash\":\"([0-9a-f]{64})\"(,?)").matcher(line);
+    assertThat(m.find()).isTrue();
+    // cut the member with the comma before it, or the one after it when it comes first
+    String without =
+        line.substring(0, m.start())
+            + (m.group(1).isEmpty() ? "" : m.group(3))
+            + line.substring(m.end());
+    String hash = DurableFiles.sha256Hex(without.getBytes(StandardCharsets.UTF_8));
+    return line.substring(0, m.start(2)) + hash + line.substring(m.end(2));
   }
 
   private VerificationReport verify() {
