@@ -108,7 +108,7 @@ class OperatorViewE2EIT {
     }
     assertThat(missing)
         .as(
-            "the browser suite needs %s; .ci/run installs them (README.md, \"Tests\")",
+            "the browser suite needs %s; .ci/run installs them (README.md, \"Two commands\")",
             String.join(", ", missing))
         .isEmpty();
     return node;
