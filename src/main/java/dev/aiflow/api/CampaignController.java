@@ -9,6 +9,7 @@ import dev.aiflow.campaign.Safeguards;
 import dev.aiflow.campaign.StepPackMap;
 import dev.aiflow.config.AiflowProperties;
 import dev.aiflow.engine.campaign.CampaignService;
+import dev.aiflow.engine.cockpit.CockpitLinks;
 import dev.aiflow.engine.security.ApiAccess;
 import dev.aiflow.files.AtomicFile;
 import dev.aiflow.files.PathPolicy;
@@ -209,7 +210,7 @@ public class CampaignController {
     if (!v.ended()) {
       links.put("cancel", "/api/campaigns/" + v.id() + "/cancel");
     }
-    links.put("cockpit", "/camunda/app/cockpit/default/#/history/process-instance/" + v.id());
+    links.put("cockpit", CockpitLinks.campaign(v.id()));
     if (v.projectId() != null) {
       links.put("reconcile", "/api/projects/" + v.projectId() + "/reconcile");
     }

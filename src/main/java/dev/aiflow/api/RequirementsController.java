@@ -1,6 +1,7 @@
 package dev.aiflow.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.aiflow.engine.cockpit.CockpitLinks;
 import dev.aiflow.engine.requirements.RequirementsService;
 import dev.aiflow.engine.security.ApiAccess;
 import dev.aiflow.negotiation.FreezeStatus;
@@ -120,9 +121,12 @@ public class RequirementsController {
             new Started(
                 id,
                 Map.of(
-                    "status", "/api/projects/" + projectId + "/requirements",
-                    "tasklist", "/camunda/app/tasklist/default/",
-                    "cockpit", "/camunda/app/cockpit/default/#/process-instance/" + id)));
+                    "status",
+                    "/api/projects/" + projectId + "/requirements",
+                    "tasklist",
+                    CockpitLinks.TASKLIST,
+                    "cockpit",
+                    CockpitLinks.audit(id))));
   }
 
   @GetMapping

@@ -3,6 +3,7 @@ package dev.aiflow.cli;
 import dev.aiflow.campaign.CampaignSpec;
 import dev.aiflow.campaign.CampaignView;
 import dev.aiflow.engine.campaign.CampaignService;
+import dev.aiflow.engine.cockpit.CockpitLinks;
 import dev.aiflow.scoreboard.ScoreboardStore;
 import dev.aiflow.scoreboard.TrendPoint;
 import java.io.PrintWriter;
@@ -109,7 +110,7 @@ final class CampaignRunner {
           v.scoreboard().path("rework_rounds").asInt());
     }
     out.println("summary: " + progressDir.resolve("summary.md"));
-    out.println("Cockpit: /camunda/app/cockpit/default/#/history/process-instance/" + v.id());
+    out.println("Cockpit: " + CockpitLinks.campaign(v.id()));
     out.flush();
     return Boolean.TRUE.equals(v.allCompleted()) ? ExitCodes.OK : ExitCodes.FAILED;
   }

@@ -6,6 +6,7 @@ import dev.aiflow.demo.DemoAssets;
 import dev.aiflow.engine.LoggerRegistry;
 import dev.aiflow.engine.audit.HistoryReconciler;
 import dev.aiflow.engine.audit.ReconcileReport;
+import dev.aiflow.engine.cockpit.CockpitLinks;
 import dev.aiflow.logger.VerificationReport;
 import dev.aiflow.logger.WorkflowLogger;
 import dev.aiflow.triage.QueueStore;
@@ -80,8 +81,7 @@ public class DemoCommand implements Callable<Integer> {
       out.println("See it in Cockpit: start the server (./mvnw -B spring-boot:run or bin/aiflow");
       out.println("serve, same data directory), log in, and open");
       out.println(
-          "  http://127.0.0.1:8080/camunda/app/cockpit/default/#/history/process-instance/"
-              + v.id());
+          "  " + CockpitLinks.absolute("http://127.0.0.1:8080", CockpitLinks.campaign(v.id())));
       out.flush();
       boolean ok = v.ended() && v.incidents().isEmpty() && verified.ok() && reconcile.clean();
       return ok ? ExitCodes.OK : ExitCodes.FAILED;

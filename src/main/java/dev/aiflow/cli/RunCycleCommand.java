@@ -6,6 +6,7 @@ import dev.aiflow.campaign.CampaignView;
 import dev.aiflow.campaign.Safeguards;
 import dev.aiflow.campaign.StepPackMap;
 import dev.aiflow.engine.campaign.CampaignService;
+import dev.aiflow.engine.cockpit.CockpitLinks;
 import dev.aiflow.engine.stepcycle.StepCycleService;
 import dev.aiflow.protocol.Protocol;
 import dev.aiflow.protocol.StepPack;
@@ -212,8 +213,8 @@ public class RunCycleCommand implements Callable<Integer> {
     out.println(
         "process instance "
             + r.processInstanceId()
-            + " (Cockpit: /camunda/app/cockpit/default/#/history/process-instance/"
-            + r.processInstanceId()
+            + " (Cockpit: "
+            + CockpitLinks.audit(r.processInstanceId())
             + ")");
     return "completed".equals(r.outcome()) ? ExitCodes.OK : ExitCodes.FAILED;
   }

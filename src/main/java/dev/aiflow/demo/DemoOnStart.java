@@ -2,6 +2,7 @@ package dev.aiflow.demo;
 
 import dev.aiflow.config.AiflowProperties;
 import dev.aiflow.engine.campaign.CampaignService;
+import dev.aiflow.engine.cockpit.CockpitLinks;
 import dev.aiflow.logger.WorkflowLogger;
 import dev.aiflow.worker.ShimRegistry;
 import java.nio.file.Files;
@@ -55,11 +56,10 @@ public class DemoOnStart {
       String id = campaigns.start(demo.campaign("demo"), "demo");
       LOG.info(
           "First start on a fresh data directory: the demo campaign {} runs now over {}. Watch it"
-              + " in Cockpit: /camunda/app/cockpit/default/#/process-instance/{} (turn this off"
-              + " with AIFLOW_DEMO_ON_START=false)",
+              + " in Cockpit: {} (turn this off with AIFLOW_DEMO_ON_START=false)",
           id,
           demo.queue(),
-          id);
+          CockpitLinks.campaign(id));
     } catch (RuntimeException e) {
       // the server is useful without its demo
       LOG.warn("the demo campaign could not start: {}", e.getMessage());

@@ -40,7 +40,7 @@ class DemoCommandTest {
     assertThat(run.out())
         .contains("chain: verified")
         .contains("history: the chain and Camunda's history agree")
-        .contains("/camunda/app/cockpit/default/#/history/process-instance/");
+        .contains("/camunda/app/cockpit/default/#/aiflow/campaigns/");
     var board = new ScoreboardStore(data.resolve("demo/demo/progress"));
     assertThat(board.read().cycles()).isEqualTo(6);
     assertThat(Files.readString(board.summaryFile())).contains("3 of 6 tasks completed");
