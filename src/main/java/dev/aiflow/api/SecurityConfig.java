@@ -1,5 +1,8 @@
 package dev.aiflow.api;
 
+import static dev.aiflow.engine.security.AccessBootstrap.METRICS;
+
+import dev.aiflow.engine.security.CamundaIdentityAuthenticationProvider;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
 import jakarta.servlet.http.HttpServletRequest;
@@ -31,9 +34,11 @@ import org.springframework.security.web.util.matcher.RequestMatcher;
  *       dev.aiflow.engine.security.EngineRestSecurity}), which makes the caller the engine's
  *       authenticated user so Camunda's authorizations apply.
  *   <li>Everything else ({@code /api}, OpenAPI, actuator) is stateless HTTP Basic against the same
- *       Camunda users (no session is created), except {@code /actuator/health}; the caller becomes
- *       the engine's authenticated user for the request, and each action is checked against
- *       Camunda's authorizations ({@code dev.aiflow.engine.security.ApiAccess}).
+ *       Camunda users (no session is created), except {@code /actuator/health}, which tells an
+ *       anonymous caller its status only; {@code /actuator/prometheus} needs the group {@code
+ *       aiflow-metrics}. The caller becomes the engine's authenticated user for the request, and
+ *       each action is checked against Camunda's authorizations ({@code
+ *       dev.aiflow.engine.security.ApiAccess}).
  * </ul>
  *
  * Failed logins are throttled per client address ({@link LoginThrottle}); API request bodies are
@@ -91,6 +96,9 @@ public class SecurityConfig {
             a ->
                 a.requestMatchers("/actuator/health", "/actuator/health/**")
                     .permitAll()
+                    // a scraper's account needs the metrics group, not an operator's rights
+                    .requestMatchers("/actuator/prometheus")
+                    .hasAuthority(CamundaIdentityAuthenticationProvider.GROUP_PREFIX + METRICS)
                     // error pages render the failure of a request that was already checked
                     .dispatcherTypeMatchers(DispatcherType.ERROR)
                     .permitAll()

@@ -21,15 +21,23 @@ final class AppProcess implements AutoCloseable {
   final Path dataDir;
   final String password;
   private final List<String> extraArgs;
+  private final Map<String, String> extraEnv;
   private Process process;
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   AppProcess(Path dataDir, String password, List<String> extraArgs) throws IOException {
+    this(dataDir, password, extraArgs, Map.of());
+  }
+
+  /** With environment variables of its own (e.g. AIFLOW_DB_URL: secrets stay off the command). */
+  AppProcess(Path dataDir, String password, List<String> extraArgs, Map<String, String> extraEnv)
+      throws IOException {
     this.port = freePort();
     this.dataDir = dataDir;
     this.password = password;
     this.extraArgs = List.copyOf(extraArgs);
+    this.extraEnv = Map.copyOf(extraEnv);
   }
 
   static Path jar() {
@@ -53,6 +61,7 @@ final class AppProcess implements AutoCloseable {
             .redirectOutput(
                 ProcessBuilder.Redirect.appendTo(dataDir.resolveSibling("server.log").toFile()));
     builder.environment().put("AIFLOW_ADMIN_PASSWORD", password);
+    builder.environment().putAll(extraEnv);
     process = builder.start();
     long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
     while (System.nanoTime() < deadline) {

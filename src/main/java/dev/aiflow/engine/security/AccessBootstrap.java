@@ -46,6 +46,9 @@ public class AccessBootstrap extends AbstractProcessEnginePlugin {
   /** Approve or reject frozen requirements in Tasklist. */
   public static final String APPROVERS = "approvers";
 
+  /** Read the metrics at {@code /actuator/prometheus} (a scraper's account; docs/operations.md). */
+  public static final String METRICS = "aiflow-metrics";
+
   /** The Tasklist filter aiflow creates: the tasks of the signed-in user's groups. */
   public static final String TASK_FILTER_NAME = "aiflow: my groups' tasks";
 
@@ -96,6 +99,7 @@ public class AccessBootstrap extends AbstractProcessEnginePlugin {
     ensureGroup(identity, OPERATORS, "aiflow operators", Groups.GROUP_TYPE_WORKFLOW);
     ensureGroup(identity, VIEWERS, "aiflow viewers", Groups.GROUP_TYPE_WORKFLOW);
     ensureGroup(identity, APPROVERS, "aiflow requirement approvers", Groups.GROUP_TYPE_WORKFLOW);
+    ensureGroup(identity, METRICS, "aiflow metrics readers", Groups.GROUP_TYPE_WORKFLOW);
     for (Resource resource : Resources.values()) {
       grant(authorizations, Groups.CAMUNDA_ADMIN, resource, Authorization.ANY, Permissions.ALL);
     }
@@ -106,7 +110,7 @@ public class AccessBootstrap extends AbstractProcessEnginePlugin {
     for (String group : List.of(OPERATORS, APPROVERS, VIEWERS)) {
       grant(authorizations, group, Resources.FILTER, filterId, Permissions.READ);
     }
-    for (String group : List.of(Groups.CAMUNDA_ADMIN, OPERATORS, VIEWERS, APPROVERS)) {
+    for (String group : List.of(Groups.CAMUNDA_ADMIN, OPERATORS, VIEWERS, APPROVERS, METRICS)) {
       if (identity.createUserQuery().userId(credentials.user()).memberOfGroup(group).count() == 0) {
         identity.createMembership(credentials.user(), group);
       }

@@ -1,0 +1,15 @@
+package dev.aiflow.metrics;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/** The one {@link AiflowMetrics} of the application, on Spring Boot's meter registry. */
+@Configuration(proxyBeanMethods = false)
+public class MetricsConfiguration {
+
+  @Bean
+  AiflowMetrics aiflowMetrics(MeterRegistry registry) {
+    return new AiflowMetrics(registry);
+  }
+}
