@@ -1,5 +1,6 @@
 package dev.aiflow.cli;
 
+import dev.aiflow.attempts.AttemptLogging;
 import dev.aiflow.logger.EngineCorrelation;
 import dev.aiflow.logger.WorkflowLogger;
 import dev.aiflow.observe.KernelObservation;
@@ -12,7 +13,6 @@ import dev.aiflow.qa.QaReview;
 import dev.aiflow.qa.ReworkBuilder;
 import dev.aiflow.qa.StepQaReviewer;
 import dev.aiflow.qa.Verdict;
-import dev.aiflow.worker.AttemptLogging;
 import dev.aiflow.worker.DispatchOutcome;
 import dev.aiflow.worker.Outcome;
 import dev.aiflow.worker.ProgressListener;

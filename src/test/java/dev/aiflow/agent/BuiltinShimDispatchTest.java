@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.aiflow.attempts.AttemptLogging;
 import dev.aiflow.budget.BudgetLedger;
 import dev.aiflow.budget.Spend;
 import dev.aiflow.logger.ChainEvent;
@@ -17,7 +18,6 @@ import dev.aiflow.qa.ReworkBuilder;
 import dev.aiflow.qa.StepQaReviewer;
 import dev.aiflow.qa.Verdict;
 import dev.aiflow.worker.AgentUsage;
-import dev.aiflow.worker.AttemptLogging;
 import dev.aiflow.worker.DispatchOutcome;
 import dev.aiflow.worker.Outcome;
 import dev.aiflow.worker.ProgressListener;

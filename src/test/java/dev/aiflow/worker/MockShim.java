@@ -10,13 +10,13 @@ import java.util.List;
 import java.util.Map;
 
 /** The mock shim of examples/orchestrator and packs that steer it. */
-final class MockShim {
+public final class MockShim {
 
   static final String PATH = Path.of("examples/orchestrator/mock-shim").toAbsolutePath().toString();
 
   private MockShim() {}
 
-  static StepPack pack(String scenario, String taskId, Limits limits) {
+  public static StepPack pack(String scenario, String taskId, Limits limits) {
     return new StepPack(
         StepPack.SCHEMA,
         "R-1",
@@ -37,11 +37,11 @@ final class MockShim {
         new Worker("mock", null));
   }
 
-  static StepPack pack(String scenario) {
+  public static StepPack pack(String scenario) {
     return pack(scenario, "T-1", new Limits(60, 20, 512));
   }
 
-  static ShimAdapter adapter(Path workspace) {
+  public static ShimAdapter adapter(Path workspace) {
     return new ShimAdapter(
         new ShimAdapter.Config(PATH, workspace, 4, Duration.ofMillis(500), 1 << 20, Map.of()),
         PromptRenderer.bundled(),

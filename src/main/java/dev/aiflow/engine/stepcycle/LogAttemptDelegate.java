@@ -1,10 +1,10 @@
 package dev.aiflow.engine.stepcycle;
 
+import dev.aiflow.attempts.AttemptLogging;
 import dev.aiflow.engine.ChainAnchors;
 import dev.aiflow.engine.EngineVariables;
 import dev.aiflow.json.StrictJson;
 import dev.aiflow.worker.AgentUsage;
-import dev.aiflow.worker.AttemptLogging;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.camunda.bpm.engine.delegate.DelegateExecution;

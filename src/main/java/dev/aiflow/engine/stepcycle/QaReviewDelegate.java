@@ -1,5 +1,6 @@
 package dev.aiflow.engine.stepcycle;
 
+import dev.aiflow.attempts.AttemptLogging;
 import dev.aiflow.budget.Budget;
 import dev.aiflow.budget.BudgetLedger;
 import dev.aiflow.budget.ConvergenceCheck;
@@ -9,7 +10,6 @@ import dev.aiflow.logger.ChainEvent;
 import dev.aiflow.logger.WorkflowLogger;
 import dev.aiflow.qa.Escalation;
 import dev.aiflow.qa.QaReview;
-import dev.aiflow.worker.AttemptLogging;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

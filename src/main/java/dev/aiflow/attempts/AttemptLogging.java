@@ -1,4 +1,4 @@
-package dev.aiflow.worker;
+package dev.aiflow.attempts;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.aiflow.files.Digests;
@@ -16,6 +16,8 @@ import dev.aiflow.protocol.StepSpec;
 import dev.aiflow.qa.CheckResult;
 import dev.aiflow.qa.EvidenceRecord;
 import dev.aiflow.qa.QaReview;
+import dev.aiflow.worker.AgentUsage;
+import dev.aiflow.worker.DispatchOutcome;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,4 +1,4 @@
-package dev.aiflow.worker;
+package dev.aiflow.attempts;
 
 import static dev.aiflow.worker.MockShim.adapter;
 import static dev.aiflow.worker.MockShim.pack;
@@ -11,6 +11,9 @@ import dev.aiflow.protocol.StepPack;
 import dev.aiflow.qa.QaReview;
 import dev.aiflow.qa.ReworkBuilder;
 import dev.aiflow.qa.StepQaReviewer;
+import dev.aiflow.worker.DispatchOutcome;
+import dev.aiflow.worker.ProgressListener;
+import dev.aiflow.worker.ShimAdapter;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

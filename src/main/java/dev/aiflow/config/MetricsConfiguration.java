@@ -1,5 +1,6 @@
-package dev.aiflow.metrics;
+package dev.aiflow.config;
 
+import dev.aiflow.metrics.AiflowMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
