@@ -1,5 +1,6 @@
 package dev.aiflow.api;
 
+import dev.aiflow.engine.security.LoginChecks;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -16,9 +17,11 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * Brute-force protection per client address, not per account: after {@code maxFailures} failed
  * logins from one address (HTTP Basic on any path, or the webapps' login form), that address is
  * refused with 429 for a delay that doubles with each further failure up to {@code maxDelay}; a
- * success from it resets the count. Other addresses, and the account itself, are unaffected, so an
- * attacker cannot lock the operator out (Camunda's own per-account lock is turned off in {@code
- * AccessBootstrap}). Clients behind one proxy share an address: see docs/security.md.
+ * successful credential check from it resets the count. What counts is the check itself, never the
+ * response code of a page that ignored the credentials. Other addresses, and the account itself,
+ * are unaffected, so an attacker cannot lock the operator out (Camunda's own per-account lock is
+ * turned off in {@code AccessBootstrap}). Clients behind one proxy share an address: see
+ * docs/security.md.
  */
 public class LoginThrottle extends OncePerRequestFilter {
 
@@ -82,10 +85,19 @@ public class LoginThrottle extends OncePerRequestFilter {
                   .getBytes(StandardCharsets.UTF_8));
       return;
     }
-    chain.doFilter(request, response);
-    int status = response.getStatus();
+    Boolean checked;
+    LoginChecks.begin();
+    try {
+      chain.doFilter(request, response);
+    } finally {
+      checked = LoginChecks.end();
+    }
+    Boolean matched = outcome(checked, request, response);
+    if (matched == null) {
+      return; // nobody checked the credentials (a webapp page ignores a Basic header)
+    }
     synchronized (clients) {
-      if (status == 401) {
+      if (!matched) {
         State s = clients.get(client);
         int failures = (s == null ? 0 : s.failures()) + 1;
         long blockedUntil = 0;
@@ -96,10 +108,26 @@ public class LoginThrottle extends OncePerRequestFilter {
           blockedUntil = now + delay;
         }
         clients.put(client, new State(failures, blockedUntil));
-      } else if (status < 400) {
+      } else {
         clients.remove(client);
       }
     }
+  }
+
+  /**
+   * What the credential check said: the APIs' checks record it ({@link LoginChecks}); the webapps'
+   * login form answers 200 or 401. Null when no check ran: neither a failure nor a success.
+   */
+  static Boolean outcome(
+      Boolean checked, HttpServletRequest request, HttpServletResponse response) {
+    if (checked != null) {
+      return checked;
+    }
+    if (isWebappLogin(request)) {
+      int status = response.getStatus();
+      return status < 300 ? Boolean.TRUE : status == 401 || status == 403 ? Boolean.FALSE : null;
+    }
+    return null;
   }
 
   /** HTTP Basic anywhere, or a POST to the webapps' login. */
@@ -108,6 +136,10 @@ public class LoginThrottle extends OncePerRequestFilter {
     if (auth != null && auth.regionMatches(true, 0, "Basic ", 0, 6)) {
       return true;
     }
+    return isWebappLogin(request);
+  }
+
+  private static boolean isWebappLogin(HttpServletRequest request) {
     String uri = request.getRequestURI();
     return "POST".equals(request.getMethod())
         && uri != null

@@ -130,6 +130,16 @@ public class SecurityConfig {
   }
 
   @Bean
+  FilterRegistrationBean<NormalizedPathFilter> normalizedPaths() {
+    FilterRegistrationBean<NormalizedPathFilter> r =
+        new FilterRegistrationBean<>(new NormalizedPathFilter());
+    r.setName("aiflow-normalized-paths");
+    r.addUrlPatterns("/*");
+    r.setOrder(Integer.MIN_VALUE + 10); // before every filter that reads the path
+    return r;
+  }
+
+  @Bean
   FilterRegistrationBean<RequestBodyLimit> apiBodyLimit(
       @Value("${aiflow.api.max-body-bytes:1048576}") long maxBytes) {
     FilterRegistrationBean<RequestBodyLimit> r =

@@ -45,10 +45,20 @@ public class AuditCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+      Path data = dataDir != null ? dataDir : EngineContext.defaultDataDir();
+      if (!java.nio.file.Files.isDirectory(data)) {
+        // reconciling creates nothing: an empty new engine would report a clean project
+        spec.commandLine()
+            .getErr()
+            .println(
+                "audit reconcile: no data directory at "
+                    + data.toAbsolutePath()
+                    + " (give --data-dir or set AIFLOW_DATA_DIR)");
+        return ExitCodes.USAGE;
+      }
       try (EngineContext engine =
           EngineContext.start(
-              dataDir != null ? dataDir : EngineContext.defaultDataDir(),
-              Map.of("aiflow.worker.in-process", "false"))) {
+              EngineContext.dataDir(data), Map.of("aiflow.worker.in-process", "false"))) {
         ReconcileReport r = engine.bean(HistoryReconciler.class).reconcile(projectId);
         PrintWriter out = spec.commandLine().getOut();
         out.printf(

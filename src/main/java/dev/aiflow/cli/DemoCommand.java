@@ -47,7 +47,7 @@ public class DemoCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
-    Path data = (dataDir != null ? dataDir : EngineContext.defaultDataDir()).toAbsolutePath();
+    Path data = EngineContext.dataDir(dataDir).toAbsolutePath();
     Path workflow = data.resolve("workflow");
     String project = DemoAssets.freeProject(data, id -> WorkflowLogger.exists(workflow, id));
     DemoAssets demo = DemoAssets.extract(data, project);

@@ -19,6 +19,15 @@ final class EngineContext implements AutoCloseable {
     this.context = context;
   }
 
+  /**
+   * The data directory a command uses ({@code --data-dir}, else {@code $AIFLOW_DATA_DIR}, else
+   * {@code ./data}), created or tightened to owner-only before anything is written into it.
+   */
+  static Path dataDir(Path option) {
+    return dev.aiflow.config.DataDirectoryPreparer.prepare(
+        option != null ? option : defaultDataDir());
+  }
+
   static Path defaultDataDir() {
     String env = System.getenv("AIFLOW_DATA_DIR");
     return Path.of(env != null && !env.isBlank() ? env : "data");

@@ -25,7 +25,6 @@ final class EngineOptions {
     if (shim != null) {
       settings.put("aiflow.worker.shim", shim);
     }
-    return EngineContext.start(
-        dataDir != null ? dataDir : EngineContext.defaultDataDir(), settings);
+    return EngineContext.start(EngineContext.dataDir(dataDir), settings);
   }
 }

@@ -31,8 +31,7 @@ public final class RecoveryCommands {
       return new CheckpointStore(
           checkpointDir != null
               ? checkpointDir
-              : (dataDir != null ? dataDir : EngineContext.defaultDataDir())
-                  .resolve("checkpoints"));
+              : EngineContext.dataDir(dataDir).resolve("checkpoints"));
     }
   }
 

@@ -20,8 +20,9 @@ import picocli.CommandLine.Spec;
     name = "remote-worker",
     mixinStandardHelpOptions = true,
     description = {
-      "Subscribe to the aiflow-dispatch topic of a server's /engine-rest with Camunda's external",
-      "task client and run the agents here. The password comes from --password-file or",
+      "Subscribe to the aiflow-dispatch and aiflow-verify topics of a server's /engine-rest with",
+      "Camunda's external task client, and run the agents here; the account must be in the",
+      "group aiflow-workers. The password comes from --password-file or",
       "$AIFLOW_WORKER_PASSWORD (never from the command line). Runs until stopped."
     })
 public class RemoteWorkerCommand implements Callable<Integer> {
@@ -94,14 +95,15 @@ public class RemoteWorkerCommand implements Callable<Integer> {
             longPollSec > 0 ? Duration.ofSeconds(longPollSec) : null,
             WorkerKernel.of(
                 new AiflowProperties(
-                    dataDir != null ? dataDir : EngineContext.defaultDataDir(),
+                    EngineContext.dataDir(dataDir),
                     null,
                     config,
                     null,
                     null,
                     null,
                     null,
-                    null,
+                    // anywhere this worker's user can reach, never its own data directory
+                    false,
                     null,
                     null)))) {
       spec.commandLine()

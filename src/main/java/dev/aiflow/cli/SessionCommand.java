@@ -64,7 +64,7 @@ public class SessionCommand implements Callable<Integer> {
       Path f =
           file != null
               ? file
-              : (dataDir != null ? dataDir : EngineContext.defaultDataDir())
+              : EngineContext.dataDir(dataDir)
                   .resolve("projects")
                   .resolve(projectId)
                   .resolve("session_log.jsonl");

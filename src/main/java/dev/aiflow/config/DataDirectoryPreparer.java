@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Set;
 import org.springframework.boot.context.event.ApplicationEnvironmentPreparedEvent;
 import org.springframework.context.ApplicationListener;
 
@@ -23,20 +25,31 @@ public class DataDirectoryPreparer
     }
   }
 
-  /** Creates {@code dir} with mode 700 if it does not exist. */
+  /**
+   * Creates {@code dir} with mode 700 if it does not exist, and takes group and other access away
+   * from one that does (an older version, or a command line, may have created it 755): the database
+   * file, the logs and the keys inherit their protection from it.
+   */
   public static Path prepare(Path dir) {
     try {
       if (!Files.isDirectory(dir)) {
         Files.createDirectories(dir);
-        try {
-          Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
-        } catch (UnsupportedOperationException e) {
-          // not a POSIX file system: the platform's default ACLs apply
+      }
+      try {
+        Set<PosixFilePermission> mode = Files.getPosixFilePermissions(dir);
+        if (!OWNER_ONLY.containsAll(mode)) {
+          Files.setPosixFilePermissions(dir, OWNER_ONLY);
         }
+      } catch (UnsupportedOperationException e) {
+        // not a POSIX file system: the platform's default ACLs apply
       }
       return dir;
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot create the data directory " + dir.toAbsolutePath(), e);
+      throw new UncheckedIOException(
+          "cannot prepare the data directory " + dir.toAbsolutePath(), e);
     }
   }
+
+  private static final Set<PosixFilePermission> OWNER_ONLY =
+      PosixFilePermissions.fromString("rwx------");
 }

@@ -46,6 +46,7 @@ class RemoteWorkerTest extends ServerTestBase {
   @Autowired HistoryReconciler reconciler;
   @Autowired ExternalTaskService externalTasks;
   @Autowired LoggerRegistry loggers;
+  @Autowired org.camunda.bpm.engine.RuntimeService runtime;
   @TempDir Path workspace;
 
   AiflowProperties.Worker remoteConfig() {
@@ -85,7 +86,8 @@ class RemoteWorkerTest extends ServerTestBase {
                 null,
                 null,
                 null,
-                null,
+                // anywhere this worker's user can reach, never its own data directory
+                false,
                 null,
                 null)));
   }
@@ -151,5 +153,40 @@ class RemoteWorkerTest extends ServerTestBase {
         .singleElement()
         .satisfies(e -> assertThat(e.json()).contains(taskId));
     assertThat(reconciler.reconcile("redeliver").clean()).isTrue();
+  }
+
+  /**
+   * The insider review's finding: the intake checked the workspace, the worker did not, so a
+   * variable rewritten while the task waited put the agent in the data directory. The worker checks
+   * it again when it takes the task: an incident naming the refusal, and no agent runs.
+   */
+  @Test
+  void aWorkspaceRewrittenAfterTheIntakeIsRefusedByTheWorker() throws Exception {
+    String pi =
+        cycles.start(
+            new StepCycleService.CycleRequest(
+                "rewritten",
+                "RUN-X3",
+                Packs.stepPack("X3", "pass"),
+                null,
+                0,
+                null,
+                workspace.toString(),
+                true));
+    Path workerData = java.nio.file.Files.createDirectories(dataDir().resolve("remote-worker"));
+    Path secret = workerData.resolve("admin-password");
+    java.nio.file.Files.writeString(secret, "not-for-agents");
+    runtime.setVariable(pi, "workspace", workerData.toString());
+    try (RemoteDispatchWorker worker = remote()) {
+      org.camunda.bpm.engine.runtime.Incident incident =
+          org.awaitility.Awaitility.await()
+              .atMost(Duration.ofSeconds(30))
+              .until(
+                  () -> runtime.createIncidentQuery().processInstanceId(pi).singleResult(),
+                  i -> i != null);
+      assertThat(incident.getIncidentMessage()).contains("the workspace is refused");
+    }
+    assertThat(java.nio.file.Files.readString(secret)).isEqualTo("not-for-agents");
+    assertThat(java.nio.file.Files.exists(workerData.resolve(".artifacts"))).isFalse();
   }
 }

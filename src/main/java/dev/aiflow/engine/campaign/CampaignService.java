@@ -6,6 +6,7 @@ import dev.aiflow.campaign.CampaignLoop;
 import dev.aiflow.campaign.CampaignSpec;
 import dev.aiflow.campaign.CampaignView;
 import dev.aiflow.campaign.ExecutionBlockedException;
+import dev.aiflow.engine.AsSystem;
 import dev.aiflow.engine.EngineVariables;
 import dev.aiflow.scoreboard.ScoreboardStore;
 import java.nio.file.Files;
@@ -17,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.camunda.bpm.engine.HistoryService;
+import org.camunda.bpm.engine.IdentityService;
 import org.camunda.bpm.engine.OptimisticLockingException;
 import org.camunda.bpm.engine.RuntimeService;
 import org.camunda.bpm.engine.history.HistoricProcessInstance;
@@ -36,9 +38,12 @@ public class CampaignService {
   private final RuntimeService runtime;
   private final HistoryService history;
 
-  public CampaignService(RuntimeService runtime, HistoryService history) {
+  private final IdentityService identity;
+
+  public CampaignService(RuntimeService runtime, HistoryService history, IdentityService identity) {
     this.runtime = runtime;
     this.history = history;
+    this.identity = identity;
   }
 
   /** The process variables of a spec (docs/architecture.md, "Campaign variables"). */
@@ -203,7 +208,14 @@ public class CampaignService {
     }
     for (int attempt = 0; ; attempt++) {
       try {
-        runtime.setVariable(id, CampaignVars.CANCEL_REQUESTED, true);
+        // the caller's right to cancel was checked (ApiAccess CANCEL_CAMPAIGN); writing the
+        // variable as them would need UPDATE_INSTANCE, which also opens every other variable
+        AsSystem.call(
+            identity,
+            () -> {
+              runtime.setVariable(id, CampaignVars.CANCEL_REQUESTED, true);
+              return null;
+            });
         return CancelResult.REQUESTED;
       } catch (OptimisticLockingException e) {
         if (attempt >= 5) {

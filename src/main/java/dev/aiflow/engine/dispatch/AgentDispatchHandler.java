@@ -2,6 +2,7 @@ package dev.aiflow.engine.dispatch;
 
 import dev.aiflow.config.AiflowProperties;
 import dev.aiflow.engine.stepcycle.StepCycleVars;
+import dev.aiflow.files.PathRefusedException;
 import dev.aiflow.protocol.Protocol;
 import dev.aiflow.protocol.ProtocolException;
 import dev.aiflow.protocol.ReworkPack;
@@ -142,7 +143,13 @@ public final class AgentDispatchHandler {
     } catch (IllegalArgumentException e) {
       return new Fail("the shim is unknown", e.getMessage(), false);
     }
-    Path workspace = task.workspace() != null ? Path.of(task.workspace()) : defaultWorkspace;
+    Path workspace;
+    try {
+      // checked again here, not taken from the intake: the variable may have changed since
+      workspace = task.workspace() != null ? kernel.workspace(task.workspace()) : defaultWorkspace;
+    } catch (PathRefusedException e) {
+      return new Fail("the workspace is refused", e.getMessage(), false);
+    }
     Map<String, String> env = new LinkedHashMap<>(kernel.agentEnvironment());
     if (task.tier() != null) {
       env.put("AIFLOW_TIER", task.tier()); // a rework pack carries no tier; its step's counts

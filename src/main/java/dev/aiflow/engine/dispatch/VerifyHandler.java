@@ -1,13 +1,13 @@
 package dev.aiflow.engine.dispatch;
 
 import dev.aiflow.engine.stepcycle.StepCycleVars;
+import dev.aiflow.files.PathRefusedException;
 import dev.aiflow.observe.KernelObservation;
 import dev.aiflow.observe.ObserveException;
 import dev.aiflow.protocol.Protocol;
 import dev.aiflow.protocol.ProtocolException;
 import dev.aiflow.protocol.StepSpec;
 import dev.aiflow.worker.ProgressListener;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -59,9 +59,16 @@ public final class VerifyHandler {
     } catch (ProtocolException e) {
       return new AgentDispatchHandler.Fail("the pack cannot be verified", e.getMessage(), false);
     }
-    if (task.workspace() == null || !Files.isDirectory(Path.of(task.workspace()))) {
+    if (task.workspace() == null) {
       return new AgentDispatchHandler.Fail(
-          "the workspace does not exist", "no folder at " + task.workspace(), false);
+          "the workspace does not exist", "the task names no workspace", false);
+    }
+    Path workspace;
+    try {
+      // checked again here, not taken from the intake: the variable may have changed since
+      workspace = kernel.workspace(task.workspace());
+    } catch (PathRefusedException e) {
+      return new AgentDispatchHandler.Fail("the workspace is refused", e.getMessage(), false);
     }
     AtomicBoolean lost = new AtomicBoolean(!lock.extend(lockDuration));
     ProgressListener heartbeat =
@@ -87,8 +94,7 @@ public final class VerifyHandler {
     long started = System.nanoTime();
     KernelObservation observation;
     try {
-      observation =
-          kernel.verifier().verify(spec, Path.of(task.workspace()), task.backend(), heartbeat);
+      observation = kernel.verifier().verify(spec, workspace, task.backend(), heartbeat);
     } catch (ObserveException e) {
       // no snapshot, a workspace that changed identity, git refusing: the same on a retry
       return new AgentDispatchHandler.Fail(

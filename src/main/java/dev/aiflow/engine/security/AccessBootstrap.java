@@ -46,6 +46,12 @@ public class AccessBootstrap extends AbstractProcessEnginePlugin {
   /** Approve or reject frozen requirements in Tasklist. */
   public static final String APPROVERS = "approvers";
 
+  /** Remote workers' accounts: fetch and complete the agents' external tasks, nothing else. */
+  public static final String WORKERS = "aiflow-workers";
+
+  static final String ACCESS_VERSION_PROPERTY = "aiflow.access-table-version";
+  static final String ACCESS_VERSION = "2";
+
   /** Read the metrics at {@code /actuator/prometheus} (a scraper's account; docs/operations.md). */
   public static final String METRICS = "aiflow-metrics";
 
@@ -100,49 +106,80 @@ public class AccessBootstrap extends AbstractProcessEnginePlugin {
     ensureGroup(identity, VIEWERS, "aiflow viewers", Groups.GROUP_TYPE_WORKFLOW);
     ensureGroup(identity, APPROVERS, "aiflow requirement approvers", Groups.GROUP_TYPE_WORKFLOW);
     ensureGroup(identity, METRICS, "aiflow metrics readers", Groups.GROUP_TYPE_WORKFLOW);
+    ensureGroup(identity, WORKERS, "aiflow remote workers", Groups.GROUP_TYPE_WORKFLOW);
+    narrowOldGrants(engine);
     for (Resource resource : Resources.values()) {
       grant(authorizations, Groups.CAMUNDA_ADMIN, resource, Authorization.ANY, Permissions.ALL);
     }
     grantOperators(authorizations);
     grantViewers(authorizations);
     grantApprovers(authorizations);
+    grantWorkers(authorizations);
     String filterId = ensureTaskFilter(engine.getFilterService(), engine, credentials.user());
     for (String group : List.of(OPERATORS, APPROVERS, VIEWERS)) {
       grant(authorizations, group, Resources.FILTER, filterId, Permissions.READ);
     }
-    for (String group : List.of(Groups.CAMUNDA_ADMIN, OPERATORS, VIEWERS, APPROVERS, METRICS)) {
+    for (String group :
+        List.of(Groups.CAMUNDA_ADMIN, OPERATORS, VIEWERS, APPROVERS, METRICS, WORKERS)) {
       if (identity.createUserQuery().userId(credentials.user()).memberOfGroup(group).count() == 0) {
         identity.createMembership(credentials.user(), group);
       }
     }
   }
 
+  /**
+   * Operators start and cancel campaigns, draft requirements, decide escalations and circuit
+   * breakers in Tasklist, retry failed jobs and read everything. They hold no UPDATE on process
+   * instances and no UPDATE_INSTANCE on {@code stepCycle}: that would let them fetch and complete
+   * the agents' external tasks (a forged PASS) or rewrite a running cycle's variables (its
+   * workspace). Approving requirements is the approvers' alone.
+   */
   private static void grantOperators(AuthorizationService a) {
     grant(a, OPERATORS, Resources.APPLICATION, "cockpit", Permissions.ACCESS);
     grant(a, OPERATORS, Resources.APPLICATION, "tasklist", Permissions.ACCESS);
-    for (String key : PROCESS_KEYS) {
-      grant(
-          a,
-          OPERATORS,
-          Resources.PROCESS_DEFINITION,
-          key,
-          ProcessDefinitionPermissions.READ,
-          ProcessDefinitionPermissions.READ_INSTANCE,
-          ProcessDefinitionPermissions.READ_HISTORY,
-          ProcessDefinitionPermissions.CREATE_INSTANCE,
-          ProcessDefinitionPermissions.UPDATE_INSTANCE,
-          ProcessDefinitionPermissions.RETRY_JOB,
-          ProcessDefinitionPermissions.READ_TASK,
-          ProcessDefinitionPermissions.UPDATE_TASK);
-    }
+    grant(
+        a,
+        OPERATORS,
+        Resources.PROCESS_DEFINITION,
+        "campaign",
+        ProcessDefinitionPermissions.READ,
+        ProcessDefinitionPermissions.READ_INSTANCE,
+        ProcessDefinitionPermissions.READ_HISTORY,
+        ProcessDefinitionPermissions.CREATE_INSTANCE,
+        // stopping one (Cockpit, or gracefully through /api); no UPDATE_INSTANCE: with it the
+        // caller could rewrite a running campaign's queue, workspace or shim over /engine-rest
+        ProcessDefinitionPermissions.DELETE_INSTANCE,
+        ProcessDefinitionPermissions.RETRY_JOB,
+        ProcessDefinitionPermissions.READ_TASK,
+        ProcessDefinitionPermissions.TASK_WORK);
+    grant(
+        a,
+        OPERATORS,
+        Resources.PROCESS_DEFINITION,
+        "stepCycle",
+        ProcessDefinitionPermissions.READ,
+        ProcessDefinitionPermissions.READ_INSTANCE,
+        ProcessDefinitionPermissions.READ_HISTORY,
+        ProcessDefinitionPermissions.RETRY_JOB,
+        ProcessDefinitionPermissions.READ_TASK,
+        ProcessDefinitionPermissions.TASK_WORK);
+    grant(
+        a,
+        OPERATORS,
+        Resources.PROCESS_DEFINITION,
+        "requirementsFreeze",
+        ProcessDefinitionPermissions.READ,
+        ProcessDefinitionPermissions.READ_INSTANCE,
+        ProcessDefinitionPermissions.READ_HISTORY,
+        ProcessDefinitionPermissions.CREATE_INSTANCE,
+        ProcessDefinitionPermissions.READ_TASK);
     grant(
         a,
         OPERATORS,
         Resources.PROCESS_INSTANCE,
         Authorization.ANY,
         Permissions.CREATE,
-        Permissions.READ,
-        Permissions.UPDATE);
+        Permissions.READ);
     grant(
         a,
         OPERATORS,
@@ -151,6 +188,94 @@ public class AccessBootstrap extends AbstractProcessEnginePlugin {
         Permissions.READ,
         Permissions.READ_HISTORY);
     grant(a, OPERATORS, Resources.DEPLOYMENT, Authorization.ANY, Permissions.READ);
+  }
+
+  /**
+   * Remote workers fetch and complete the agents' external tasks ({@code aiflow-dispatch}, {@code
+   * aiflow-verify}) of {@code stepCycle}: the one group that may (docs/remote-worker.md).
+   */
+  private static void grantWorkers(AuthorizationService a) {
+    grant(
+        a,
+        WORKERS,
+        Resources.PROCESS_DEFINITION,
+        "stepCycle",
+        ProcessDefinitionPermissions.READ,
+        ProcessDefinitionPermissions.READ_INSTANCE,
+        ProcessDefinitionPermissions.UPDATE_INSTANCE);
+    grant(
+        a,
+        WORKERS,
+        Resources.PROCESS_INSTANCE,
+        Authorization.ANY,
+        Permissions.READ,
+        Permissions.UPDATE);
+  }
+
+  /**
+   * Grants that aiflow itself gave before version 2 of its access table and that proved unsafe (an
+   * operator could forge a QA PASS, rewrite a cycle's workspace, or approve requirements). Taken
+   * back once, recorded in the engine's property {@value #ACCESS_VERSION_PROPERTY}; an
+   * administrator who wants them back grants them in Admin and they stay.
+   */
+  private static void narrowOldGrants(ProcessEngine engine) {
+    String done = engine.getManagementService().getProperties().get(ACCESS_VERSION_PROPERTY);
+    if (ACCESS_VERSION.equals(done)) {
+      return;
+    }
+    AuthorizationService a = engine.getAuthorizationService();
+    revoke(
+        a,
+        OPERATORS,
+        Resources.PROCESS_DEFINITION,
+        "stepCycle",
+        ProcessDefinitionPermissions.CREATE_INSTANCE,
+        ProcessDefinitionPermissions.UPDATE_INSTANCE,
+        ProcessDefinitionPermissions.UPDATE_TASK);
+    revoke(
+        a,
+        OPERATORS,
+        Resources.PROCESS_DEFINITION,
+        "requirementsFreeze",
+        ProcessDefinitionPermissions.UPDATE_INSTANCE,
+        ProcessDefinitionPermissions.UPDATE_TASK);
+    revoke(
+        a,
+        OPERATORS,
+        Resources.PROCESS_DEFINITION,
+        "campaign",
+        ProcessDefinitionPermissions.UPDATE_INSTANCE,
+        ProcessDefinitionPermissions.UPDATE_TASK);
+    revoke(a, OPERATORS, Resources.PROCESS_INSTANCE, Authorization.ANY, Permissions.UPDATE);
+    engine.getManagementService().setProperty(ACCESS_VERSION_PROPERTY, ACCESS_VERSION);
+    LOG.info("aiflow's access table is at version {}", ACCESS_VERSION);
+  }
+
+  private static void revoke(
+      AuthorizationService authorizations,
+      String group,
+      Resource resource,
+      String resourceId,
+      Permission... permissions) {
+    for (Authorization a :
+        authorizations
+            .createAuthorizationQuery()
+            .groupIdIn(group)
+            .resourceType(resource)
+            .resourceId(resourceId)
+            .authorizationType(Authorization.AUTH_TYPE_GRANT)
+            .list()) {
+      boolean changed = false;
+      for (Permission p : permissions) {
+        if (a.isPermissionGranted(p)) {
+          a.removePermission(p);
+          changed = true;
+        }
+      }
+      if (changed) {
+        authorizations.saveAuthorization(a);
+      }
+    }
   }
 
   private static void grantViewers(AuthorizationService a) {

@@ -29,11 +29,15 @@ public class ApiAccess {
         grant(Resources.PROCESS_INSTANCE, "*", Permissions.CREATE)),
     READ_CAMPAIGNS(
         grant(Resources.PROCESS_DEFINITION, "campaign", ProcessDefinitionPermissions.READ_HISTORY)),
+    /**
+     * DELETE_INSTANCE: the grant that lets an operator stop a campaign abruptly in Cockpit also
+     * lets them stop it gracefully here (the running cycle finishes first).
+     */
     CANCEL_CAMPAIGN(
         grant(
             Resources.PROCESS_DEFINITION,
             "campaign",
-            ProcessDefinitionPermissions.UPDATE_INSTANCE)),
+            ProcessDefinitionPermissions.DELETE_INSTANCE)),
     DRAFT_REQUIREMENTS(
         grant(
             Resources.PROCESS_DEFINITION,

@@ -19,6 +19,13 @@ import org.springframework.stereotype.Component;
 @Component
 public class CamundaIdentityAuthenticationProvider implements AuthenticationProvider {
 
+  /**
+   * The request attribute that tells the login throttle what the credential check said ({@code
+   * true}: the password matched): the throttle counts checks, not response codes, since a webapp
+   * page answers 200 to a request whose Basic header nobody looked at.
+   */
+  public static final String LOGIN_CHECKED = "dev.aiflow.login-checked";
+
   /** Groups become authorities with this prefix. */
   public static final String GROUP_PREFIX = "GROUP_";
 
@@ -32,9 +39,10 @@ public class CamundaIdentityAuthenticationProvider implements AuthenticationProv
   public Authentication authenticate(Authentication authentication) {
     String user = authentication.getName();
     Object credentials = authentication.getCredentials();
-    if (user == null
-        || credentials == null
-        || !identity.checkPassword(user, credentials.toString())) {
+    boolean matched =
+        user != null && credentials != null && identity.checkPassword(user, credentials.toString());
+    LoginChecks.record(matched); // for the login throttle
+    if (!matched) {
       throw new BadCredentialsException("bad credentials");
     }
     List<GrantedAuthority> authorities =
