@@ -139,23 +139,21 @@ public class RunCampaignCommand implements Callable<Integer> {
       }
     }
     CampaignSpec campaign =
-        new CampaignSpec(
-            projectId,
-            queuePath,
-            progressDir,
-            packs,
-            backends,
-            workerBackend,
-            autoPlanMissing,
-            maxCycles,
-            maxStagnantCycles,
-            maxReworkRounds,
-            engineOptions.workspace,
-            null,
-            skipHealthCheck,
-            null,
-            new Safeguards(
-                requireFreeze, guardContracts, autoCheckpoint, rollbackOnFail, requirementsDir));
+        CampaignSpec.builder(projectId, queuePath)
+            .progressDir(progressDir)
+            .stepPacks(packs)
+            .backendMap(backends)
+            .workerBackend(workerBackend)
+            .autoPlanMissing(autoPlanMissing)
+            .maxCycles(maxCycles)
+            .maxStagnantCycles(maxStagnantCycles)
+            .maxReworkRounds(maxReworkRounds)
+            .workspace(engineOptions.workspace)
+            .skipBackendHealthCheck(skipHealthCheck)
+            .safeguards(
+                new Safeguards(
+                    requireFreeze, guardContracts, autoCheckpoint, rollbackOnFail, requirementsDir))
+            .build();
     PrintWriter out = spec.commandLine().getOut();
     try (EngineContext engine = engineOptions.start(Map.of())) {
       CampaignView v =

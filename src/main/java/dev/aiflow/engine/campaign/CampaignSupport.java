@@ -3,9 +3,12 @@ package dev.aiflow.engine.campaign;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.aiflow.campaign.CampaignBudget;
+import dev.aiflow.campaign.CampaignCounters;
 import dev.aiflow.campaign.CampaignInputException;
 import dev.aiflow.campaign.CampaignLoop;
 import dev.aiflow.campaign.CampaignSpec;
+import dev.aiflow.campaign.QueueOwner;
 import dev.aiflow.campaign.Safeguards;
 import dev.aiflow.campaign.StepPackMap;
 import dev.aiflow.config.AiflowProperties;
@@ -14,9 +17,13 @@ import dev.aiflow.engine.LoggerRegistry;
 import dev.aiflow.worker.BackendMap;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.camunda.bpm.engine.HistoryService;
+import org.camunda.bpm.engine.RuntimeService;
 import org.camunda.bpm.engine.delegate.VariableScope;
 import org.springframework.stereotype.Component;
 
@@ -42,10 +49,47 @@ public class CampaignSupport {
             }
           });
 
-  public CampaignSupport(AiflowProperties properties, LoggerRegistry loggers) {
+  /**
+   * How long an owner record whose campaign the engine does not know yet counts as held: the start
+   * that wrote it may not have committed (a rolled-back start leaves it, then it is stale).
+   */
+  static final Duration START_GRACE = Duration.ofSeconds(30);
+
+  private final RuntimeService runtime;
+  private final HistoryService history;
+
+  public CampaignSupport(
+      AiflowProperties properties,
+      LoggerRegistry loggers,
+      RuntimeService runtime,
+      HistoryService history) {
     this.properties = properties;
     this.loggers = loggers;
+    this.runtime = runtime;
+    this.history = history;
     this.clock = Clock.systemUTC();
+  }
+
+  /** Whether the campaign with this process instance id still runs. */
+  boolean campaignRunning(String campaignId) {
+    return runtime.createProcessInstanceQuery().processInstanceId(campaignId).count() > 0;
+  }
+
+  /** Takes the spec's queue for this campaign ({@link QueueOwner}). */
+  QueueOwner.Claim claimQueue(String self, CampaignSpec spec) {
+    Instant now = clock.instant();
+    return new QueueOwner(spec.queuePath())
+        .claim(
+            self,
+            h ->
+                campaignRunning(h.campaignId())
+                    || (history
+                                .createHistoricProcessInstanceQuery()
+                                .processInstanceId(h.campaignId())
+                                .count()
+                            == 0
+                        && h.since().isAfter(now.minus(START_GRACE))),
+            now);
   }
 
   AiflowProperties properties() {
@@ -89,22 +133,30 @@ public class CampaignSupport {
     StepPackMap packs =
         mapJson == null ? StepPackMap.empty() : maps.computeIfAbsent(mapJson, this::parseMap);
     CampaignSpec spec =
-        new CampaignSpec(
-            EngineVariables.string(v, CampaignVars.PROJECT_ID, "default"),
-            Path.of(queuePath),
-            progress == null ? null : Path.of(progress),
-            packs,
-            backendMap(EngineVariables.json(v, CampaignVars.WORKER_BACKEND_MAP)),
-            EngineVariables.string(v, CampaignVars.WORKER_BACKEND, null),
-            EngineVariables.bool(v, CampaignVars.AUTO_PLAN_MISSING, false),
-            integer(v, CampaignVars.MAX_CYCLES, CampaignSpec.DEFAULT_MAX_CYCLES),
-            integer(v, CampaignVars.MAX_STAGNANT_CYCLES, CampaignSpec.DEFAULT_MAX_STAGNANT_CYCLES),
-            integer(v, CampaignVars.MAX_REWORK_ROUNDS, CampaignSpec.DEFAULT_MAX_REWORK_ROUNDS),
-            workspace == null ? null : Path.of(workspace),
-            EngineVariables.string(v, CampaignVars.WORKER_SHIM, null),
-            EngineVariables.bool(v, CampaignVars.SKIP_BACKEND_HEALTH_CHECK, false),
-            EngineVariables.string(v, CampaignVars.CLAIM_OWNER, null),
-            safeguards(v));
+        CampaignSpec.builder(
+                EngineVariables.string(v, CampaignVars.PROJECT_ID, "default"), Path.of(queuePath))
+            .progressDir(progress == null ? null : Path.of(progress))
+            .stepPacks(packs)
+            .backendMap(backendMap(EngineVariables.json(v, CampaignVars.WORKER_BACKEND_MAP)))
+            .workerBackend(EngineVariables.string(v, CampaignVars.WORKER_BACKEND, null))
+            .autoPlanMissing(EngineVariables.bool(v, CampaignVars.AUTO_PLAN_MISSING, false))
+            .maxCycles(integer(v, CampaignVars.MAX_CYCLES, CampaignSpec.DEFAULT_MAX_CYCLES))
+            .maxStagnantCycles(
+                integer(
+                    v, CampaignVars.MAX_STAGNANT_CYCLES, CampaignSpec.DEFAULT_MAX_STAGNANT_CYCLES))
+            .maxReworkRounds(
+                integer(v, CampaignVars.MAX_REWORK_ROUNDS, CampaignSpec.DEFAULT_MAX_REWORK_ROUNDS))
+            .workspace(workspace == null ? null : Path.of(workspace))
+            .workerShim(EngineVariables.string(v, CampaignVars.WORKER_SHIM, null))
+            .skipBackendHealthCheck(
+                EngineVariables.bool(v, CampaignVars.SKIP_BACKEND_HEALTH_CHECK, false))
+            .claimOwner(EngineVariables.string(v, CampaignVars.CLAIM_OWNER, null))
+            .safeguards(safeguards(v))
+            .budget(
+                new CampaignBudget(
+                    longValue(v, CampaignVars.CAMPAIGN_MAX_TOKENS),
+                    decimal(v, CampaignVars.CAMPAIGN_MAX_COST_USD)))
+            .build();
     return spec.resolvePaths(properties.pathPolicy(), true);
   }
 
@@ -150,6 +202,73 @@ public class CampaignSupport {
     } catch (JsonProcessingException | IllegalArgumentException e) {
       throw new CampaignInputException(CampaignVars.WORKER_BACKEND_MAP, e.getMessage());
     }
+  }
+
+  private static long longValue(VariableScope v, String name) {
+    Object value = v.getVariable(name);
+    if (value == null) {
+      return 0;
+    }
+    try {
+      return value instanceof Number n ? n.longValue() : Long.parseLong(value.toString().trim());
+    } catch (NumberFormatException e) {
+      throw new CampaignInputException(name, "must be a whole number: " + value);
+    }
+  }
+
+  static double decimal(VariableScope v, String name) {
+    Object value = v.getVariable(name);
+    if (value == null) {
+      return 0;
+    }
+    try {
+      return value instanceof Number n
+          ? n.doubleValue()
+          : Double.parseDouble(value.toString().trim());
+    } catch (NumberFormatException e) {
+      throw new CampaignInputException(name, "must be a number: " + value);
+    }
+  }
+
+  /** The counts {@code Gateway_WayOut} decides on, as the variables hold them. */
+  static CampaignCounters counters(VariableScope v) {
+    return new CampaignCounters(
+        EngineVariables.integer(v, CampaignVars.CYCLES_DONE, 0),
+        EngineVariables.integer(v, CampaignVars.STAGNANT_CYCLES, 0),
+        longValue(v, CampaignVars.CAMPAIGN_TOKENS),
+        decimal(v, CampaignVars.CAMPAIGN_COST_USD));
+  }
+
+  static void setCounters(VariableScope v, CampaignCounters c) {
+    v.setVariable(CampaignVars.CYCLES_DONE, c.cyclesDone());
+    v.setVariable(CampaignVars.STAGNANT_CYCLES, c.stagnantCycles());
+    v.setVariable(CampaignVars.CAMPAIGN_TOKENS, c.tokens());
+    v.setVariable(CampaignVars.CAMPAIGN_COST_USD, c.costUsd());
+  }
+
+  static void setCounts(VariableScope v, dev.aiflow.triage.QueueCounts c) {
+    EngineVariables.setJson(
+        v,
+        CampaignVars.QUEUE_COUNTS,
+        toJson(
+            Map.of(
+                "pending", c.pending(),
+                "in_progress", c.inProgress(),
+                "completed", c.completed(),
+                "failed", c.failed(),
+                "total", c.total())));
+  }
+
+  static String owner(VariableScope v) {
+    return EngineVariables.string(v, CampaignVars.CLAIM_OWNER, null);
+  }
+
+  static String taskKey(VariableScope v) {
+    return EngineVariables.string(v, CampaignVars.CURRENT_TASK_KEY, null);
+  }
+
+  static String runId(VariableScope v) {
+    return EngineVariables.string(v, CampaignVars.CURRENT_RUN_ID, null);
   }
 
   private static int integer(VariableScope v, String name, int fallback) {
