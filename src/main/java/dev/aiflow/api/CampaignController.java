@@ -1,6 +1,7 @@
 package dev.aiflow.api;
 
 import com.fasterxml.jackson.annotation.JsonUnwrapped;
+import dev.aiflow.campaign.CampaignBudget;
 import dev.aiflow.campaign.CampaignInputException;
 import dev.aiflow.campaign.CampaignSpec;
 import dev.aiflow.campaign.CampaignView;
@@ -73,7 +74,7 @@ public class CampaignController {
         request.options() != null
             ? request.options()
             : new CampaignRequest.Options(
-                null, null, null, null, null, null, null, null, null, null, null);
+                null, null, null, null, null, null, null, null, null, null, null, null, null);
     String projectId = request.projectId() != null ? request.projectId() : "default";
     safe(projectId);
     String key = RunIds.of("campaign", Instant.now(), projectId + System.nanoTime());
@@ -124,6 +125,10 @@ public class CampaignController {
                       Boolean.TRUE.equals(o.autoCheckpoint()),
                       Boolean.TRUE.equals(o.rollbackOnFail()),
                       null))
+              .budget(
+                  new CampaignBudget(
+                      o.campaignMaxTokens() == null ? 0 : o.campaignMaxTokens(),
+                      o.campaignMaxCostUsd() == null ? 0 : o.campaignMaxCostUsd()))
               .build()
               .resolvePaths(policy, queue == null);
     } catch (CampaignInputException e) {

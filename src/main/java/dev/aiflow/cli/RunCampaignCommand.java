@@ -1,5 +1,6 @@
 package dev.aiflow.cli;
 
+import dev.aiflow.campaign.CampaignBudget;
 import dev.aiflow.campaign.CampaignSpec;
 import dev.aiflow.campaign.CampaignView;
 import dev.aiflow.campaign.Safeguards;
@@ -49,6 +50,20 @@ public class RunCampaignCommand implements Callable<Integer> {
       defaultValue = "5",
       description = "Stop after this many cycles in a row complete nothing; 0: off. Default: 5.")
   int maxStagnantCycles;
+
+  @Option(
+      names = "--campaign-max-tokens",
+      defaultValue = "0",
+      description =
+          "End the campaign (budget_exhausted) once its agents reported this many tokens; 0: off.")
+  long campaignMaxTokens;
+
+  @Option(
+      names = "--campaign-max-cost-usd",
+      defaultValue = "0",
+      description =
+          "End the campaign (budget_exhausted) once its agents reported this cost in USD; 0: off.")
+  double campaignMaxCostUsd;
 
   @Option(
       names = "--auto-plan-missing",
@@ -153,6 +168,7 @@ public class RunCampaignCommand implements Callable<Integer> {
             .safeguards(
                 new Safeguards(
                     requireFreeze, guardContracts, autoCheckpoint, rollbackOnFail, requirementsDir))
+            .budget(new CampaignBudget(campaignMaxTokens, campaignMaxCostUsd))
             .build();
     PrintWriter out = spec.commandLine().getOut();
     try (EngineContext engine = engineOptions.start(Map.of())) {

@@ -72,6 +72,27 @@ public final class SelectionPolicy {
     return new Selection(eligible.stream().findFirst(), List.copyOf(passed));
   }
 
+  /**
+   * Every eligible task whose dependencies completed, in policy order, up to {@code max}: what a
+   * campaign running tasks in parallel starts next (issue 20).
+   */
+  public static List<QueueTask> selectUpTo(
+      TaskQueue queue, String owner, Map<String, String> excluded, int max) {
+    if (max < 1) {
+      throw new IllegalArgumentException("max must be 1 or more");
+    }
+    Map<String, QueueTask> byKey =
+        queue.tasks().stream().collect(Collectors.toMap(QueueTask::key, Function.identity()));
+    List<QueueTask> eligible = new ArrayList<>();
+    for (QueueTask t : queue.tasks()) {
+      if (ineligibility(queue, t, owner, excluded, byKey) == null) {
+        eligible.add(t);
+      }
+    }
+    eligible.sort(ORDER);
+    return List.copyOf(eligible.subList(0, Math.min(max, eligible.size())));
+  }
+
   private static String ineligibility(
       TaskQueue queue,
       QueueTask t,

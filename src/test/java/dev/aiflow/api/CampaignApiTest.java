@@ -188,6 +188,9 @@ class CampaignApiTest extends ServerTestBase {
                 "{\"queue\": {\"tasks\": []}, \"options\": {\"maxCycles\": \"ten\"}}",
                 "options.maxCycles"),
             new Case(
+                "{\"queue\": {\"tasks\": []}, \"options\": {\"campaignMaxTokens\": -1}}",
+                "options.campaignMaxTokens"),
+            new Case(
                 "{\"queue\": {\"tasks\": []}, \"stepPacks\": {\"B-1\": {\"schema\": \"nope\"}}}",
                 "stepPacks.B-1"),
             new Case(

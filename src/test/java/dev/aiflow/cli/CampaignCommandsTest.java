@@ -135,6 +135,11 @@ class CampaignCommandsTest {
     assertThat(owned.exit()).as(owned.out() + owned.err()).isEqualTo(2);
     assertThat(owned.err()).contains("owned by running campaign other-campaign");
 
+    Run badBudget =
+        aiflow("run-campaign", "--queue-path", queue.toString(), "--campaign-max-cost-usd", "-0.5");
+    assertThat(badBudget.exit()).isEqualTo(2);
+    assertThat(badBudget.err()).contains("options.campaignMaxCostUsd: must be 0 (off) or more");
+
     Run badLimit = aiflow("run-campaign", "--queue-path", queue.toString(), "--max-cycles", "0");
     assertThat(badLimit.exit()).isEqualTo(2);
     assertThat(badLimit.err()).contains("options.maxCycles: must be 1..100000");

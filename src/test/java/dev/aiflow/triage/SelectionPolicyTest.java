@@ -17,6 +17,36 @@ class SelectionPolicyTest {
     return SelectionPolicy.select(q, null, Map.of()).task().map(QueueTask::key).orElse(null);
   }
 
+  /** A diamond: A, then B and C (in parallel), then D. */
+  @Test
+  void aBatchIsEveryEligibleTaskWhoseDependenciesCompletedInPolicyOrderUpToTheLimit() {
+    TaskQueue q =
+        TaskQueue.of(
+            List.of(
+                QueueTask.pending("D", "", 0, OLD).withDependsOn(List.of("B", "C")),
+                QueueTask.pending("C", "", 2, OLD).withDependsOn(List.of("A")),
+                QueueTask.pending("B", "", 1, OLD).withDependsOn(List.of("A")),
+                QueueTask.pending("A", "", 3, OLD),
+                QueueTask.pending("E", "", 4, OLD)));
+    assertThat(SelectionPolicy.selectUpTo(q, null, Map.of(), 4))
+        .extracting(QueueTask::key)
+        .containsExactly("A", "E");
+
+    q = q.claim("A", "c", NEW).finishCycle("A", "c", TaskQueue.CycleEnd.COMPLETED, "ok", NEW);
+    assertThat(SelectionPolicy.selectUpTo(q, null, Map.of(), 4))
+        .extracting(QueueTask::key)
+        .containsExactly("B", "C", "E");
+    assertThat(SelectionPolicy.selectUpTo(q, null, Map.of(), 2))
+        .extracting(QueueTask::key)
+        .containsExactly("B", "C");
+
+    q = q.claim("B", "c", NEW).finishCycle("B", "c", TaskQueue.CycleEnd.COMPLETED, "ok", NEW);
+    assertThat(SelectionPolicy.selectUpTo(q, null, Map.of(), 4))
+        .as("D waits for C")
+        .extracting(QueueTask::key)
+        .containsExactly("C", "E");
+  }
+
   @Test
   void theLowestPriorityNumberGoesFirst() {
     TaskQueue q =
