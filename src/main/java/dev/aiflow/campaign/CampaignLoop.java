@@ -156,7 +156,8 @@ public final class CampaignLoop {
     PREFLIGHT_FAILED,
     EXECUTION_BLOCKED,
     INVALID_INPUT,
-    QUEUE_IN_USE;
+    QUEUE_IN_USE,
+    BREAKER_STOPPED;
 
     public String json() {
       return name().toLowerCase(java.util.Locale.ROOT);

@@ -103,6 +103,15 @@ public class CampaignEndListener implements ExecutionListener {
               c.costUsd(),
               String.valueOf(ex.getVariable(CampaignVars.CAMPAIGN_MAX_TOKENS)),
               String.valueOf(ex.getVariable(CampaignVars.CAMPAIGN_MAX_COST_USD)));
+      case BREAKER_STOPPED ->
+          "stopped by "
+              + EngineVariables.string(ex, CampaignVars.BREAKER_DECIDED_BY, "system")
+              + " after "
+              + EngineVariables.integer(ex, CampaignVars.BREAKER_STREAK, 0)
+              + " task(s) in a row failed with "
+              + EngineVariables.string(ex, CampaignVars.BREAKER_OUTCOME, "?")
+              + ": "
+              + EngineVariables.string(ex, CampaignVars.BREAKER_REASON, "");
       default -> reason.json();
     };
   }

@@ -8,6 +8,7 @@ import dev.aiflow.campaign.CampaignCounters;
 import dev.aiflow.campaign.CampaignInputException;
 import dev.aiflow.campaign.CampaignLoop;
 import dev.aiflow.campaign.CampaignSpec;
+import dev.aiflow.campaign.CircuitBreaker;
 import dev.aiflow.campaign.QueueOwner;
 import dev.aiflow.campaign.Safeguards;
 import dev.aiflow.campaign.StepPackMap;
@@ -237,6 +238,18 @@ public class CampaignSupport {
         EngineVariables.integer(v, CampaignVars.STAGNANT_CYCLES, 0),
         longValue(v, CampaignVars.CAMPAIGN_TOKENS),
         decimal(v, CampaignVars.CAMPAIGN_COST_USD));
+  }
+
+  static CircuitBreaker breaker(VariableScope v) {
+    String outcome = EngineVariables.string(v, CampaignVars.BREAKER_OUTCOME, null);
+    return outcome == null
+        ? CircuitBreaker.CLOSED
+        : new CircuitBreaker(outcome, EngineVariables.integer(v, CampaignVars.BREAKER_STREAK, 0));
+  }
+
+  static void setBreaker(VariableScope v, CircuitBreaker b) {
+    v.setVariable(CampaignVars.BREAKER_OUTCOME, b.outcome());
+    v.setVariable(CampaignVars.BREAKER_STREAK, b.streak());
   }
 
   static void setCounters(VariableScope v, CampaignCounters c) {

@@ -32,6 +32,9 @@ public final class CampaignVars {
   public static final String CAMPAIGN_MAX_TOKENS = "campaignMaxTokens";
   public static final String CAMPAIGN_MAX_COST_USD = "campaignMaxCostUsd";
 
+  /** Tasks in a row failing with the same backend outcome before a person decides; 0: off. */
+  public static final String BREAKER_THRESHOLD = "breakerThreshold";
+
   // loop state
   public static final String CYCLES_DONE = "cyclesDone";
   public static final String STAGNANT_CYCLES = "stagnantCycles";
@@ -57,6 +60,12 @@ public final class CampaignVars {
   public static final String CAMPAIGN_COST_USD = "campaignCostUsd";
   public static final String BUDGET_EXHAUSTED = "budgetExhausted";
   public static final String WORK_LEFT = "workLeft";
+  public static final String BREAKER_OUTCOME = "breakerOutcome";
+  public static final String BREAKER_STREAK = "breakerStreak";
+  public static final String BREAKER_TRIPPED = "breakerTripped";
+  public static final String BREAKER_DECISION = "breakerDecision";
+  public static final String BREAKER_REASON = "breakerReason";
+  public static final String BREAKER_DECIDED_BY = "breakerDecidedBy";
   public static final String CANCEL_REQUESTED = "cancelRequested";
   public static final String CANCEL_REQUESTED_BY = "cancelRequestedBy";
   public static final String PREFLIGHT_PROBLEMS = "preflightProblems";

@@ -61,6 +61,7 @@ public class StartCampaignDelegate implements JavaDelegate {
     ex.setVariable(CampaignVars.CANCEL_REQUESTED, false);
     ex.setVariable(CampaignVars.BUDGET_EXHAUSTED, false);
     ex.setVariable(CampaignVars.WORK_LEFT, true);
+    ex.setVariable(CampaignVars.BREAKER_TRIPPED, false);
     CampaignSupport.setCounters(ex, dev.aiflow.campaign.CampaignCounters.START);
     EngineVariables.setJson(ex, CampaignVars.SET_ASIDE, "{}");
     List<String> released = loop.releaseStaleClaims(support::campaignRunning);

@@ -88,6 +88,7 @@ class CampaignProcessTest extends EngineTestBase {
   @Autowired HistoryService history;
   @Autowired SessionRecorder sessions;
   @Autowired dev.aiflow.transparency.Transparency transparency;
+  @Autowired dev.aiflow.worker.ShimRegistry shims;
   @TempDir Path dir;
   Path workspace;
   Path queueFile;
@@ -669,5 +670,119 @@ class CampaignProcessTest extends EngineTestBase {
         model.<org.camunda.bpm.model.bpmn.instance.CallActivity>getModelElementById(
             "CallActivity_StepCycle");
     assertThat(stepCycle.getCamundaCalledElementBinding()).isEqualTo("deployment");
+  }
+
+  // ------------------------------------------------------------ circuit breaker
+
+  org.camunda.bpm.engine.task.Task breakerTask(String pi) {
+    org.awaitility.Awaitility.await()
+        .atMost(Duration.ofSeconds(60))
+        .until(
+            () ->
+                engine
+                        .getTaskService()
+                        .createTaskQuery()
+                        .processInstanceId(pi)
+                        .taskDefinitionKey("UserTask_DecideBreaker")
+                        .count()
+                    == 1);
+    return engine
+        .getTaskService()
+        .createTaskQuery()
+        .processInstanceId(pi)
+        .taskDefinitionKey("UserTask_DecideBreaker")
+        .singleResult();
+  }
+
+  @Test
+  void aBackendFailingTaskAfterTaskGoesToAPersonWhoResumesThenStops() throws Exception {
+    // a shim whose backend is rate limited on every run
+    Path shim = dir.resolve("rate-limited-shim");
+    Files.writeString(
+        shim,
+        "#!/usr/bin/env bash\n"
+            + "echo 'AIFLOW-OUTCOME {\"code\":\"RATE_LIMITED\",\"detail\":\"HTTP 429\"}'\n"
+            + "exit 1\n");
+    shim.toFile().setExecutable(true);
+    shims.register("rate-limited", shim.toString());
+    List<Item> items = List.of(Item.of("A", 1, "pass"), Item.of("B", 2, "pass"));
+    String packs = Queues.write(queueFile, 9, items);
+    CampaignSpec spec =
+        spec(packs, Map.of(), 20, 0, 0, false).toBuilder()
+            .workerShim("rate-limited")
+            .skipBackendHealthCheck(true)
+            .build();
+    String pi = campaigns.start(spec, "breaker", Map.of("breakerThreshold", 2));
+
+    var first = breakerTask(pi);
+    assertThat(
+            engine.getTaskService().getIdentityLinksForTask(first.getId()).stream()
+                .map(l -> l.getGroupId())
+                .toList())
+        .containsExactly("aiflow-operators");
+    assertThat(variable(pi, "breakerOutcome")).isEqualTo("RATE_LIMITED");
+    assertThat(campaigns.find(pi).orElseThrow().cyclesDone()).isEqualTo(2);
+    engine
+        .getTaskService()
+        .complete(first.getId(), Map.of("breakerDecision", "resume", "breakerReason", "waited"));
+
+    var second = breakerTask(pi);
+    engine
+        .getTaskService()
+        .complete(
+            second.getId(), Map.of("breakerDecision", "stop", "breakerReason", "quota is gone"));
+    CampaignView v = campaigns.await(pi, Duration.ofSeconds(60));
+
+    ProcessInstance instance =
+        engine
+            .getRuntimeService()
+            .createProcessInstanceQuery()
+            .processInstanceId(pi)
+            .singleResult();
+    assertThat(instance).isNull();
+    assertThat(
+            history
+                .createHistoricActivityInstanceQuery()
+                .processInstanceId(pi)
+                .orderByHistoricActivityInstanceStartTime()
+                .asc()
+                .orderPartiallyByOccurrence()
+                .asc()
+                .list()
+                .stream()
+                .map(a -> a.getActivityId())
+                .toList())
+        .containsSubsequence(
+            "Gateway_Breaker",
+            "Task_RecordBreakerTripped",
+            "UserTask_DecideBreaker",
+            "Task_RecordBreakerDecision",
+            "Gateway_BreakerJoin",
+            "Gateway_WayOut",
+            "CallActivity_StepCycle",
+            "Task_RecordBreakerTripped",
+            "UserTask_DecideBreaker",
+            "EndEvent_BreakerStopped");
+    assertThat(v.endReason()).isEqualTo("breaker_stopped");
+    assertThat(v.cyclesDone()).isEqualTo(4);
+    assertThat(v.endDetail())
+        .isEqualTo(
+            "stopped by system after 2 task(s) in a row failed with RATE_LIMITED: quota is gone");
+    assertThat(projectEvents("breaker_tripped")).hasSize(2);
+    List<JsonNode> decided = projectEvents("breaker_decided");
+    assertThat(decided)
+        .extracting(n -> n.path("decision").asText())
+        .containsExactly("resume", "stop");
+    assertThat(decided.get(1).path("reason").asText()).isEqualTo("quota is gone");
+    assertThat(sessions.log(project).read().events())
+        .extracting(dev.aiflow.sessionlog.SessionEvent::kind)
+        .containsSubsequence(
+            "breaker_tripped",
+            "breaker_decided",
+            "breaker_tripped",
+            "breaker_decided",
+            "campaign_finished");
+    assertThat(statuses()).containsEntry("A", TaskStatus.PENDING);
+    assertThat(loggers.logger(project).verifyProject(null).ok()).isTrue();
   }
 }
