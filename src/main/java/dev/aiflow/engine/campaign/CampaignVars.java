@@ -92,6 +92,9 @@ public final class CampaignVars {
   /** The running campaign that owns the queue ({@code EndEvent_QueueInUse}). */
   public static final String QUEUE_OWNER = "queueOwner";
 
+  /** The campaign whose stale owner record this one replaced at its start. */
+  public static final String QUEUE_TAKEN_OVER_FROM = "queueTakenOverFrom";
+
   public static final String END_DETAIL = "endDetail";
   public static final String ALL_COMPLETED = "allCompleted";
   public static final String QUEUE_COUNTS = "queueCounts";

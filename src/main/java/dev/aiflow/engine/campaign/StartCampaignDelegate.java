@@ -53,6 +53,10 @@ public class StartCampaignDelegate implements JavaDelegate {
           QUEUE_IN_USE,
           "the queue " + spec.queuePath() + " is owned by running campaign " + claim.holder());
     }
+    if (claim.takenOverFrom() != null) {
+      // the record of a campaign that no longer runs: on record who held it
+      ex.setVariable(CampaignVars.QUEUE_TAKEN_OVER_FROM, claim.takenOverFrom());
+    }
     ex.setVariable(CampaignVars.PROGRESS_DIR, spec.effectiveProgressDir().toString());
     ex.setVariable(CampaignVars.CLAIM_OWNER, CampaignLoop.ownerOf(spec, ex.getProcessInstanceId()));
     // what Gateway_WayOut reads, present from the start (a start over engine-rest may omit them)

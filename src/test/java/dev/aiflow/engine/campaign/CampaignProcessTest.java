@@ -622,6 +622,7 @@ class CampaignProcessTest extends EngineTestBase {
     Run r = run(spec(packs, Map.of(), 10, 5, 0, false));
 
     assertThat(r.view().endReason()).isEqualTo("queue_drained");
+    assertThat(variable(r.pi().getId(), "queueTakenOverFrom")).isEqualTo("gone");
     assertThat(statuses()).containsEntry("A", TaskStatus.COMPLETED);
     assertThat(new dev.aiflow.campaign.QueueOwner(queueFile).file()).doesNotExist();
   }
