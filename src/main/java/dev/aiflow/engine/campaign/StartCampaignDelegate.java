@@ -11,6 +11,8 @@ import java.util.List;
 import org.camunda.bpm.engine.delegate.BpmnError;
 import org.camunda.bpm.engine.delegate.DelegateExecution;
 import org.camunda.bpm.engine.delegate.JavaDelegate;
+import org.camunda.bpm.engine.impl.cfg.TransactionState;
+import org.camunda.bpm.engine.impl.context.Context;
 import org.springframework.stereotype.Component;
 
 /**
@@ -53,6 +55,13 @@ public class StartCampaignDelegate implements JavaDelegate {
           QUEUE_IN_USE,
           "the queue " + spec.queuePath() + " is owned by running campaign " + claim.holder());
     }
+    // a start that does not commit (an exception in a later step of this transaction) leaves no
+    // owner behind: the queue would otherwise look held by a campaign that never existed
+    String self = ex.getProcessInstanceId();
+    Context.getCommandContext()
+        .getTransactionContext()
+        .addTransactionListener(
+            TransactionState.ROLLED_BACK, ctx -> new QueueOwner(spec.queuePath()).release(self));
     if (claim.takenOverFrom() != null) {
       // the record of a campaign that no longer runs: on record who held it
       ex.setVariable(CampaignVars.QUEUE_TAKEN_OVER_FROM, claim.takenOverFrom());

@@ -64,6 +64,19 @@ class CampaignRetryTest extends EngineTestBase {
       return failOnceAfter(new FinalizeQueueDelegate(support));
     }
 
+    /** A guard that breaks (not a refusal: an exception) for project "broken-start". */
+    @Bean("checkExecutionGuardDelegate")
+    JavaDelegate checkExecutionGuardDelegate(
+        CampaignSupport support, dev.aiflow.engine.SessionRecorder session) {
+      JavaDelegate real = new CheckExecutionGuardDelegate(support, session);
+      return ex -> {
+        if ("broken-start".equals(ex.getVariable("projectId"))) {
+          throw new IllegalStateException("injected fault in the start transaction");
+        }
+        real.execute(ex);
+      };
+    }
+
     @Bean("syncScoreboardDelegate")
     JavaDelegate syncScoreboardDelegate(CampaignSupport support) {
       return failOnceAfter(new SyncScoreboardDelegate(support));
@@ -126,5 +139,24 @@ class CampaignRetryTest extends EngineTestBase {
     assertThat(kinds).filteredOn("campaign_finished"::equals).hasSize(1);
     assertThat(log.verifyProject(null).ok()).isTrue();
     assertThat(reconciler.reconcile("retry-campaign").clean()).isTrue();
+  }
+
+  @Test
+  void aStartThatRollsBackLeavesNoOwnerOfTheQueue() throws Exception {
+    Path queue = dir.resolve("q/task_queue.json");
+    Queues.write(queue, 1, List.of(Item.of("A", 1, "pass")));
+    CampaignSpec spec = CampaignSpec.builder("broken-start", queue).build();
+
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> campaigns.start(spec, "broken"))
+        .hasMessageContaining("injected fault in the start transaction");
+
+    assertThat(new dev.aiflow.campaign.QueueOwner(queue).file()).doesNotExist();
+    assertThat(
+            history
+                .createHistoricProcessInstanceQuery()
+                .processInstanceBusinessKey("broken")
+                .count())
+        .as("nothing of the start was committed")
+        .isZero();
   }
 }
