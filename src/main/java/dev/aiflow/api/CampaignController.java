@@ -74,7 +74,7 @@ public class CampaignController {
         request.options() != null
             ? request.options()
             : new CampaignRequest.Options(
-                null, null, null, null, null, null, null, null, null, null, null, null, null);
+                null, null, null, null, null, null, null, null, null, null, null, null, null, null);
     String projectId = request.projectId() != null ? request.projectId() : "default";
     safe(projectId);
     String key = RunIds.of("campaign", Instant.now(), projectId + System.nanoTime());
@@ -129,6 +129,7 @@ public class CampaignController {
                   new CampaignBudget(
                       o.campaignMaxTokens() == null ? 0 : o.campaignMaxTokens(),
                       o.campaignMaxCostUsd() == null ? 0 : o.campaignMaxCostUsd()))
+              .maxParallelTasks(o.maxParallelTasks())
               .build()
               .resolvePaths(policy, queue == null);
     } catch (CampaignInputException e) {

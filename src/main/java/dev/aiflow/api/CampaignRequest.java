@@ -76,5 +76,9 @@ public record CampaignRequest(
               description =
                   "End the campaign as budget_exhausted once its agents reported this cost in"
                       + " USD; 0: no limit")
-          Double campaignMaxCostUsd) {}
+          Double campaignMaxCostUsd,
+      @Schema(
+              defaultValue = "1",
+              description = "Tasks run at once (1..16); tasks with overlapping allowed paths wait")
+          Integer maxParallelTasks) {}
 }

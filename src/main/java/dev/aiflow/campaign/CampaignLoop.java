@@ -61,6 +61,23 @@ public final class CampaignLoop {
     return scoreboard;
   }
 
+  /** The campaign id in a claim owner {@code campaign:<id>} or {@code campaign:<id>#<lane>}. */
+  static String campaignOf(String owner) {
+    String id = owner.substring(CAMPAIGN_OWNER_PREFIX.length());
+    int lane = id.indexOf('#');
+    return lane < 0 ? id : id.substring(0, lane);
+  }
+
+  /**
+   * The owner a lane of a campaign claims as: with one lane the campaign's own ({@link #ownerOf}),
+   * with more {@code campaign:<id>#<lane>}, so each lane resumes only its own claim.
+   */
+  public static String laneOwner(CampaignSpec spec, String campaignId, int lane) {
+    return spec.maxParallelTasks() > 1
+        ? CAMPAIGN_OWNER_PREFIX + campaignId + "#" + lane
+        : ownerOf(spec, campaignId);
+  }
+
   /** The owner a campaign instance claims tasks as, unless its spec names one. */
   public static String ownerOf(CampaignSpec spec, String campaignId) {
     return spec.claimOwner() != null ? spec.claimOwner() : CAMPAIGN_OWNER_PREFIX + campaignId;
@@ -76,8 +93,7 @@ public final class CampaignLoop {
     TaskQueue before = queue.read();
     Predicate<String> gone =
         owner ->
-            owner.startsWith(CAMPAIGN_OWNER_PREFIX)
-                && !campaignRunning.test(owner.substring(CAMPAIGN_OWNER_PREFIX.length()));
+            owner.startsWith(CAMPAIGN_OWNER_PREFIX) && !campaignRunning.test(campaignOf(owner));
     List<String> stale =
         before.tasks().stream()
             .filter(t -> t.status() == TaskStatus.IN_PROGRESS && gone.test(t.claimedBy()))
@@ -183,6 +199,14 @@ public final class CampaignLoop {
       String owner, String campaignId, int cyclesDone, Map<String, String> setAside) {
     TaskQueue q = queue.read();
     SelectionPolicy.Selection s = SelectionPolicy.select(q, owner, setAside);
+    if (spec.maxParallelTasks() > 1 && s.task().isPresent()) {
+      // lanes share the workspace: a task whose paths overlap a running one waits
+      s =
+          new SelectionPolicy.Selection(
+              SelectionPolicy.selectUpTo(q, owner, setAside, 1, this::allowedPaths).stream()
+                  .findFirst(),
+              s.passedOver());
+    }
     if (s.task().isEmpty()) {
       QueueCounts c = q.counts();
       return new Pick(
@@ -205,6 +229,27 @@ public final class CampaignLoop {
             : RunIds.of(t.key(), now, campaignId + "#" + cyclesDone);
     scoreboard.recordSelection(t.key(), runId, now);
     return new Pick(t.key(), runId, null);
+  }
+
+  /** Whether another lane of this campaign holds a task: a lane with nothing to do waits then. */
+  public boolean othersBusy(String owner, String campaignId) {
+    String lanes = CAMPAIGN_OWNER_PREFIX + campaignId + "#";
+    return queue.read().tasks().stream()
+        .anyMatch(
+            t ->
+                t.status() == TaskStatus.IN_PROGRESS
+                    && t.claimedBy() != null
+                    && t.claimedBy().startsWith(lanes)
+                    && !t.claimedBy().equals(owner));
+  }
+
+  /** A task's allowed paths: its mapped StepPack's, else its plan's; none known: empty. */
+  List<String> allowedPaths(QueueTask t) {
+    Optional<String> pack = spec.stepPacks().packJson(t.key());
+    if (pack.isPresent()) {
+      return Protocol.parseStepPack(pack.get()).allowedPaths();
+    }
+    return t.plan() == null ? List.of() : t.plan().allowedPaths();
   }
 
   /** Whether the policy still finds a task for {@code owner}: what the limits apply to. */

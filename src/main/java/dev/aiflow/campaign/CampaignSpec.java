@@ -24,6 +24,7 @@ import java.util.Map;
  * @param claimOwner who claims tasks; null: the campaign ({@code campaign:<id>})
  * @param safeguards freeze, contract guard, checkpoint and rollback (docs/requirements.md)
  * @param budget what the whole campaign may spend ({@link CampaignBudget#NONE}: no limit)
+ * @param maxParallelTasks how many tasks run at once (the lanes of {@code SubProcess_Lanes})
  *     <p>Build one with {@link #builder}: the defaults live there and nowhere else.
  */
 public record CampaignSpec(
@@ -42,11 +43,13 @@ public record CampaignSpec(
     boolean skipBackendHealthCheck,
     String claimOwner,
     Safeguards safeguards,
-    CampaignBudget budget) {
+    CampaignBudget budget,
+    int maxParallelTasks) {
 
   public static final int DEFAULT_MAX_CYCLES = 50;
   public static final int DEFAULT_MAX_STAGNANT_CYCLES = 5;
   public static final int DEFAULT_MAX_REWORK_ROUNDS = 1;
+  public static final int DEFAULT_MAX_PARALLEL_TASKS = 1;
 
   public CampaignSpec {
     stepPacks = stepPacks == null ? StepPackMap.empty() : stepPacks;
@@ -62,6 +65,10 @@ public record CampaignSpec(
         "must be 0 (off)..100000");
     check(
         maxReworkRounds >= 0 && maxReworkRounds <= 10, "options.maxReworkRounds", "must be 0..10");
+    check(
+        maxParallelTasks >= 1 && maxParallelTasks <= 16,
+        "options.maxParallelTasks",
+        "must be 1..16");
     try {
       new BackendMap(backendMap);
     } catch (IllegalArgumentException e) {
@@ -146,7 +153,8 @@ public record CampaignSpec(
         .skipBackendHealthCheck(skipBackendHealthCheck)
         .claimOwner(claimOwner)
         .safeguards(safeguards)
-        .budget(budget);
+        .budget(budget)
+        .maxParallelTasks(maxParallelTasks);
   }
 
   /**
@@ -171,6 +179,7 @@ public record CampaignSpec(
     private String claimOwner;
     private Safeguards safeguards = Safeguards.NONE;
     private CampaignBudget budget = CampaignBudget.NONE;
+    private int maxParallelTasks = DEFAULT_MAX_PARALLEL_TASKS;
 
     private Builder(String projectId, Path queuePath) {
       this.projectId = projectId == null ? "default" : projectId;
@@ -247,6 +256,11 @@ public record CampaignSpec(
       return this;
     }
 
+    public Builder maxParallelTasks(Integer v) {
+      maxParallelTasks = v == null ? DEFAULT_MAX_PARALLEL_TASKS : v;
+      return this;
+    }
+
     public Builder budget(CampaignBudget v) {
       budget = v == null ? CampaignBudget.NONE : v;
       return this;
@@ -272,7 +286,8 @@ public record CampaignSpec(
           skipBackendHealthCheck,
           claimOwner,
           safeguards,
-          budget);
+          budget,
+          maxParallelTasks);
     }
   }
 }

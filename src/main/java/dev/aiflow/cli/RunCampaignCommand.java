@@ -52,6 +52,14 @@ public class RunCampaignCommand implements Callable<Integer> {
   int maxStagnantCycles;
 
   @Option(
+      names = "--max-parallel-tasks",
+      defaultValue = "1",
+      description =
+          "Run this many tasks at once (1..16); tasks with overlapping allowed paths wait."
+              + " Default: 1.")
+  int maxParallelTasks;
+
+  @Option(
       names = "--campaign-max-tokens",
       defaultValue = "0",
       description =
@@ -169,6 +177,7 @@ public class RunCampaignCommand implements Callable<Integer> {
                 new Safeguards(
                     requireFreeze, guardContracts, autoCheckpoint, rollbackOnFail, requirementsDir))
             .budget(new CampaignBudget(campaignMaxTokens, campaignMaxCostUsd))
+            .maxParallelTasks(maxParallelTasks)
             .build();
     PrintWriter out = spec.commandLine().getOut();
     try (EngineContext engine = engineOptions.start(Map.of())) {

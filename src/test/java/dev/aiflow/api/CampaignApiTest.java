@@ -191,6 +191,9 @@ class CampaignApiTest extends ServerTestBase {
                 "{\"queue\": {\"tasks\": []}, \"options\": {\"campaignMaxTokens\": -1}}",
                 "options.campaignMaxTokens"),
             new Case(
+                "{\"queue\": {\"tasks\": []}, \"options\": {\"maxParallelTasks\": 17}}",
+                "options.maxParallelTasks"),
+            new Case(
                 "{\"queue\": {\"tasks\": []}, \"stepPacks\": {\"B-1\": {\"schema\": \"nope\"}}}",
                 "stepPacks.B-1"),
             new Case(

@@ -243,10 +243,14 @@ public class CampaignBenchmark {
             ex.setVariable("cancelRequested", false);
             ex.setVariable("budgetExhausted", false);
             ex.setVariable("workLeft", true);
+            ex.setVariable("breakerTripped", false);
+            ex.setVariable("breakerStopped", false);
+            ex.setVariable("maxParallelTasks", 1);
           }
           case "Task_SelectNextTask" -> {
             int done = (Integer) ex.getVariable("cyclesDone");
             ex.setVariable("taskSelected", done < TASKS);
+            ex.setVariable("othersBusy", false);
             ex.setVariable("endReason", done < TASKS ? null : "queue_drained");
             ex.setVariable("currentRunId", "RUN-TWIN");
           }

@@ -140,6 +140,11 @@ class CampaignCommandsTest {
     assertThat(badBudget.exit()).isEqualTo(2);
     assertThat(badBudget.err()).contains("options.campaignMaxCostUsd: must be 0 (off) or more");
 
+    Run badLanes =
+        aiflow("run-campaign", "--queue-path", queue.toString(), "--max-parallel-tasks", "0");
+    assertThat(badLanes.exit()).isEqualTo(2);
+    assertThat(badLanes.err()).contains("options.maxParallelTasks: must be 1..16");
+
     Run badLimit = aiflow("run-campaign", "--queue-path", queue.toString(), "--max-cycles", "0");
     assertThat(badLimit.exit()).isEqualTo(2);
     assertThat(badLimit.err()).contains("options.maxCycles: must be 1..100000");

@@ -52,8 +52,11 @@ public class CampaignEndListener implements ExecutionListener {
                             + property));
     ex.setVariable(CampaignVars.END_REASON, reason.json());
     CampaignCounters counters = CampaignSupport.counters(ex);
-    if (ex.getVariable(CampaignVars.END_DETAIL) == null) {
-      ex.setVariable(CampaignVars.END_DETAIL, detail(ex, reason, counters));
+    String detail = detail(ex, reason, counters);
+    if (detail != null) {
+      ex.setVariable(CampaignVars.END_DETAIL, detail);
+    } else if (ex.getVariable(CampaignVars.END_DETAIL) == null) {
+      ex.setVariable(CampaignVars.END_DETAIL, reason.json());
     }
     String queuePath = EngineVariables.string(ex, CampaignVars.QUEUE_PATH, null);
     if (reason == EndReason.INVALID_INPUT || reason == EndReason.QUEUE_IN_USE) {
@@ -112,7 +115,8 @@ public class CampaignEndListener implements ExecutionListener {
               + EngineVariables.string(ex, CampaignVars.BREAKER_OUTCOME, "?")
               + ": "
               + EngineVariables.string(ex, CampaignVars.BREAKER_REASON, "");
-      default -> reason.json();
+      // these bring their own: the drained selection, the refusals, the preflight report
+      default -> null;
     };
   }
 

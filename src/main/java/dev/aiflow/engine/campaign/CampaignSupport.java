@@ -152,6 +152,9 @@ public class CampaignSupport {
             .skipBackendHealthCheck(
                 EngineVariables.bool(v, CampaignVars.SKIP_BACKEND_HEALTH_CHECK, false))
             .claimOwner(EngineVariables.string(v, CampaignVars.CLAIM_OWNER, null))
+            .maxParallelTasks(
+                integer(
+                    v, CampaignVars.MAX_PARALLEL_TASKS, CampaignSpec.DEFAULT_MAX_PARALLEL_TASKS))
             .safeguards(safeguards(v))
             .budget(
                 new CampaignBudget(

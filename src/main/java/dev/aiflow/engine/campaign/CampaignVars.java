@@ -19,6 +19,7 @@ public final class CampaignVars {
   public static final String AUTO_PLAN_MISSING = "autoPlanMissing";
   public static final String MAX_CYCLES = "maxCycles";
   public static final String MAX_STAGNANT_CYCLES = "maxStagnantCycles";
+  public static final String MAX_PARALLEL_TASKS = "maxParallelTasks";
   public static final String MAX_REWORK_ROUNDS = StepCycleVars.MAX_REWORK_ROUNDS;
   public static final String WORKSPACE = StepCycleVars.WORKSPACE;
   public static final String WORKER_SHIM = StepCycleVars.WORKER_SHIM;
@@ -66,6 +67,12 @@ public final class CampaignVars {
   public static final String BREAKER_DECISION = "breakerDecision";
   public static final String BREAKER_REASON = "breakerReason";
   public static final String BREAKER_DECIDED_BY = "breakerDecidedBy";
+
+  /** Lane-local: which lane of SubProcess_Lanes (its loopCounter), and others hold tasks. */
+  public static final String LANE = "lane";
+
+  public static final String OTHERS_BUSY = "othersBusy";
+  public static final String BREAKER_STOPPED = "breakerStopped";
   public static final String CANCEL_REQUESTED = "cancelRequested";
   public static final String CANCEL_REQUESTED_BY = "cancelRequestedBy";
   public static final String PREFLIGHT_PROBLEMS = "preflightProblems";

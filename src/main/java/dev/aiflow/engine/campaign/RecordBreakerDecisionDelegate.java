@@ -46,6 +46,10 @@ public class RecordBreakerDecisionDelegate implements JavaDelegate {
     ChainAnchors.anchor(
         ex, support.loggers().logger(project).logProjectEvent("breaker_decided", fields));
     session.record(ex, "breaker_decided", null, fields);
+    if ("stop".equals(decision)) {
+      // every lane stops at its next way out; the campaign ends as breaker_stopped
+      ex.setVariable(CampaignVars.BREAKER_STOPPED, true);
+    }
     if ("resume".equals(decision)) {
       CampaignSupport.setBreaker(ex, CircuitBreaker.CLOSED);
       ex.setVariable(CampaignVars.BREAKER_TRIPPED, false);

@@ -22,14 +22,13 @@ public class SelectNextTaskDelegate implements JavaDelegate {
   @Override
   public void execute(DelegateExecution ex) {
     int cyclesDone = CampaignSupport.counters(ex).cyclesDone();
+    CampaignLoop loop = support.loop(ex); // with the packs: lanes compare allowed paths
     CampaignLoop.Pick pick =
-        support
-            .loopWithoutPacks(ex)
-            .select(
-                CampaignSupport.owner(ex),
-                ex.getProcessInstanceId(),
-                cyclesDone,
-                CampaignSupport.setAside(ex));
+        loop.select(
+            CampaignSupport.owner(ex),
+            ex.getProcessInstanceId(),
+            cyclesDone,
+            CampaignSupport.setAside(ex));
     ex.setVariable(CampaignVars.TASK_SELECTED, pick.selected());
     if (pick.selected()) {
       ex.setVariable(CampaignVars.CURRENT_TASK_KEY, pick.taskKey());
@@ -37,7 +36,11 @@ public class SelectNextTaskDelegate implements JavaDelegate {
       ex.setVariable(CampaignVars.CYCLE_STARTED_AT, System.currentTimeMillis());
       session.record(ex, "task_selected", pick.taskKey(), Map.of("cycle", cyclesDone + 1));
     } else {
-      ex.setVariable(CampaignVars.END_DETAIL, pick.drainedDetail());
+      boolean othersBusy = loop.othersBusy(CampaignSupport.owner(ex), ex.getProcessInstanceId());
+      ex.setVariable(CampaignVars.OTHERS_BUSY, othersBusy);
+      if (!othersBusy) {
+        ex.setVariable(CampaignVars.END_DETAIL, pick.drainedDetail());
+      }
     }
   }
 }

@@ -75,6 +75,8 @@ public class StartCampaignDelegate implements JavaDelegate {
     ex.setVariable(CampaignVars.BUDGET_EXHAUSTED, false);
     ex.setVariable(CampaignVars.WORK_LEFT, true);
     ex.setVariable(CampaignVars.BREAKER_TRIPPED, false);
+    ex.setVariable(CampaignVars.BREAKER_STOPPED, false);
+    ex.setVariable(CampaignVars.MAX_PARALLEL_TASKS, spec.maxParallelTasks());
     CampaignSupport.setCounters(ex, dev.aiflow.campaign.CampaignCounters.START);
     EngineVariables.setJson(ex, CampaignVars.SET_ASIDE, "{}");
     List<String> released = loop.releaseStaleClaims(support::campaignRunning);

@@ -786,4 +786,97 @@ class CampaignProcessTest extends EngineTestBase {
     assertThat(statuses()).containsEntry("A", TaskStatus.PENDING);
     assertThat(loggers.logger(project).verifyProject(null).ok()).isTrue();
   }
+
+  // ------------------------------------------------------------ parallel lanes
+
+  /** The time a task's step cycle ran, from the engine's history. */
+  record Span(java.time.Instant start, java.time.Instant end) {
+    boolean overlaps(Span o) {
+      return start.isBefore(o.end) && o.start.isBefore(end);
+    }
+  }
+
+  Map<String, Span> cycleSpans(String campaignId) {
+    Map<String, Span> out = new java.util.HashMap<>();
+    for (var h :
+        history.createHistoricProcessInstanceQuery().superProcessInstanceId(campaignId).list()) {
+      String task = h.getBusinessKey().substring(0, h.getBusinessKey().indexOf('_'));
+      out.put(task, new Span(h.getStartTime().toInstant(), h.getEndTime().toInstant()));
+    }
+    return out;
+  }
+
+  @Test
+  void aDiamondRunsBAndCAtOnceAFailureInBDoesNotStopCAndDWaitsForBoth() throws Exception {
+    String slowPass =
+        Packs.stepPack("C", "pass")
+            .replace("\"required_commands\": [\"grep", "\"required_commands\": [\"sleep 3 && grep");
+    String packs =
+        "{\"A\":"
+            + Packs.stepPack("A", "pass")
+            + ",\"B\":"
+            + Packs.stepPack("B", "silent", 60, 8)
+            + ",\"C\":"
+            + slowPass
+            + ",\"D\":"
+            + Packs.stepPack("D", "pass")
+            + "}";
+    Queues.write(
+        queueFile,
+        1,
+        List.of(
+            new Item("A", 0, null, null),
+            new Item("B", 1, null, "\"depends_on\": [\"A\"]"),
+            new Item("C", 2, null, "\"depends_on\": [\"A\"]"),
+            new Item("D", 3, null, "\"depends_on\": [\"B\", \"C\"]")));
+    CampaignSpec spec =
+        spec(packs, Map.of(), 10, 0, 0, false).toBuilder().maxParallelTasks(2).build();
+
+    Run r = run(spec);
+
+    assertThat(r.pi())
+        .hasPassed(
+            "Task_StartLane",
+            "Gateway_OthersBusy",
+            "TimerEvent_WaitForLanes",
+            "EndEvent_LaneDrained",
+            "Gateway_CampaignEnd",
+            "EndEvent_QueueDrained");
+    assertThat(statuses())
+        .containsEntry("A", TaskStatus.COMPLETED)
+        .containsEntry("B", TaskStatus.FAILED)
+        .containsEntry("C", TaskStatus.COMPLETED)
+        .containsEntry("D", TaskStatus.PENDING);
+    assertThat(r.view().endDetail()).contains("D waits for B (failed)");
+    Map<String, Span> spans = cycleSpans(r.pi().getId());
+    assertThat(spans).containsOnlyKeys("A", "B", "C");
+    assertThat(spans.get("B").overlaps(spans.get("C"))).as("B and C at once: %s", spans).isTrue();
+    assertThat(spans.get("A").end()).isBeforeOrEqualTo(spans.get("B").start());
+    assertThat(spans.get("A").end()).isBeforeOrEqualTo(spans.get("C").start());
+    // each lane claimed as itself, and kept its cycle variables to itself
+    assertThat(
+            history
+                .createHistoricVariableInstanceQuery()
+                .processInstanceId(r.pi().getId())
+                .variableName("claimOwner")
+                .list()
+                .stream()
+                .map(v -> String.valueOf(v.getValue()))
+                .toList())
+        .contains("campaign:" + r.pi().getId() + "#1", "campaign:" + r.pi().getId() + "#2");
+    assertThat(
+            history
+                .createHistoricVariableInstanceQuery()
+                .processInstanceId(r.pi().getId())
+                .variableName("currentTaskKey")
+                .list())
+        .as("one per lane, none on the campaign itself")
+        .hasSize(2)
+        .allSatisfy(v -> assertThat(v.getActivityInstanceId()).isNotEqualTo(r.pi().getId()));
+    WorkflowLogger log = loggers.logger(project);
+    assertThat(log.task("B").closed()).isTrue();
+    assertThat(log.task("C").closed()).isTrue();
+    assertThat(log.verifyProject(null).ok()).isTrue();
+    assertThat(reconciler.reconcile(project).clean()).isTrue();
+  }
 }
