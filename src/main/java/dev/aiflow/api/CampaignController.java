@@ -1,9 +1,11 @@
 package dev.aiflow.api;
 
 import com.fasterxml.jackson.annotation.JsonUnwrapped;
+import dev.aiflow.campaign.CampaignBudget;
 import dev.aiflow.campaign.CampaignInputException;
 import dev.aiflow.campaign.CampaignSpec;
 import dev.aiflow.campaign.CampaignView;
+import dev.aiflow.campaign.QueueInUseException;
 import dev.aiflow.campaign.RunIds;
 import dev.aiflow.campaign.Safeguards;
 import dev.aiflow.campaign.StepPackMap;
@@ -72,7 +74,7 @@ public class CampaignController {
         request.options() != null
             ? request.options()
             : new CampaignRequest.Options(
-                null, null, null, null, null, null, null, null, null, null, null);
+                null, null, null, null, null, null, null, null, null, null, null, null, null, null);
     String projectId = request.projectId() != null ? request.projectId() : "default";
     safe(projectId);
     String key = RunIds.of("campaign", Instant.now(), projectId + System.nanoTime());
@@ -102,32 +104,34 @@ public class CampaignController {
     CampaignSpec spec;
     try {
       spec =
-          new CampaignSpec(
-              projectId,
-              queuePath,
-              request.progressDir() == null ? null : path("progressDir", request.progressDir()),
-              packs,
-              request.workerBackendMap(),
-              o.workerBackend(),
-              Boolean.TRUE.equals(o.autoPlanMissing()),
-              o.maxCycles() != null ? o.maxCycles() : CampaignSpec.DEFAULT_MAX_CYCLES,
-              o.maxStagnantCycles() != null
-                  ? o.maxStagnantCycles()
-                  : CampaignSpec.DEFAULT_MAX_STAGNANT_CYCLES,
-              o.maxReworkRounds() != null
-                  ? o.maxReworkRounds()
-                  : CampaignSpec.DEFAULT_MAX_REWORK_ROUNDS,
-              request.workspace() == null ? null : path("workspace", request.workspace()),
-              o.workerShim(),
-              Boolean.TRUE.equals(o.skipBackendHealthCheck()),
-              null,
-              new Safeguards(
-                  Boolean.TRUE.equals(o.requireFreeze()),
-                  Boolean.TRUE.equals(o.guardContracts()),
-                  Boolean.TRUE.equals(o.autoCheckpoint()),
-                  Boolean.TRUE.equals(o.rollbackOnFail()),
-                  null));
-      spec = spec.resolvePaths(policy, queue == null);
+          CampaignSpec.builder(projectId, queuePath)
+              .progressDir(
+                  request.progressDir() == null ? null : path("progressDir", request.progressDir()))
+              .stepPacks(packs)
+              .backendMap(request.workerBackendMap())
+              .workerBackend(o.workerBackend())
+              .autoPlanMissing(o.autoPlanMissing())
+              .maxCycles(o.maxCycles())
+              .maxStagnantCycles(o.maxStagnantCycles())
+              .maxReworkRounds(o.maxReworkRounds())
+              .workspace(
+                  request.workspace() == null ? null : path("workspace", request.workspace()))
+              .workerShim(o.workerShim())
+              .skipBackendHealthCheck(o.skipBackendHealthCheck())
+              .safeguards(
+                  new Safeguards(
+                      Boolean.TRUE.equals(o.requireFreeze()),
+                      Boolean.TRUE.equals(o.guardContracts()),
+                      Boolean.TRUE.equals(o.autoCheckpoint()),
+                      Boolean.TRUE.equals(o.rollbackOnFail()),
+                      null))
+              .budget(
+                  new CampaignBudget(
+                      o.campaignMaxTokens() == null ? 0 : o.campaignMaxTokens(),
+                      o.campaignMaxCostUsd() == null ? 0 : o.campaignMaxCostUsd()))
+              .maxParallelTasks(o.maxParallelTasks())
+              .build()
+              .resolvePaths(policy, queue == null);
     } catch (CampaignInputException e) {
       throw new ProblemHandler.BadRequest(e.field(), e.getMessage());
     }
@@ -143,6 +147,9 @@ public class CampaignController {
     String id;
     try {
       id = campaigns.start(spec, key);
+    } catch (QueueInUseException e) {
+      deleteQuietly(inlineDir);
+      throw new ProblemHandler.Conflict(e.getMessage());
     } catch (RuntimeException e) {
       deleteQuietly(inlineDir); // a refused start leaves nothing behind
       throw e;

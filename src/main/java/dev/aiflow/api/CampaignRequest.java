@@ -64,5 +64,21 @@ public record CampaignRequest(
       @Schema(defaultValue = "false", description = "Checkpoint each pack's allowed paths")
           Boolean autoCheckpoint,
       @Schema(defaultValue = "false", description = "Restore the checkpoint when a cycle fails")
-          Boolean rollbackOnFail) {}
+          Boolean rollbackOnFail,
+      @Schema(
+              defaultValue = "0",
+              description =
+                  "End the campaign as budget_exhausted once its agents reported this many"
+                      + " tokens; 0: no limit")
+          Long campaignMaxTokens,
+      @Schema(
+              defaultValue = "0",
+              description =
+                  "End the campaign as budget_exhausted once its agents reported this cost in"
+                      + " USD; 0: no limit")
+          Double campaignMaxCostUsd,
+      @Schema(
+              defaultValue = "1",
+              description = "Tasks run at once (1..16); tasks with overlapping allowed paths wait")
+          Integer maxParallelTasks) {}
 }

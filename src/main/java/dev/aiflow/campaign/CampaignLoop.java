@@ -1,5 +1,6 @@
 package dev.aiflow.campaign;
 
+import dev.aiflow.logger.ChainEvent;
 import dev.aiflow.logger.WorkflowLogger;
 import dev.aiflow.protocol.Protocol;
 import dev.aiflow.protocol.StepPack;
@@ -60,6 +61,23 @@ public final class CampaignLoop {
     return scoreboard;
   }
 
+  /** The campaign id in a claim owner {@code campaign:<id>} or {@code campaign:<id>#<lane>}. */
+  static String campaignOf(String owner) {
+    String id = owner.substring(CAMPAIGN_OWNER_PREFIX.length());
+    int lane = id.indexOf('#');
+    return lane < 0 ? id : id.substring(0, lane);
+  }
+
+  /**
+   * The owner a lane of a campaign claims as: with one lane the campaign's own ({@link #ownerOf}),
+   * with more {@code campaign:<id>#<lane>}, so each lane resumes only its own claim.
+   */
+  public static String laneOwner(CampaignSpec spec, String campaignId, int lane) {
+    return spec.maxParallelTasks() > 1
+        ? CAMPAIGN_OWNER_PREFIX + campaignId + "#" + lane
+        : ownerOf(spec, campaignId);
+  }
+
   /** The owner a campaign instance claims tasks as, unless its spec names one. */
   public static String ownerOf(CampaignSpec spec, String campaignId) {
     return spec.claimOwner() != null ? spec.claimOwner() : CAMPAIGN_OWNER_PREFIX + campaignId;
@@ -75,8 +93,7 @@ public final class CampaignLoop {
     TaskQueue before = queue.read();
     Predicate<String> gone =
         owner ->
-            owner.startsWith(CAMPAIGN_OWNER_PREFIX)
-                && !campaignRunning.test(owner.substring(CAMPAIGN_OWNER_PREFIX.length()));
+            owner.startsWith(CAMPAIGN_OWNER_PREFIX) && !campaignRunning.test(campaignOf(owner));
     List<String> stale =
         before.tasks().stream()
             .filter(t -> t.status() == TaskStatus.IN_PROGRESS && gone.test(t.claimedBy()))
@@ -134,46 +151,67 @@ public final class CampaignLoop {
   }
 
   /**
-   * What the next cycle does: a task to run, or why the campaign ends. Limits only end a campaign
-   * that still has work; a drained queue always ends as {@code queue_drained}.
+   * What the next cycle runs: a task and its run id, or none (the queue is drained for this
+   * campaign) with the reason the open tasks are not runnable. The limits (cycles, stagnation,
+   * budget, cancel) are not decided here: they are conditions on {@code Gateway_WayOut} in the
+   * model, on the counts {@link CampaignCounters} keeps.
    */
-  public record Pick(String taskKey, String runId, EndReason endReason, String endDetail) {
+  public record Pick(String taskKey, String runId, String drainedDetail) {
     public boolean selected() {
       return taskKey != null;
     }
   }
 
-  /** Why a campaign ended. */
+  /** Why a campaign ended: the {@code endReason} property of each end event of the model. */
   public enum EndReason {
     QUEUE_DRAINED,
     MAX_CYCLES,
     STAGNATED,
     CANCELLED,
+    BUDGET_EXHAUSTED,
     PREFLIGHT_FAILED,
     EXECUTION_BLOCKED,
-    INVALID_INPUT;
+    INVALID_INPUT,
+    QUEUE_IN_USE,
+    BREAKER_STOPPED;
 
     public String json() {
       return name().toLowerCase(java.util.Locale.ROOT);
     }
+
+    /** The reason a property names, or empty for a name no end event uses. */
+    public static Optional<EndReason> of(String json) {
+      for (EndReason r : values()) {
+        if (r.json().equals(json)) {
+          return Optional.of(r);
+        }
+      }
+      return Optional.empty();
+    }
   }
 
+  /**
+   * Picks the next task by the queue's policy and records the pick on the scoreboard.
+   *
+   * @param cyclesDone the cycles run so far: part of the new run id
+   */
   public Pick select(
-      String owner,
-      String campaignId,
-      int cyclesDone,
-      int stagnantCycles,
-      boolean cancelRequested,
-      Map<String, String> setAside) {
-    if (cancelRequested) {
-      return end(EndReason.CANCELLED, "cancelled after " + cyclesDone + " cycle(s)");
-    }
+      String owner, String campaignId, int cyclesDone, Map<String, String> setAside) {
     TaskQueue q = queue.read();
     SelectionPolicy.Selection s = SelectionPolicy.select(q, owner, setAside);
+    if (spec.maxParallelTasks() > 1 && s.task().isPresent()) {
+      // lanes share the workspace: a task whose paths overlap a running one waits
+      s =
+          new SelectionPolicy.Selection(
+              SelectionPolicy.selectUpTo(q, owner, setAside, 1, this::allowedPaths).stream()
+                  .findFirst(),
+              s.passedOver());
+    }
     if (s.task().isEmpty()) {
       QueueCounts c = q.counts();
-      return end(
-          EndReason.QUEUE_DRAINED,
+      return new Pick(
+          null,
+          null,
           c.completed()
               + " completed, "
               + c.failed()
@@ -181,17 +219,6 @@ public final class CampaignLoop {
               + (c.pending() + c.inProgress())
               + " not runnable"
               + (c.pending() + c.inProgress() == 0 ? "" : " (" + s.explanationOfOpen() + ")"));
-    }
-    if (cyclesDone >= spec.maxCycles()) {
-      return end(EndReason.MAX_CYCLES, "stopped at the limit of " + spec.maxCycles() + " cycle(s)");
-    }
-    if (spec.maxStagnantCycles() > 0 && stagnantCycles >= spec.maxStagnantCycles()) {
-      return end(
-          EndReason.STAGNATED,
-          stagnantCycles
-              + " cycle(s) in a row completed no task (limit "
-              + spec.maxStagnantCycles()
-              + ")");
     }
     QueueTask t = s.task().get();
     Instant now = now();
@@ -201,11 +228,33 @@ public final class CampaignLoop {
             ? spec.claimOwner().substring(RUN_OWNER_PREFIX.length())
             : RunIds.of(t.key(), now, campaignId + "#" + cyclesDone);
     scoreboard.recordSelection(t.key(), runId, now);
-    return new Pick(t.key(), runId, null, null);
+    return new Pick(t.key(), runId, null);
   }
 
-  private static Pick end(EndReason reason, String detail) {
-    return new Pick(null, null, reason, detail);
+  /** Whether another lane of this campaign holds a task: a lane with nothing to do waits then. */
+  public boolean othersBusy(String owner, String campaignId) {
+    String lanes = CAMPAIGN_OWNER_PREFIX + campaignId + "#";
+    return queue.read().tasks().stream()
+        .anyMatch(
+            t ->
+                t.status() == TaskStatus.IN_PROGRESS
+                    && t.claimedBy() != null
+                    && t.claimedBy().startsWith(lanes)
+                    && !t.claimedBy().equals(owner));
+  }
+
+  /** A task's allowed paths: its mapped StepPack's, else its plan's; none known: empty. */
+  List<String> allowedPaths(QueueTask t) {
+    Optional<String> pack = spec.stepPacks().packJson(t.key());
+    if (pack.isPresent()) {
+      return Protocol.parseStepPack(pack.get()).allowedPaths();
+    }
+    return t.plan() == null ? List.of() : t.plan().allowedPaths();
+  }
+
+  /** Whether the policy still finds a task for {@code owner}: what the limits apply to. */
+  public boolean workLeft(String owner, Map<String, String> setAside) {
+    return SelectionPolicy.select(queue.read(), owner, setAside).task().isPresent();
   }
 
   /** The task's StepPack for this run, or why there is none. */
@@ -247,7 +296,11 @@ public final class CampaignLoop {
 
   /** How a finished cycle changed its task. */
   public record Finalized(
-      TaskStatus status, CycleReport.Outcome outcome, String reason, QueueCounts counts) {}
+      TaskStatus status,
+      CycleReport.Outcome outcome,
+      String reason,
+      QueueCounts counts,
+      ChainEvent lastEvent) {}
 
   /**
    * Moves the cycle's task on in the queue and, when that is final, closes it in the hash chain.
@@ -294,16 +347,21 @@ public final class CampaignLoop {
     fields.put("cycle_outcome", String.valueOf(cycleOutcome));
     fields.put("queue_status", t.status().json());
     fields.put("attempts", t.attempts());
-    if (t.status().terminal() && !log.task(taskKey).closed()) {
+    // keyed by the run: a repeated finalize (a retried job) appends nothing new and gets the
+    // event the first one appended
+    ChainEvent last = null;
+    if (t.status().terminal()) {
       String status =
           t.status() == TaskStatus.COMPLETED
               ? "accepted"
               : end == TaskQueue.CycleEnd.REJECTED ? "rejected" : "failed";
-      log.closeTask(taskKey, status, t.lastReason(), fields, "campaign-close:" + runId);
+      if (!log.task(taskKey).closed()) {
+        last = log.closeTask(taskKey, status, t.lastReason(), fields, "campaign-close:" + runId);
+      }
     } else if (t.status() == TaskStatus.PENDING) {
-      log.logTaskEvent(taskKey, "task_requeued", fields, "requeue:" + runId);
+      last = log.logTaskEvent(taskKey, "task_requeued", fields, "requeue:" + runId);
     }
-    return new Finalized(t.status(), outcome, t.lastReason(), after.counts());
+    return new Finalized(t.status(), outcome, t.lastReason(), after.counts(), last);
   }
 
   /** Why the task moved, in one line a person reads in the queue file and the summary. */

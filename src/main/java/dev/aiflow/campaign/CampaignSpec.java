@@ -23,6 +23,9 @@ import java.util.Map;
  * @param workerShim the name of the shim ({@code default} unless the server registered others)
  * @param claimOwner who claims tasks; null: the campaign ({@code campaign:<id>})
  * @param safeguards freeze, contract guard, checkpoint and rollback (docs/requirements.md)
+ * @param budget what the whole campaign may spend ({@link CampaignBudget#NONE}: no limit)
+ * @param maxParallelTasks how many tasks run at once (the lanes of {@code SubProcess_Lanes})
+ *     <p>Build one with {@link #builder}: the defaults live there and nowhere else.
  */
 public record CampaignSpec(
     String projectId,
@@ -39,15 +42,19 @@ public record CampaignSpec(
     String workerShim,
     boolean skipBackendHealthCheck,
     String claimOwner,
-    Safeguards safeguards) {
+    Safeguards safeguards,
+    CampaignBudget budget,
+    int maxParallelTasks) {
 
   public static final int DEFAULT_MAX_CYCLES = 50;
   public static final int DEFAULT_MAX_STAGNANT_CYCLES = 5;
   public static final int DEFAULT_MAX_REWORK_ROUNDS = 1;
+  public static final int DEFAULT_MAX_PARALLEL_TASKS = 1;
 
   public CampaignSpec {
     stepPacks = stepPacks == null ? StepPackMap.empty() : stepPacks;
     safeguards = safeguards == null ? Safeguards.NONE : safeguards;
+    budget = budget == null ? CampaignBudget.NONE : budget;
     backendMap = backendMap == null ? Map.of() : Map.copyOf(backendMap);
     check(Ids.isValid(projectId), "projectId", "not a valid project id: use " + Ids.RULE);
     check(queuePath != null, "queuePath", "required");
@@ -58,6 +65,10 @@ public record CampaignSpec(
         "must be 0 (off)..100000");
     check(
         maxReworkRounds >= 0 && maxReworkRounds <= 10, "options.maxReworkRounds", "must be 0..10");
+    check(
+        maxParallelTasks >= 1 && maxParallelTasks <= 16,
+        "options.maxParallelTasks",
+        "must be 1..16");
     try {
       new BackendMap(backendMap);
     } catch (IllegalArgumentException e) {
@@ -104,22 +115,12 @@ public record CampaignSpec(
                 policy.directory(
                     "options.requirementsDir", safeguards.requirementsDir().toString()));
       }
-      return new CampaignSpec(
-          projectId,
-          queue,
-          progress,
-          stepPacks,
-          backendMap,
-          workerBackend,
-          autoPlanMissing,
-          maxCycles,
-          maxStagnantCycles,
-          maxReworkRounds,
-          ws,
-          workerShim,
-          skipBackendHealthCheck,
-          claimOwner,
-          guards);
+      return toBuilder()
+          .queuePath(queue)
+          .progressDir(progress)
+          .workspace(ws)
+          .safeguards(guards)
+          .build();
     } catch (PathRefusedException e) {
       throw new CampaignInputException(e.field(), e.getMessage());
     }
@@ -128,6 +129,165 @@ public record CampaignSpec(
   private static void check(boolean ok, String field, String message) {
     if (!ok) {
       throw new CampaignInputException(field, message);
+    }
+  }
+
+  /** A spec for the queue of {@code projectId} with every default. */
+  public static Builder builder(String projectId, Path queuePath) {
+    return new Builder(projectId, queuePath);
+  }
+
+  /** This spec as a builder, to change a few fields. */
+  public Builder toBuilder() {
+    return new Builder(projectId, queuePath)
+        .progressDir(progressDir)
+        .stepPacks(stepPacks)
+        .backendMap(backendMap)
+        .workerBackend(workerBackend)
+        .autoPlanMissing(autoPlanMissing)
+        .maxCycles(maxCycles)
+        .maxStagnantCycles(maxStagnantCycles)
+        .maxReworkRounds(maxReworkRounds)
+        .workspace(workspace)
+        .workerShim(workerShim)
+        .skipBackendHealthCheck(skipBackendHealthCheck)
+        .claimOwner(claimOwner)
+        .safeguards(safeguards)
+        .budget(budget)
+        .maxParallelTasks(maxParallelTasks);
+  }
+
+  /**
+   * Builds a {@link CampaignSpec}; the REST API, the CLI, the demo and the engine (reading the
+   * variables back) all start here, so a default is written once. A null argument keeps the
+   * default.
+   */
+  public static final class Builder {
+    private String projectId;
+    private Path queuePath;
+    private Path progressDir;
+    private StepPackMap stepPacks = StepPackMap.empty();
+    private Map<String, String> backendMap = Map.of();
+    private String workerBackend;
+    private boolean autoPlanMissing;
+    private int maxCycles = DEFAULT_MAX_CYCLES;
+    private int maxStagnantCycles = DEFAULT_MAX_STAGNANT_CYCLES;
+    private int maxReworkRounds = DEFAULT_MAX_REWORK_ROUNDS;
+    private Path workspace;
+    private String workerShim;
+    private boolean skipBackendHealthCheck;
+    private String claimOwner;
+    private Safeguards safeguards = Safeguards.NONE;
+    private CampaignBudget budget = CampaignBudget.NONE;
+    private int maxParallelTasks = DEFAULT_MAX_PARALLEL_TASKS;
+
+    private Builder(String projectId, Path queuePath) {
+      this.projectId = projectId == null ? "default" : projectId;
+      this.queuePath = queuePath;
+    }
+
+    public Builder queuePath(Path v) {
+      queuePath = v;
+      return this;
+    }
+
+    public Builder progressDir(Path v) {
+      progressDir = v;
+      return this;
+    }
+
+    public Builder stepPacks(StepPackMap v) {
+      stepPacks = v == null ? StepPackMap.empty() : v;
+      return this;
+    }
+
+    public Builder backendMap(Map<String, String> v) {
+      backendMap = v == null ? Map.of() : v;
+      return this;
+    }
+
+    public Builder workerBackend(String v) {
+      workerBackend = v;
+      return this;
+    }
+
+    public Builder autoPlanMissing(Boolean v) {
+      autoPlanMissing = Boolean.TRUE.equals(v);
+      return this;
+    }
+
+    public Builder maxCycles(Integer v) {
+      maxCycles = v == null ? DEFAULT_MAX_CYCLES : v;
+      return this;
+    }
+
+    public Builder maxStagnantCycles(Integer v) {
+      maxStagnantCycles = v == null ? DEFAULT_MAX_STAGNANT_CYCLES : v;
+      return this;
+    }
+
+    public Builder maxReworkRounds(Integer v) {
+      maxReworkRounds = v == null ? DEFAULT_MAX_REWORK_ROUNDS : v;
+      return this;
+    }
+
+    public Builder workspace(Path v) {
+      workspace = v;
+      return this;
+    }
+
+    public Builder workerShim(String v) {
+      workerShim = v;
+      return this;
+    }
+
+    public Builder skipBackendHealthCheck(Boolean v) {
+      skipBackendHealthCheck = Boolean.TRUE.equals(v);
+      return this;
+    }
+
+    public Builder claimOwner(String v) {
+      claimOwner = v;
+      return this;
+    }
+
+    public Builder safeguards(Safeguards v) {
+      safeguards = v == null ? Safeguards.NONE : v;
+      return this;
+    }
+
+    public Builder maxParallelTasks(Integer v) {
+      maxParallelTasks = v == null ? DEFAULT_MAX_PARALLEL_TASKS : v;
+      return this;
+    }
+
+    public Builder budget(CampaignBudget v) {
+      budget = v == null ? CampaignBudget.NONE : v;
+      return this;
+    }
+
+    /**
+     * @throws CampaignInputException naming the field that is wrong
+     */
+    public CampaignSpec build() {
+      return new CampaignSpec(
+          projectId,
+          queuePath,
+          progressDir,
+          stepPacks,
+          backendMap,
+          workerBackend,
+          autoPlanMissing,
+          maxCycles,
+          maxStagnantCycles,
+          maxReworkRounds,
+          workspace,
+          workerShim,
+          skipBackendHealthCheck,
+          claimOwner,
+          safeguards,
+          budget,
+          maxParallelTasks);
     }
   }
 }

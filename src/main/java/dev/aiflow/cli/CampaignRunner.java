@@ -40,7 +40,13 @@ final class CampaignRunner {
     CampaignService campaigns = engine.bean(CampaignService.class);
     ScoreboardStore board = new ScoreboardStore(spec.effectiveProgressDir());
     int seen = board.trends().size();
-    String id = campaigns.start(spec, label, extra);
+    String id;
+    try {
+      id = campaigns.start(spec, label, extra);
+    } catch (dev.aiflow.campaign.QueueInUseException e) {
+      // another campaign runs over this queue: wait for it or cancel it, then start again
+      throw new CliException(ExitCodes.USAGE, e.getMessage());
+    }
     out.printf(
         "campaign %s started over %s (project %s)%n", id, spec.queuePath(), spec.projectId());
     out.flush();

@@ -1,5 +1,6 @@
 package dev.aiflow.cli;
 
+import dev.aiflow.campaign.CampaignBudget;
 import dev.aiflow.campaign.CampaignSpec;
 import dev.aiflow.campaign.CampaignView;
 import dev.aiflow.campaign.Safeguards;
@@ -49,6 +50,28 @@ public class RunCampaignCommand implements Callable<Integer> {
       defaultValue = "5",
       description = "Stop after this many cycles in a row complete nothing; 0: off. Default: 5.")
   int maxStagnantCycles;
+
+  @Option(
+      names = "--max-parallel-tasks",
+      defaultValue = "1",
+      description =
+          "Run this many tasks at once (1..16); tasks with overlapping allowed paths wait."
+              + " Default: 1.")
+  int maxParallelTasks;
+
+  @Option(
+      names = "--campaign-max-tokens",
+      defaultValue = "0",
+      description =
+          "End the campaign (budget_exhausted) once its agents reported this many tokens; 0: off.")
+  long campaignMaxTokens;
+
+  @Option(
+      names = "--campaign-max-cost-usd",
+      defaultValue = "0",
+      description =
+          "End the campaign (budget_exhausted) once its agents reported this cost in USD; 0: off.")
+  double campaignMaxCostUsd;
 
   @Option(
       names = "--auto-plan-missing",
@@ -139,23 +162,23 @@ public class RunCampaignCommand implements Callable<Integer> {
       }
     }
     CampaignSpec campaign =
-        new CampaignSpec(
-            projectId,
-            queuePath,
-            progressDir,
-            packs,
-            backends,
-            workerBackend,
-            autoPlanMissing,
-            maxCycles,
-            maxStagnantCycles,
-            maxReworkRounds,
-            engineOptions.workspace,
-            null,
-            skipHealthCheck,
-            null,
-            new Safeguards(
-                requireFreeze, guardContracts, autoCheckpoint, rollbackOnFail, requirementsDir));
+        CampaignSpec.builder(projectId, queuePath)
+            .progressDir(progressDir)
+            .stepPacks(packs)
+            .backendMap(backends)
+            .workerBackend(workerBackend)
+            .autoPlanMissing(autoPlanMissing)
+            .maxCycles(maxCycles)
+            .maxStagnantCycles(maxStagnantCycles)
+            .maxReworkRounds(maxReworkRounds)
+            .workspace(engineOptions.workspace)
+            .skipBackendHealthCheck(skipHealthCheck)
+            .safeguards(
+                new Safeguards(
+                    requireFreeze, guardContracts, autoCheckpoint, rollbackOnFail, requirementsDir))
+            .budget(new CampaignBudget(campaignMaxTokens, campaignMaxCostUsd))
+            .maxParallelTasks(maxParallelTasks)
+            .build();
     PrintWriter out = spec.commandLine().getOut();
     try (EngineContext engine = engineOptions.start(Map.of())) {
       CampaignView v =

@@ -149,23 +149,20 @@ public class RunCycleCommand implements Callable<Integer> {
 
   private int queuedCycle(String packJson, StepPack pack, PrintWriter out) throws Exception {
     CampaignSpec campaign =
-        new CampaignSpec(
-            projectId,
-            queuePath,
-            progressDir,
-            StepPackMap.fromJson(
-                "{\"" + pack.taskId() + "\":" + packJson + "}", "--step-pack-file"),
-            Map.of(),
-            workerBackend,
-            false,
-            1,
-            0,
-            maxReworkRounds,
-            engineOptions.workspace,
-            null,
-            skipHealthCheck,
-            CampaignLoop.RUN_OWNER_PREFIX + runId,
-            new Safeguards(false, false, autoCheckpoint, rollbackOnFail, null));
+        CampaignSpec.builder(projectId, queuePath)
+            .progressDir(progressDir)
+            .stepPacks(
+                StepPackMap.fromJson(
+                    "{\"" + pack.taskId() + "\":" + packJson + "}", "--step-pack-file"))
+            .workerBackend(workerBackend)
+            .maxCycles(1)
+            .maxStagnantCycles(0)
+            .maxReworkRounds(maxReworkRounds)
+            .workspace(engineOptions.workspace)
+            .skipBackendHealthCheck(skipHealthCheck)
+            .claimOwner(CampaignLoop.RUN_OWNER_PREFIX + runId)
+            .safeguards(new Safeguards(false, false, autoCheckpoint, rollbackOnFail, null))
+            .build();
     Map<String, Object> snapshots = new java.util.HashMap<>();
     if (planSnapshot != null) {
       snapshots.put("planSnapshotPath", planSnapshot.toAbsolutePath().normalize().toString());

@@ -1,7 +1,6 @@
 package dev.aiflow.demo;
 
 import dev.aiflow.campaign.CampaignSpec;
-import dev.aiflow.campaign.Safeguards;
 import dev.aiflow.campaign.StepPackMap;
 import dev.aiflow.worker.BackendMap;
 import java.io.IOException;
@@ -134,22 +133,16 @@ public final class DemoAssets {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    return new CampaignSpec(
-        project,
-        queue(),
-        progressDir(),
-        packs,
-        backends,
-        null,
-        true,
-        20,
-        CampaignSpec.DEFAULT_MAX_STAGNANT_CYCLES,
-        1,
-        workspace(),
-        SHIM_NAME,
-        false,
-        null,
-        Safeguards.NONE);
+    return CampaignSpec.builder(project, queue())
+        .progressDir(progressDir())
+        .stepPacks(packs)
+        .backendMap(backends)
+        .autoPlanMissing(true)
+        .maxCycles(20)
+        .maxReworkRounds(1)
+        .workspace(workspace())
+        .workerShim(SHIM_NAME)
+        .build();
   }
 
   /** The first free project id: {@code demo}, then {@code demo-2}, ... */

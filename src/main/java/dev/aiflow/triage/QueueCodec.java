@@ -120,7 +120,51 @@ public final class QueueCodec {
         }
       }
     }
+    refuseCycles(list, seen);
     return new TaskQueue(version, maxAttempts, list, unknown(root, QUEUE_FIELDS));
+  }
+
+  /**
+   * A dependency cycle would leave its tasks waiting for ever: refused, naming the cycle by the
+   * tasks' places in the document (like every message here, never the document's own text).
+   */
+  private static void refuseCycles(List<QueueTask> list, Map<String, Integer> index) {
+    Map<String, Integer> state = new java.util.HashMap<>(); // 1: on the path, 2: done
+    for (QueueTask start : list) {
+      java.util.Deque<String> path = new java.util.ArrayDeque<>();
+      java.util.Deque<java.util.Iterator<String>> next = new java.util.ArrayDeque<>();
+      if (state.containsKey(start.key())) {
+        continue;
+      }
+      path.push(start.key());
+      next.push(start.dependsOn().iterator());
+      state.put(start.key(), 1);
+      while (!path.isEmpty()) {
+        java.util.Iterator<String> it = next.peek();
+        if (!it.hasNext()) {
+          state.put(path.pop(), 2);
+          next.pop();
+          continue;
+        }
+        String dep = it.next();
+        Integer s = state.get(dep);
+        if (s == null) {
+          state.put(dep, 1);
+          path.push(dep);
+          next.push(list.get(index.get(dep)).dependsOn().iterator());
+        } else if (s == 1) {
+          List<String> onPath = new ArrayList<>(path);
+          java.util.Collections.reverse(onPath);
+          List<String> cycle = new ArrayList<>(onPath.subList(onPath.indexOf(dep), onPath.size()));
+          cycle.add(dep);
+          throw new QueueFormatException(
+              "/tasks/" + index.get(dep) + "/depends_on",
+              "a dependency cycle: "
+                  + String.join(
+                      " -> ", cycle.stream().map(k -> "/tasks/" + index.get(k)).toList()));
+        }
+      }
+    }
   }
 
   private static QueueTask task(JsonNode n, String at, Instant now) {

@@ -72,6 +72,98 @@ public final class SelectionPolicy {
     return new Selection(eligible.stream().findFirst(), List.copyOf(passed));
   }
 
+  /**
+   * Every eligible task whose dependencies completed, in policy order, up to {@code max}: what a
+   * campaign running tasks in parallel starts next (issue 20).
+   */
+  public static List<QueueTask> selectUpTo(
+      TaskQueue queue, String owner, Map<String, String> excluded, int max) {
+    if (max < 1) {
+      throw new IllegalArgumentException("max must be 1 or more");
+    }
+    Map<String, QueueTask> byKey =
+        queue.tasks().stream().collect(Collectors.toMap(QueueTask::key, Function.identity()));
+    List<QueueTask> eligible = new ArrayList<>();
+    for (QueueTask t : queue.tasks()) {
+      if (ineligibility(queue, t, owner, excluded, byKey) == null) {
+        eligible.add(t);
+      }
+    }
+    eligible.sort(ORDER);
+    return List.copyOf(eligible.subList(0, Math.min(max, eligible.size())));
+  }
+
+  /**
+   * As {@link #selectUpTo(TaskQueue, String, Map, int)}, without git isolation: a task whose
+   * allowed paths overlap those of a task in progress, or of one chosen before it, waits (issue
+   * 20), so tasks sharing files never run at the same time in the shared workspace.
+   *
+   * @param allowedPaths a task's allowed path patterns (its StepPack's, or its plan's); an empty
+   *     list counts as the whole workspace
+   */
+  public static List<QueueTask> selectUpTo(
+      TaskQueue queue,
+      String owner,
+      Map<String, String> excluded,
+      int max,
+      Function<QueueTask, List<String>> allowedPaths) {
+    List<List<String>> busy = new ArrayList<>();
+    for (QueueTask t : queue.tasks()) {
+      if (t.status() == TaskStatus.IN_PROGRESS && (owner == null || !owner.equals(t.claimedBy()))) {
+        busy.add(allowedPaths.apply(t));
+      }
+    }
+    List<QueueTask> chosen = new ArrayList<>();
+    for (QueueTask t : selectUpTo(queue, owner, excluded, Integer.MAX_VALUE)) {
+      if (chosen.size() == max) {
+        break;
+      }
+      List<String> paths = allowedPaths.apply(t);
+      if (busy.stream().noneMatch(b -> overlap(b, paths))) {
+        chosen.add(t);
+        busy.add(paths);
+      }
+    }
+    return List.copyOf(chosen);
+  }
+
+  /**
+   * Whether two sets of path patterns may name a common file. Conservative: each pattern is cut at
+   * its first segment with a wildcard, and two patterns overlap when one's literal segments begin
+   * the other's ({@code src/**} and {@code src/A.txt} do, {@code src/A.txt} and {@code docs/*.md}
+   * do not); an empty set is the whole workspace.
+   */
+  public static boolean overlap(List<String> a, List<String> b) {
+    if (a.isEmpty() || b.isEmpty()) {
+      return true;
+    }
+    for (String x : a) {
+      for (String y : b) {
+        List<String> px = literalSegments(x);
+        List<String> py = literalSegments(y);
+        int n = Math.min(px.size(), py.size());
+        if (px.subList(0, n).equals(py.subList(0, n))) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  private static List<String> literalSegments(String pattern) {
+    List<String> out = new ArrayList<>();
+    for (String s : pattern.replace('\\', '/').split("/")) {
+      if (s.isEmpty() || s.equals(".")) {
+        continue;
+      }
+      if (s.matches(".*[*?\\[{].*")) {
+        break;
+      }
+      out.add(s);
+    }
+    return out;
+  }
+
   private static String ineligibility(
       TaskQueue queue,
       QueueTask t,

@@ -140,6 +140,35 @@ class CampaignApiTest extends ServerTestBase {
   }
 
   @Test
+  void aSecondCampaignOverAQueueARunningOneOwnsIsAConflictNamingIt() throws Exception {
+    Path dir = Files.createDirectories(dataDir().resolve("owned-queue"));
+    Path queue = dir.resolve("task_queue.json");
+    String packs =
+        Queues.write(
+            queue, 1, List.of(Item.of("O-1", 1, "silent"), Item.of("O-2", 2, "pass")), 60, 2);
+    ObjectNode request = JSON.createObjectNode();
+    request.put("projectId", "owned");
+    request.put("queuePath", queue.toString());
+    request.set("stepPacks", JSON.readTree(packs));
+    request.put("workspace", Files.createDirectories(dir.resolve("ws")).toString());
+    request.putObject("options").put("maxReworkRounds", 0);
+    HttpResponse<String> first = postJson("/api/campaigns", request.toString(), true);
+    assertThat(first.statusCode()).as(first.body()).isEqualTo(201);
+    String running = body(first).path("id").asText();
+
+    HttpResponse<String> second = postJson("/api/campaigns", request.toString(), true);
+
+    assertThat(second.statusCode()).as(second.body()).isEqualTo(409);
+    assertThat(second.headers().firstValue("Content-Type"))
+        .hasValueSatisfying(t -> assertThat(t).startsWith("application/problem+json"));
+    assertThat(body(second).path("detail").asText())
+        .contains("owned by running campaign " + running);
+    assertThat(postJson("/api/campaigns/" + running + "/cancel", "", true).statusCode())
+        .isEqualTo(202);
+    assertThat(awaitEnd(running).path("endReason").asText()).isEqualTo("cancelled");
+  }
+
+  @Test
   void badRequestsNameTheFieldAndStoreNothing() throws Exception {
     record Case(String body, String field) {}
     String goodPack = Packs.stepPack("B-1", "pass");
@@ -158,6 +187,12 @@ class CampaignApiTest extends ServerTestBase {
             new Case(
                 "{\"queue\": {\"tasks\": []}, \"options\": {\"maxCycles\": \"ten\"}}",
                 "options.maxCycles"),
+            new Case(
+                "{\"queue\": {\"tasks\": []}, \"options\": {\"campaignMaxTokens\": -1}}",
+                "options.campaignMaxTokens"),
+            new Case(
+                "{\"queue\": {\"tasks\": []}, \"options\": {\"maxParallelTasks\": 17}}",
+                "options.maxParallelTasks"),
             new Case(
                 "{\"queue\": {\"tasks\": []}, \"stepPacks\": {\"B-1\": {\"schema\": \"nope\"}}}",
                 "stepPacks.B-1"),

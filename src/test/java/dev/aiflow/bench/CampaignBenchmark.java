@@ -3,7 +3,6 @@ package dev.aiflow.bench;
 import dev.aiflow.AiflowApplication;
 import dev.aiflow.campaign.CampaignSpec;
 import dev.aiflow.campaign.CampaignView;
-import dev.aiflow.campaign.Safeguards;
 import dev.aiflow.campaign.StepPackMap;
 import dev.aiflow.engine.campaign.CampaignService;
 import dev.aiflow.protocol.AcceptanceEvidence;
@@ -117,9 +116,11 @@ public class CampaignBenchmark {
     }
 
     static String twin(String model) {
-      return model.replaceAll(
-          "camunda:delegateExpression=\"\\$\\{[A-Za-z]+}\"",
-          "camunda:delegateExpression=\"\\${twinDelegate}\"");
+      return model
+          .replaceAll(
+              "camunda:delegateExpression=\"\\$\\{[A-Za-z]+}\"",
+              "camunda:delegateExpression=\"\\${twinDelegate}\"")
+          .replaceAll("<camunda:executionListener [^>]*/>", "");
     }
 
     @TearDown(Level.Trial)
@@ -209,22 +210,14 @@ public class CampaignBenchmark {
         items.add(Queues.Item.of("B" + run + "-" + i, i % 4, "pass"));
       }
       String packs = Queues.write(queue, 1, items);
-      return new CampaignSpec(
-          "bench-" + run,
-          queue,
-          null,
-          StepPackMap.fromJson(packs, "packs"),
-          Map.of(),
-          null,
-          false,
-          TASKS + 10,
-          0,
-          0,
-          workspace,
-          null,
-          true,
-          null,
-          Safeguards.NONE);
+      return CampaignSpec.builder("bench-" + run, queue)
+          .stepPacks(StepPackMap.fromJson(packs, "packs"))
+          .maxCycles(TASKS + 10)
+          .maxStagnantCycles(0)
+          .maxReworkRounds(0)
+          .workspace(workspace)
+          .skipBackendHealthCheck(true)
+          .build();
     }
   }
 
@@ -242,10 +235,22 @@ public class CampaignBenchmark {
             ex.setVariable("executionRoute", "direct-edit");
           }
           case "Task_QaReview" -> ex.setVariable("qaVerdict", "PASS");
-          case "Task_StartCampaign" -> ex.setVariable("cyclesDone", 0);
+          case "Task_StartCampaign" -> {
+            ex.setVariable("cyclesDone", 0);
+            ex.setVariable("stagnantCycles", 0);
+            ex.setVariable("maxCycles", TASKS + 10);
+            ex.setVariable("maxStagnantCycles", 0);
+            ex.setVariable("cancelRequested", false);
+            ex.setVariable("budgetExhausted", false);
+            ex.setVariable("workLeft", true);
+            ex.setVariable("breakerTripped", false);
+            ex.setVariable("breakerStopped", false);
+            ex.setVariable("maxParallelTasks", 1);
+          }
           case "Task_SelectNextTask" -> {
             int done = (Integer) ex.getVariable("cyclesDone");
             ex.setVariable("taskSelected", done < TASKS);
+            ex.setVariable("othersBusy", false);
             ex.setVariable("endReason", done < TASKS ? null : "queue_drained");
             ex.setVariable("currentRunId", "RUN-TWIN");
           }

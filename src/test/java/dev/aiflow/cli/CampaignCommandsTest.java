@@ -121,6 +121,30 @@ class CampaignCommandsTest {
     assertThat(bad.exit()).isEqualTo(2);
     assertThat(bad.err()).contains("--step-pack-map-file.F-1:").contains("does not exist");
 
+    // a campaign of another engine took the queue a moment ago: refused, naming it
+    Files.writeString(
+        queue.resolveSibling("task_queue.json.owner"),
+        "{\"campaign_id\":\"other-campaign\",\"since\":\"" + java.time.Instant.now() + "\"}");
+    Run owned =
+        aiflow(
+            "run-campaign",
+            "--queue-path",
+            queue.toString(),
+            "--data-dir",
+            tmp.resolve("data").toString());
+    assertThat(owned.exit()).as(owned.out() + owned.err()).isEqualTo(2);
+    assertThat(owned.err()).contains("owned by running campaign other-campaign");
+
+    Run badBudget =
+        aiflow("run-campaign", "--queue-path", queue.toString(), "--campaign-max-cost-usd", "-0.5");
+    assertThat(badBudget.exit()).isEqualTo(2);
+    assertThat(badBudget.err()).contains("options.campaignMaxCostUsd: must be 0 (off) or more");
+
+    Run badLanes =
+        aiflow("run-campaign", "--queue-path", queue.toString(), "--max-parallel-tasks", "0");
+    assertThat(badLanes.exit()).isEqualTo(2);
+    assertThat(badLanes.err()).contains("options.maxParallelTasks: must be 1..16");
+
     Run badLimit = aiflow("run-campaign", "--queue-path", queue.toString(), "--max-cycles", "0");
     assertThat(badLimit.exit()).isEqualTo(2);
     assertThat(badLimit.err()).contains("options.maxCycles: must be 1..100000");

@@ -61,6 +61,8 @@ class QueueCodecTest {
         "{\"tasks\": [{\"key\": \"A\"}, {\"key\": \"A\"}]}            | /tasks/1/key | a duplicate key (the same as /tasks/0/key)",
         "{\"tasks\": [{\"key\": \"A\", \"depends_on\": [\"B\"]}]}     | /tasks/0/depends_on/0 | names no task of this queue",
         "{\"tasks\": [{\"key\": \"A\", \"depends_on\": [\"A\"]}]}     | /tasks/0/depends_on/0 | cannot depend on itself",
+        "{\"tasks\": [{\"key\": \"A\", \"depends_on\": [\"B\"]}, {\"key\": \"B\", \"depends_on\": [\"C\"]}, {\"key\": \"C\", \"depends_on\": [\"A\"]}]} | /tasks/0/depends_on | a dependency cycle: /tasks/0 -> /tasks/1 -> /tasks/2 -> /tasks/0",
+        "{\"tasks\": [{\"key\": \"X\"}, {\"key\": \"A\", \"depends_on\": [\"X\", \"B\"]}, {\"key\": \"B\", \"depends_on\": [\"A\"]}]} | /tasks/1/depends_on | a dependency cycle: /tasks/1 -> /tasks/2 -> /tasks/1",
         "{\"tasks\": [{\"key\": \"A\", \"plan\": {\"paths\": []}}]}   | /tasks/0/plan | member 1 is not a plan member",
         "{\"tasks\": [                                                | '' | ends before the document is complete at line 1",
         "{\"tasks\": [{\"key\": \"A\", \"key\": \"B\"}]}            | '' | has a duplicate member at line 1",

@@ -17,6 +17,81 @@ class SelectionPolicyTest {
     return SelectionPolicy.select(q, null, Map.of()).task().map(QueueTask::key).orElse(null);
   }
 
+  /** A diamond: A, then B and C (in parallel), then D. */
+  @Test
+  void aBatchIsEveryEligibleTaskWhoseDependenciesCompletedInPolicyOrderUpToTheLimit() {
+    TaskQueue q =
+        TaskQueue.of(
+            List.of(
+                QueueTask.pending("D", "", 0, OLD).withDependsOn(List.of("B", "C")),
+                QueueTask.pending("C", "", 2, OLD).withDependsOn(List.of("A")),
+                QueueTask.pending("B", "", 1, OLD).withDependsOn(List.of("A")),
+                QueueTask.pending("A", "", 3, OLD),
+                QueueTask.pending("E", "", 4, OLD)));
+    assertThat(SelectionPolicy.selectUpTo(q, null, Map.of(), 4))
+        .extracting(QueueTask::key)
+        .containsExactly("A", "E");
+
+    q = q.claim("A", "c", NEW).finishCycle("A", "c", TaskQueue.CycleEnd.COMPLETED, "ok", NEW);
+    assertThat(SelectionPolicy.selectUpTo(q, null, Map.of(), 4))
+        .extracting(QueueTask::key)
+        .containsExactly("B", "C", "E");
+    assertThat(SelectionPolicy.selectUpTo(q, null, Map.of(), 2))
+        .extracting(QueueTask::key)
+        .containsExactly("B", "C");
+
+    q = q.claim("B", "c", NEW).finishCycle("B", "c", TaskQueue.CycleEnd.COMPLETED, "ok", NEW);
+    assertThat(SelectionPolicy.selectUpTo(q, null, Map.of(), 4))
+        .as("D waits for C")
+        .extracting(QueueTask::key)
+        .containsExactly("C", "E");
+  }
+
+  @Test
+  void pathPatternsOverlapWhenOneCanNameAFileOfTheOther() {
+    assertThat(SelectionPolicy.overlap(List.of("src/A.txt"), List.of("src/B.txt"))).isFalse();
+    assertThat(SelectionPolicy.overlap(List.of("src/**"), List.of("src/A.txt"))).isTrue();
+    assertThat(SelectionPolicy.overlap(List.of("docs/*.md"), List.of("src/**"))).isFalse();
+    assertThat(SelectionPolicy.overlap(List.of("./src/A.txt"), List.of("src/A.txt"))).isTrue();
+    assertThat(SelectionPolicy.overlap(List.of("src"), List.of("src/A.txt"))).isTrue();
+    assertThat(SelectionPolicy.overlap(List.of("**/*.java"), List.of("docs/x.md")))
+        .as("a pattern without a literal start may name anything")
+        .isTrue();
+    assertThat(SelectionPolicy.overlap(List.of(), List.of("docs/x.md")))
+        .as("no declared paths: the whole workspace")
+        .isTrue();
+    assertThat(SelectionPolicy.overlap(List.of("a/x", "b/y"), List.of("c/z", "b/**"))).isTrue();
+  }
+
+  @Test
+  void withoutGitTasksWhosePathsOverlapARunningOrChosenTaskWait() {
+    Map<String, List<String>> paths =
+        Map.of(
+            "A", List.of("src/A.txt"),
+            "B", List.of("src/**"),
+            "C", List.of("docs/C.md"),
+            "D", List.of("src/D.txt"),
+            "E", List.of("docs/**"));
+    TaskQueue q =
+        TaskQueue.of(
+                List.of(
+                    QueueTask.pending("A", "", 0, OLD),
+                    QueueTask.pending("B", "", 1, OLD),
+                    QueueTask.pending("C", "", 2, OLD),
+                    QueueTask.pending("D", "", 3, OLD),
+                    QueueTask.pending("E", "", 4, OLD)))
+            .claim("C", "campaign:pi#2", NEW);
+
+    List<QueueTask> batch =
+        SelectionPolicy.selectUpTo(q, "campaign:pi#1", Map.of(), 4, t -> paths.get(t.key()));
+
+    // B (src/**) overlaps A chosen before it; E (docs/**) overlaps C, which another lane runs
+    assertThat(batch).extracting(QueueTask::key).containsExactly("A", "D");
+    assertThat(SelectionPolicy.selectUpTo(q, "campaign:pi#1", Map.of(), 1, t -> paths.get(t.key())))
+        .extracting(QueueTask::key)
+        .containsExactly("A");
+  }
+
   @Test
   void theLowestPriorityNumberGoesFirst() {
     TaskQueue q =

@@ -6,6 +6,7 @@ import dev.aiflow.campaign.CampaignLoop;
 import dev.aiflow.campaign.CampaignSpec;
 import dev.aiflow.campaign.CampaignView;
 import dev.aiflow.campaign.ExecutionBlockedException;
+import dev.aiflow.campaign.QueueInUseException;
 import dev.aiflow.engine.AsSystem;
 import dev.aiflow.engine.EngineVariables;
 import dev.aiflow.scoreboard.ScoreboardStore;
@@ -19,7 +20,6 @@ import java.util.Map;
 import java.util.Optional;
 import org.camunda.bpm.engine.HistoryService;
 import org.camunda.bpm.engine.IdentityService;
-import org.camunda.bpm.engine.OptimisticLockingException;
 import org.camunda.bpm.engine.RuntimeService;
 import org.camunda.bpm.engine.history.HistoricProcessInstance;
 import org.camunda.bpm.engine.history.HistoricVariableInstance;
@@ -63,6 +63,7 @@ public class CampaignService {
     v.put(CampaignVars.MAX_CYCLES, spec.maxCycles());
     v.put(CampaignVars.MAX_STAGNANT_CYCLES, spec.maxStagnantCycles());
     v.put(CampaignVars.MAX_REWORK_ROUNDS, spec.maxReworkRounds());
+    v.put(CampaignVars.MAX_PARALLEL_TASKS, spec.maxParallelTasks());
     if (spec.workspace() != null) {
       v.put(CampaignVars.WORKSPACE, spec.workspace().toAbsolutePath().normalize().toString());
     }
@@ -77,6 +78,12 @@ public class CampaignService {
     v.put(CampaignVars.GUARD_CONTRACTS, spec.safeguards().guardContracts());
     v.put(CampaignVars.AUTO_CHECKPOINT, spec.safeguards().autoCheckpoint());
     v.put(CampaignVars.ROLLBACK_ON_FAIL, spec.safeguards().rollbackOnFail());
+    if (spec.budget().maxTokens() > 0) {
+      v.put(CampaignVars.CAMPAIGN_MAX_TOKENS, spec.budget().maxTokens());
+    }
+    if (spec.budget().maxCostUsd() > 0) {
+      v.put(CampaignVars.CAMPAIGN_MAX_COST_USD, spec.budget().maxCostUsd());
+    }
     if (spec.safeguards().requirementsDir() != null) {
       v.put(
           CampaignVars.REQUIREMENTS_DIR,
@@ -106,6 +113,9 @@ public class CampaignService {
    *
    * @throws ExecutionBlockedException when the execution guard refused it (the instance has ended
    *     as {@code execution_blocked}, and the refusal is in the chain and the session log)
+   * @throws QueueInUseException when a running campaign owns the queue (the instance has ended as
+   *     {@code queue_in_use})
+   * @throws dev.aiflow.campaign.CampaignInputException naming a variable the start cannot use
    */
   public ProcessInstance startInstance(CampaignSpec spec, String businessKey) {
     return startInstance(spec, businessKey, Map.of());
@@ -136,6 +146,15 @@ public class CampaignService {
           field != null && detail.startsWith(field + ": ")
               ? detail.substring(field.toString().length() + 2)
               : detail);
+    }
+    if (pi.isEnded()
+        && CampaignLoop.EndReason.QUEUE_IN_USE
+            .json()
+            .equals(pi.getVariables().get(CampaignVars.END_REASON))) {
+      throw new QueueInUseException(
+          pi.getId(),
+          String.valueOf(pi.getVariables().get(CampaignVars.QUEUE_OWNER)),
+          spec.queuePath().toString());
     }
     if (pi.isEnded()
         && CampaignLoop.EndReason.EXECUTION_BLOCKED
@@ -195,8 +214,9 @@ public class CampaignService {
   }
 
   /**
-   * Asks a running campaign to stop: the running cycle finishes (its agent is not killed halfway
-   * through a change), then the campaign ends as {@code cancelled}.
+   * Asks a running campaign to stop: correlates the message {@value CampaignVars#CANCEL_MESSAGE}
+   * ({@code SubProcess_Cancel}); the running cycle finishes (its agent is not killed halfway
+   * through a change), then {@code Gateway_WayOut} ends the campaign as {@code cancelled}.
    */
   public CancelResult cancel(String id) {
     Optional<CampaignView> c = find(id);
@@ -206,23 +226,25 @@ public class CampaignService {
     if (c.get().ended()) {
       return CancelResult.ALREADY_ENDED;
     }
-    for (int attempt = 0; ; attempt++) {
+    for (int attempt = 1; ; attempt++) {
       try {
-        // the caller's right to cancel was checked (ApiAccess CANCEL_CAMPAIGN); writing the
-        // variable as them would need UPDATE_INSTANCE, which also opens every other variable
+        // the caller's right to cancel was checked (ApiAccess CANCEL_CAMPAIGN); correlating as
+        // them would need UPDATE_INSTANCE, which also opens every variable over /engine-rest
         AsSystem.call(
             identity,
-            () -> {
-              runtime.setVariable(id, CampaignVars.CANCEL_REQUESTED, true);
-              return null;
-            });
+            () ->
+                runtime
+                    .createMessageCorrelation(CampaignVars.CANCEL_MESSAGE)
+                    .processInstanceId(id)
+                    .correlateWithResult());
         return CancelResult.REQUESTED;
-      } catch (OptimisticLockingException e) {
-        if (attempt >= 5) {
-          throw e; // a step kept changing the campaign at the same moment
+      } catch (org.camunda.bpm.engine.MismatchingMessageCorrelationException e) {
+        return CancelResult.ALREADY_ENDED; // it ended between the check and the message
+      } catch (org.camunda.bpm.engine.OptimisticLockingException e) {
+        // a job of the campaign committed at the same moment; nothing of this message stayed
+        if (attempt == 3) {
+          throw e;
         }
-      } catch (org.camunda.bpm.engine.exception.NullValueException e) {
-        return CancelResult.ALREADY_ENDED; // it ended between the check and the write
       }
     }
   }

@@ -3,9 +3,13 @@ package dev.aiflow.engine.campaign;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.aiflow.campaign.CampaignBudget;
+import dev.aiflow.campaign.CampaignCounters;
 import dev.aiflow.campaign.CampaignInputException;
 import dev.aiflow.campaign.CampaignLoop;
 import dev.aiflow.campaign.CampaignSpec;
+import dev.aiflow.campaign.CircuitBreaker;
+import dev.aiflow.campaign.QueueOwner;
 import dev.aiflow.campaign.Safeguards;
 import dev.aiflow.campaign.StepPackMap;
 import dev.aiflow.config.AiflowProperties;
@@ -14,9 +18,13 @@ import dev.aiflow.engine.LoggerRegistry;
 import dev.aiflow.worker.BackendMap;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.camunda.bpm.engine.HistoryService;
+import org.camunda.bpm.engine.RuntimeService;
 import org.camunda.bpm.engine.delegate.VariableScope;
 import org.springframework.stereotype.Component;
 
@@ -42,10 +50,47 @@ public class CampaignSupport {
             }
           });
 
-  public CampaignSupport(AiflowProperties properties, LoggerRegistry loggers) {
+  /**
+   * How long an owner record whose campaign the engine does not know yet counts as held: the start
+   * that wrote it may not have committed (a rolled-back start leaves it, then it is stale).
+   */
+  static final Duration START_GRACE = Duration.ofSeconds(30);
+
+  private final RuntimeService runtime;
+  private final HistoryService history;
+
+  public CampaignSupport(
+      AiflowProperties properties,
+      LoggerRegistry loggers,
+      RuntimeService runtime,
+      HistoryService history) {
     this.properties = properties;
     this.loggers = loggers;
+    this.runtime = runtime;
+    this.history = history;
     this.clock = Clock.systemUTC();
+  }
+
+  /** Whether the campaign with this process instance id still runs. */
+  boolean campaignRunning(String campaignId) {
+    return runtime.createProcessInstanceQuery().processInstanceId(campaignId).count() > 0;
+  }
+
+  /** Takes the spec's queue for this campaign ({@link QueueOwner}). */
+  QueueOwner.Claim claimQueue(String self, CampaignSpec spec) {
+    Instant now = clock.instant();
+    return new QueueOwner(spec.queuePath())
+        .claim(
+            self,
+            h ->
+                campaignRunning(h.campaignId())
+                    || (history
+                                .createHistoricProcessInstanceQuery()
+                                .processInstanceId(h.campaignId())
+                                .count()
+                            == 0
+                        && h.since().isAfter(now.minus(START_GRACE))),
+            now);
   }
 
   AiflowProperties properties() {
@@ -89,22 +134,33 @@ public class CampaignSupport {
     StepPackMap packs =
         mapJson == null ? StepPackMap.empty() : maps.computeIfAbsent(mapJson, this::parseMap);
     CampaignSpec spec =
-        new CampaignSpec(
-            EngineVariables.string(v, CampaignVars.PROJECT_ID, "default"),
-            Path.of(queuePath),
-            progress == null ? null : Path.of(progress),
-            packs,
-            backendMap(EngineVariables.json(v, CampaignVars.WORKER_BACKEND_MAP)),
-            EngineVariables.string(v, CampaignVars.WORKER_BACKEND, null),
-            EngineVariables.bool(v, CampaignVars.AUTO_PLAN_MISSING, false),
-            integer(v, CampaignVars.MAX_CYCLES, CampaignSpec.DEFAULT_MAX_CYCLES),
-            integer(v, CampaignVars.MAX_STAGNANT_CYCLES, CampaignSpec.DEFAULT_MAX_STAGNANT_CYCLES),
-            integer(v, CampaignVars.MAX_REWORK_ROUNDS, CampaignSpec.DEFAULT_MAX_REWORK_ROUNDS),
-            workspace == null ? null : Path.of(workspace),
-            EngineVariables.string(v, CampaignVars.WORKER_SHIM, null),
-            EngineVariables.bool(v, CampaignVars.SKIP_BACKEND_HEALTH_CHECK, false),
-            EngineVariables.string(v, CampaignVars.CLAIM_OWNER, null),
-            safeguards(v));
+        CampaignSpec.builder(
+                EngineVariables.string(v, CampaignVars.PROJECT_ID, "default"), Path.of(queuePath))
+            .progressDir(progress == null ? null : Path.of(progress))
+            .stepPacks(packs)
+            .backendMap(backendMap(EngineVariables.json(v, CampaignVars.WORKER_BACKEND_MAP)))
+            .workerBackend(EngineVariables.string(v, CampaignVars.WORKER_BACKEND, null))
+            .autoPlanMissing(EngineVariables.bool(v, CampaignVars.AUTO_PLAN_MISSING, false))
+            .maxCycles(integer(v, CampaignVars.MAX_CYCLES, CampaignSpec.DEFAULT_MAX_CYCLES))
+            .maxStagnantCycles(
+                integer(
+                    v, CampaignVars.MAX_STAGNANT_CYCLES, CampaignSpec.DEFAULT_MAX_STAGNANT_CYCLES))
+            .maxReworkRounds(
+                integer(v, CampaignVars.MAX_REWORK_ROUNDS, CampaignSpec.DEFAULT_MAX_REWORK_ROUNDS))
+            .workspace(workspace == null ? null : Path.of(workspace))
+            .workerShim(EngineVariables.string(v, CampaignVars.WORKER_SHIM, null))
+            .skipBackendHealthCheck(
+                EngineVariables.bool(v, CampaignVars.SKIP_BACKEND_HEALTH_CHECK, false))
+            .claimOwner(EngineVariables.string(v, CampaignVars.CLAIM_OWNER, null))
+            .maxParallelTasks(
+                integer(
+                    v, CampaignVars.MAX_PARALLEL_TASKS, CampaignSpec.DEFAULT_MAX_PARALLEL_TASKS))
+            .safeguards(safeguards(v))
+            .budget(
+                new CampaignBudget(
+                    longValue(v, CampaignVars.CAMPAIGN_MAX_TOKENS),
+                    decimal(v, CampaignVars.CAMPAIGN_MAX_COST_USD)))
+            .build();
     return spec.resolvePaths(properties.pathPolicy(), true);
   }
 
@@ -127,10 +183,18 @@ public class CampaignSupport {
         dir == null ? null : Path.of(dir));
   }
 
-  /** Where the campaign's project keeps its frozen requirements. */
+  /**
+   * Where the campaign's project keeps its frozen requirements. A project the server requires
+   * frozen is judged by its own freeze, whatever folder the start named: a copy of another
+   * project's approved freeze must not unlock it.
+   */
   Path requirementsDir(CampaignSpec spec) {
+    Path own = properties.projectDir(spec.projectId());
+    if (properties.freeze().requiredFor(spec.projectId())) {
+      return own;
+    }
     Path dir = spec.safeguards().requirementsDir();
-    return dir != null ? dir : properties.projectDir(spec.projectId());
+    return dir != null ? dir : own;
   }
 
   private StepPackMap parseMap(String json) {
@@ -150,6 +214,85 @@ public class CampaignSupport {
     } catch (JsonProcessingException | IllegalArgumentException e) {
       throw new CampaignInputException(CampaignVars.WORKER_BACKEND_MAP, e.getMessage());
     }
+  }
+
+  private static long longValue(VariableScope v, String name) {
+    Object value = v.getVariable(name);
+    if (value == null) {
+      return 0;
+    }
+    try {
+      return value instanceof Number n ? n.longValue() : Long.parseLong(value.toString().trim());
+    } catch (NumberFormatException e) {
+      throw new CampaignInputException(name, "must be a whole number: " + value);
+    }
+  }
+
+  static double decimal(VariableScope v, String name) {
+    Object value = v.getVariable(name);
+    if (value == null) {
+      return 0;
+    }
+    try {
+      return value instanceof Number n
+          ? n.doubleValue()
+          : Double.parseDouble(value.toString().trim());
+    } catch (NumberFormatException e) {
+      throw new CampaignInputException(name, "must be a number: " + value);
+    }
+  }
+
+  /** The counts {@code Gateway_WayOut} decides on, as the variables hold them. */
+  static CampaignCounters counters(VariableScope v) {
+    return new CampaignCounters(
+        EngineVariables.integer(v, CampaignVars.CYCLES_DONE, 0),
+        EngineVariables.integer(v, CampaignVars.STAGNANT_CYCLES, 0),
+        longValue(v, CampaignVars.CAMPAIGN_TOKENS),
+        decimal(v, CampaignVars.CAMPAIGN_COST_USD));
+  }
+
+  static CircuitBreaker breaker(VariableScope v) {
+    String outcome = EngineVariables.string(v, CampaignVars.BREAKER_OUTCOME, null);
+    return outcome == null
+        ? CircuitBreaker.CLOSED
+        : new CircuitBreaker(outcome, EngineVariables.integer(v, CampaignVars.BREAKER_STREAK, 0));
+  }
+
+  static void setBreaker(VariableScope v, CircuitBreaker b) {
+    v.setVariable(CampaignVars.BREAKER_OUTCOME, b.outcome());
+    v.setVariable(CampaignVars.BREAKER_STREAK, b.streak());
+  }
+
+  static void setCounters(VariableScope v, CampaignCounters c) {
+    v.setVariable(CampaignVars.CYCLES_DONE, c.cyclesDone());
+    v.setVariable(CampaignVars.STAGNANT_CYCLES, c.stagnantCycles());
+    v.setVariable(CampaignVars.CAMPAIGN_TOKENS, c.tokens());
+    v.setVariable(CampaignVars.CAMPAIGN_COST_USD, c.costUsd());
+  }
+
+  static void setCounts(VariableScope v, dev.aiflow.triage.QueueCounts c) {
+    EngineVariables.setJson(
+        v,
+        CampaignVars.QUEUE_COUNTS,
+        toJson(
+            Map.of(
+                "pending", c.pending(),
+                "in_progress", c.inProgress(),
+                "completed", c.completed(),
+                "failed", c.failed(),
+                "total", c.total())));
+  }
+
+  static String owner(VariableScope v) {
+    return EngineVariables.string(v, CampaignVars.CLAIM_OWNER, null);
+  }
+
+  static String taskKey(VariableScope v) {
+    return EngineVariables.string(v, CampaignVars.CURRENT_TASK_KEY, null);
+  }
+
+  static String runId(VariableScope v) {
+    return EngineVariables.string(v, CampaignVars.CURRENT_RUN_ID, null);
   }
 
   private static int integer(VariableScope v, String name, int fallback) {

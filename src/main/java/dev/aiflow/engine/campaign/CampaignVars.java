@@ -19,6 +19,7 @@ public final class CampaignVars {
   public static final String AUTO_PLAN_MISSING = "autoPlanMissing";
   public static final String MAX_CYCLES = "maxCycles";
   public static final String MAX_STAGNANT_CYCLES = "maxStagnantCycles";
+  public static final String MAX_PARALLEL_TASKS = "maxParallelTasks";
   public static final String MAX_REWORK_ROUNDS = StepCycleVars.MAX_REWORK_ROUNDS;
   public static final String WORKSPACE = StepCycleVars.WORKSPACE;
   public static final String WORKER_SHIM = StepCycleVars.WORKER_SHIM;
@@ -29,6 +30,11 @@ public final class CampaignVars {
   public static final String AUTO_CHECKPOINT = StepCycleVars.AUTO_CHECKPOINT;
   public static final String ROLLBACK_ON_FAIL = StepCycleVars.ROLLBACK_ON_FAIL;
   public static final String REQUIREMENTS_DIR = "requirementsDir";
+  public static final String CAMPAIGN_MAX_TOKENS = "campaignMaxTokens";
+  public static final String CAMPAIGN_MAX_COST_USD = "campaignMaxCostUsd";
+
+  /** Tasks in a row failing with the same backend outcome before a person decides; 0: off. */
+  public static final String BREAKER_THRESHOLD = "breakerThreshold";
 
   // loop state
   public static final String CYCLES_DONE = "cyclesDone";
@@ -49,7 +55,26 @@ public final class CampaignVars {
   public static final String CYCLE_REWORK_ROUNDS = "cycleReworkRounds";
   public static final String CYCLE_DISPATCH_OUTCOME = "cycleDispatchOutcome";
   public static final String LAST_CYCLE_RESULT = "lastCycleResult";
+  public static final String CYCLE_TOKENS = "cycleTokens";
+  public static final String CYCLE_COST_USD = "cycleCostUsd";
+  public static final String CAMPAIGN_TOKENS = "campaignTokens";
+  public static final String CAMPAIGN_COST_USD = "campaignCostUsd";
+  public static final String BUDGET_EXHAUSTED = "budgetExhausted";
+  public static final String WORK_LEFT = "workLeft";
+  public static final String BREAKER_OUTCOME = "breakerOutcome";
+  public static final String BREAKER_STREAK = "breakerStreak";
+  public static final String BREAKER_TRIPPED = "breakerTripped";
+  public static final String BREAKER_DECISION = "breakerDecision";
+  public static final String BREAKER_REASON = "breakerReason";
+  public static final String BREAKER_DECIDED_BY = "breakerDecidedBy";
+
+  /** Lane-local: which lane of SubProcess_Lanes (its loopCounter), and others hold tasks. */
+  public static final String LANE = "lane";
+
+  public static final String OTHERS_BUSY = "othersBusy";
+  public static final String BREAKER_STOPPED = "breakerStopped";
   public static final String CANCEL_REQUESTED = "cancelRequested";
+  public static final String CANCEL_REQUESTED_BY = "cancelRequestedBy";
   public static final String PREFLIGHT_PROBLEMS = "preflightProblems";
   public static final String PREFLIGHT_SKIPPED = "preflightSkipped";
   public static final String RELEASED_TASKS = "releasedTasks";
@@ -59,13 +84,23 @@ public final class CampaignVars {
   public static final String FREEZE_PROBLEM = "freezeProblem";
 
   // outcome
+  /** Set by the end listener from the {@code endReason} property of the end event reached. */
   public static final String END_REASON = "endReason";
+
+  /** The message {@code SubProcess_Cancel} starts on. */
+  public static final String CANCEL_MESSAGE = "aiflowCancelCampaign";
 
   /** Who started the campaign (the start event's {@code camunda:initiator}); absent: the system. */
   public static final String STARTED_BY = "startedBy";
 
   /** The variable a refused start named ({@code BoundaryEvent_InvalidInput}). */
   public static final String INVALID_FIELD = "invalidField";
+
+  /** The running campaign that owns the queue ({@code EndEvent_QueueInUse}). */
+  public static final String QUEUE_OWNER = "queueOwner";
+
+  /** The campaign whose stale owner record this one replaced at its start. */
+  public static final String QUEUE_TAKEN_OVER_FROM = "queueTakenOverFrom";
 
   public static final String END_DETAIL = "endDetail";
   public static final String ALL_COMPLETED = "allCompleted";

@@ -18,7 +18,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import org.camunda.bpm.engine.ExternalTaskService;
 import org.camunda.bpm.engine.ProcessEngine;
 import org.camunda.bpm.engine.externaltask.LockedExternalTask;
@@ -72,22 +71,14 @@ class EngineStatePollerTest extends EngineTestBase {
     Path workspace = Files.createDirectories(dir.resolve("workspace"));
     ProcessInstance campaign =
         campaigns.startInstance(
-            new CampaignSpec(
-                "gauges",
-                queue,
-                null,
-                StepPackMap.fromJson(packs, "stepPacks"),
-                Map.of(),
-                null,
-                false,
-                10,
-                5,
-                1,
-                workspace,
-                null,
-                false,
-                null,
-                Safeguards.NONE),
+            CampaignSpec.builder("gauges", queue)
+                .stepPacks(StepPackMap.fromJson(packs, "stepPacks"))
+                .maxCycles(10)
+                .maxStagnantCycles(5)
+                .maxReworkRounds(1)
+                .workspace(workspace)
+                .safeguards(Safeguards.NONE)
+                .build(),
             "campaign-gauges");
     ExternalTaskService external = engine.getExternalTaskService();
     await()
@@ -139,22 +130,14 @@ class EngineStatePollerTest extends EngineTestBase {
     String packs = Queues.write(queue, null, List.of(Item.of("A", 1, "pass")));
     ProcessInstance campaign =
         campaigns.startInstance(
-            new CampaignSpec(
-                "unreadable",
-                queue,
-                null,
-                StepPackMap.fromJson(packs, "stepPacks"),
-                Map.of(),
-                null,
-                false,
-                10,
-                5,
-                1,
-                Files.createDirectories(dir.resolve("workspace")),
-                null,
-                false,
-                null,
-                Safeguards.NONE),
+            CampaignSpec.builder("unreadable", queue)
+                .stepPacks(StepPackMap.fromJson(packs, "stepPacks"))
+                .maxCycles(10)
+                .maxStagnantCycles(5)
+                .maxReworkRounds(1)
+                .workspace(Files.createDirectories(dir.resolve("workspace")))
+                .safeguards(Safeguards.NONE)
+                .build(),
             "campaign-unreadable");
     ExternalTaskService external = engine.getExternalTaskService();
     await()

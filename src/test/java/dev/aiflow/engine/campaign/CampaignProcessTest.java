@@ -1,4 +1,4 @@
-package dev.aiflow.engine;
+package dev.aiflow.engine.campaign;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -11,8 +11,9 @@ import dev.aiflow.campaign.CampaignView;
 import dev.aiflow.campaign.ExecutionBlockedException;
 import dev.aiflow.campaign.Safeguards;
 import dev.aiflow.campaign.StepPackMap;
+import dev.aiflow.engine.LoggerRegistry;
+import dev.aiflow.engine.SessionRecorder;
 import dev.aiflow.engine.audit.HistoryReconciler;
-import dev.aiflow.engine.campaign.CampaignService;
 import dev.aiflow.logger.WorkflowLogger;
 import dev.aiflow.negotiation.FreezeStore;
 import dev.aiflow.scoreboard.ScoreboardStore;
@@ -86,6 +87,8 @@ class CampaignProcessTest extends EngineTestBase {
   @Autowired HistoryReconciler reconciler;
   @Autowired HistoryService history;
   @Autowired SessionRecorder sessions;
+  @Autowired dev.aiflow.transparency.Transparency transparency;
+  @Autowired dev.aiflow.worker.ShimRegistry shims;
   @TempDir Path dir;
   Path workspace;
   Path queueFile;
@@ -106,22 +109,15 @@ class CampaignProcessTest extends EngineTestBase {
       int stagnant,
       int rework,
       boolean autoPlan) {
-    return new CampaignSpec(
-        project,
-        queueFile,
-        null,
-        StepPackMap.fromJson(packs, "stepPacks"),
-        backends,
-        null,
-        autoPlan,
-        maxCycles,
-        stagnant,
-        rework,
-        workspace,
-        null,
-        false,
-        null,
-        Safeguards.NONE);
+    return CampaignSpec.builder(project, queueFile)
+        .stepPacks(StepPackMap.fromJson(packs, "stepPacks"))
+        .backendMap(backends)
+        .autoPlanMissing(autoPlan)
+        .maxCycles(maxCycles)
+        .maxStagnantCycles(stagnant)
+        .maxReworkRounds(rework)
+        .workspace(workspace)
+        .build();
   }
 
   record Run(ProcessInstance pi, CampaignView view) {}
@@ -157,8 +153,10 @@ class CampaignProcessTest extends EngineTestBase {
             "CallActivity_StepCycle",
             "Task_FinalizeQueue",
             "Task_SyncScoreboard",
-            "Task_FinishCampaign",
+            "Task_SummariseCycle",
+            "Gateway_WayOut",
             "EndEvent_QueueDrained")
+        .hasNotPassed("EndEvent_MaxCycles", "EndEvent_Stagnated", "EndEvent_Cancelled")
         .isEnded();
     assertThat(r.view().endReason()).isEqualTo("queue_drained");
     assertThat(r.view().cyclesDone()).isEqualTo(2);
@@ -190,6 +188,13 @@ class CampaignProcessTest extends EngineTestBase {
     assertThat(log.task("B").closed()).isTrue();
     assertThat(log.verifyProject(null).ok()).isTrue();
     assertThat(reconciler.reconcile(project).clean()).isTrue();
+    // the end signed a checkpoint covering every event of the campaign
+    assertThat(transparency.latest(project)).isPresent();
+    assertThat(transparency.issue(project).fresh()).as("nothing appended since the end").isFalse();
+    assertThat(r.view().endDetail()).startsWith("1 completed, 1 failed, 1 not runnable");
+    assertThat(new dev.aiflow.campaign.QueueOwner(queueFile).file())
+        .as("the queue is given up at the end")
+        .doesNotExist();
   }
 
   @Test
@@ -201,6 +206,7 @@ class CampaignProcessTest extends EngineTestBase {
 
     assertThat(r.pi()).hasPassed("EndEvent_MaxCycles").hasNotPassed("EndEvent_QueueDrained");
     assertThat(r.view().endReason()).isEqualTo("max_cycles");
+    assertThat(r.view().endDetail()).isEqualTo("stopped at the limit of 1 cycle(s)");
     assertThat(statuses())
         .containsEntry("A", TaskStatus.COMPLETED)
         .containsEntry("B", TaskStatus.PENDING);
@@ -215,6 +221,7 @@ class CampaignProcessTest extends EngineTestBase {
 
     assertThat(r.pi()).hasPassed("EndEvent_Stagnated");
     assertThat(r.view().endReason()).isEqualTo("stagnated");
+    assertThat(r.view().endDetail()).isEqualTo("3 cycle(s) in a row completed no task (limit 3)");
     assertThat(r.view().cyclesDone()).isEqualTo(3);
     TaskQueue q = new QueueStore(queueFile).read();
     // A failed, was requeued (attempts left), and B took its turn after it: age breaks no tie
@@ -240,8 +247,19 @@ class CampaignProcessTest extends EngineTestBase {
     assertThat(campaigns.cancel(pi.getId())).isEqualTo(CampaignService.CancelResult.REQUESTED);
     CampaignView v = campaigns.await(pi.getId(), Duration.ofSeconds(60));
 
-    assertThat(pi).hasPassed("EndEvent_Cancelled");
+    assertThat(pi)
+        .hasPassed(
+            "StartEvent_CancelRequested",
+            "Task_RecordCancelRequest",
+            "EndEvent_CancelRecorded",
+            "CallActivity_StepCycle",
+            "Task_SummariseCycle",
+            "EndEvent_Cancelled");
     assertThat(v.endReason()).isEqualTo("cancelled");
+    assertThat(v.endDetail()).isEqualTo("cancelled by system after 1 cycle(s)");
+    assertThat(sessions.log(project).read().events())
+        .extracting(dev.aiflow.sessionlog.SessionEvent::kind)
+        .containsSubsequence("task_selected", "cancel_requested", "campaign_finished");
     assertThat(statuses())
         .containsEntry("A", TaskStatus.FAILED)
         .containsEntry("B", TaskStatus.PENDING);
@@ -401,23 +419,7 @@ class CampaignProcessTest extends EngineTestBase {
   // ------------------------------------------------------------ execution guard
 
   CampaignSpec guarded(String packs, Safeguards safeguards) {
-    CampaignSpec base = spec(packs, Map.of(), 10, 5, 0, false);
-    return new CampaignSpec(
-        base.projectId(),
-        base.queuePath(),
-        null,
-        base.stepPacks(),
-        Map.of(),
-        null,
-        false,
-        10,
-        5,
-        0,
-        workspace,
-        null,
-        false,
-        null,
-        safeguards);
+    return spec(packs, Map.of(), 10, 5, 0, false).toBuilder().safeguards(safeguards).build();
   }
 
   List<JsonNode> projectEvents(String type) throws Exception {
@@ -538,5 +540,343 @@ class CampaignProcessTest extends EngineTestBase {
     assertThat(workspace.resolve("src/A.txt")).doesNotExist();
     assertThat(loggers.logger(project).task("A").closed()).isTrue();
     assertThat(r.view().endReason()).isEqualTo("queue_drained");
+  }
+
+  // ------------------------------------------------------------ ways out and ownership
+
+  Object variable(String pi, String name) {
+    var v =
+        history
+            .createHistoricVariableInstanceQuery()
+            .processInstanceId(pi)
+            .variableName(name)
+            .singleResult();
+    return v == null ? null : v.getValue();
+  }
+
+  @Test
+  void theCampaignBudgetEndsACampaignThatStillHasWork() throws Exception {
+    // each fail-spending run reports 1,000 tokens and 0.01 USD
+    List<Item> items = List.of(Item.of("A", 1, "fail-spending"), Item.of("B", 2, "pass"));
+    String packs = Queues.write(queueFile, 5, items);
+    CampaignSpec spec =
+        spec(packs, Map.of(), 10, 5, 0, false).toBuilder()
+            .budget(new dev.aiflow.campaign.CampaignBudget(1_000, 0))
+            .build();
+
+    Run r = run(spec);
+
+    assertThat(r.pi())
+        .hasPassed("Task_SummariseCycle", "EndEvent_BudgetExhausted")
+        .hasNotPassed("EndEvent_MaxCycles", "EndEvent_QueueDrained");
+    assertThat(r.view().endReason()).isEqualTo("budget_exhausted");
+    assertThat(r.view().cyclesDone()).isEqualTo(1);
+    assertThat(r.view().endDetail()).startsWith("spent 1000 token(s), 0.0100 USD");
+    assertThat(variable(r.pi().getId(), "campaignTokens")).isEqualTo(1_000L);
+    assertThat(statuses()).containsEntry("B", TaskStatus.PENDING);
+  }
+
+  @Test
+  void aSecondCampaignOverAQueueARunningOneOwnsIsRefusedNamingIt() throws Exception {
+    List<Item> items = List.of(Item.of("A", 1, "silent"), Item.of("B", 2, "pass"));
+    String packs = Queues.write(queueFile, 1, items, 60, 2);
+    ProcessInstance first =
+        campaigns.startInstance(spec(packs, Map.of(), 10, 5, 0, false), "owner");
+
+    assertThatThrownBy(
+            () -> campaigns.startInstance(spec(packs, Map.of(), 10, 5, 0, false), "second"))
+        .isInstanceOfSatisfying(
+            dev.aiflow.campaign.QueueInUseException.class,
+            e -> assertThat(e.runningCampaignId()).isEqualTo(first.getId()))
+        .hasMessageContaining("owned by running campaign " + first.getId());
+    var refused =
+        history
+            .createHistoricProcessInstanceQuery()
+            .processInstanceBusinessKey("second")
+            .singleResult();
+    assertThat(refused.getEndActivityId()).isEqualTo("EndEvent_QueueInUse");
+    assertThat(variable(refused.getId(), "endReason")).isEqualTo("queue_in_use");
+    assertThat(variable(refused.getId(), "queueOwner")).isEqualTo(first.getId());
+    assertThat(
+            history
+                .createHistoricActivityInstanceQuery()
+                .processInstanceId(refused.getId())
+                .activityId("Task_CheckExecutionGuard")
+                .count())
+        .as("refused before anything ran")
+        .isZero();
+
+    campaigns.cancel(first.getId());
+    assertThat(campaigns.await(first.getId(), Duration.ofSeconds(60)).endReason())
+        .isEqualTo("cancelled");
+    assertThat(new dev.aiflow.campaign.QueueOwner(queueFile).file()).doesNotExist();
+  }
+
+  @Test
+  void anOwnerRecordLeftByACampaignThatDiedIsTakenOver() throws Exception {
+    String packs = Queues.write(queueFile, 1, List.of(Item.of("A", 1, "pass")));
+    Files.writeString(
+        new dev.aiflow.campaign.QueueOwner(queueFile).file(),
+        "{\"campaign_id\":\"gone\",\"since\":\"2020-01-01T00:00:00Z\"}");
+
+    Run r = run(spec(packs, Map.of(), 10, 5, 0, false));
+
+    assertThat(r.view().endReason()).isEqualTo("queue_drained");
+    assertThat(variable(r.pi().getId(), "queueTakenOverFrom")).isEqualTo("gone");
+    assertThat(statuses()).containsEntry("A", TaskStatus.COMPLETED);
+    assertThat(new dev.aiflow.campaign.QueueOwner(queueFile).file()).doesNotExist();
+  }
+
+  /** What a modeler edits: every end event names a reason the code knows and has the listener. */
+  @Test
+  void everyEndEventOfTheModelRecordsItsReason() throws Exception {
+    var model =
+        org.camunda.bpm.model.bpmn.Bpmn.readModelFromFile(
+            Path.of("processes/campaign.bpmn").toFile());
+    List<String> reasons = new java.util.ArrayList<>();
+    for (var end :
+        model.getModelElementsByType(org.camunda.bpm.model.bpmn.instance.EndEvent.class)) {
+      if (end.getParentElement() instanceof org.camunda.bpm.model.bpmn.instance.SubProcess) {
+        continue; // the cancel subprocess ends, the campaign goes on
+      }
+      var props =
+          end.getExtensionElements()
+              .getElementsQuery()
+              .filterByType(org.camunda.bpm.model.bpmn.instance.camunda.CamundaProperties.class)
+              .singleResult()
+              .getCamundaProperties();
+      String reason =
+          props.stream()
+              .filter(p -> p.getCamundaName().equals("endReason"))
+              .findFirst()
+              .orElseThrow()
+              .getCamundaValue();
+      assertThat(dev.aiflow.campaign.CampaignLoop.EndReason.of(reason)).as(end.getId()).isPresent();
+      assertThat(
+              end.getExtensionElements()
+                  .getElementsQuery()
+                  .filterByType(
+                      org.camunda.bpm.model.bpmn.instance.camunda.CamundaExecutionListener.class)
+                  .singleResult()
+                  .getCamundaDelegateExpression())
+          .isEqualTo("${campaignEndListener}");
+      reasons.add(reason);
+    }
+    assertThat(reasons)
+        .containsExactlyInAnyOrder(
+            java.util.Arrays.stream(dev.aiflow.campaign.CampaignLoop.EndReason.values())
+                .map(dev.aiflow.campaign.CampaignLoop.EndReason::json)
+                .toArray(String[]::new));
+    var stepCycle =
+        model.<org.camunda.bpm.model.bpmn.instance.CallActivity>getModelElementById(
+            "CallActivity_StepCycle");
+    assertThat(stepCycle.getCamundaCalledElementBinding()).isEqualTo("deployment");
+  }
+
+  // ------------------------------------------------------------ circuit breaker
+
+  org.camunda.bpm.engine.task.Task breakerTask(String pi) {
+    org.awaitility.Awaitility.await()
+        .atMost(Duration.ofSeconds(60))
+        .until(
+            () ->
+                engine
+                        .getTaskService()
+                        .createTaskQuery()
+                        .processInstanceId(pi)
+                        .taskDefinitionKey("UserTask_DecideBreaker")
+                        .count()
+                    == 1);
+    return engine
+        .getTaskService()
+        .createTaskQuery()
+        .processInstanceId(pi)
+        .taskDefinitionKey("UserTask_DecideBreaker")
+        .singleResult();
+  }
+
+  @Test
+  void aBackendFailingTaskAfterTaskGoesToAPersonWhoResumesThenStops() throws Exception {
+    // a shim whose backend is rate limited on every run
+    Path shim = dir.resolve("rate-limited-shim");
+    Files.writeString(
+        shim,
+        "#!/usr/bin/env bash\n"
+            + "echo 'AIFLOW-OUTCOME {\"code\":\"RATE_LIMITED\",\"detail\":\"HTTP 429\"}'\n"
+            + "exit 1\n");
+    shim.toFile().setExecutable(true);
+    shims.register("rate-limited", shim.toString());
+    List<Item> items = List.of(Item.of("A", 1, "pass"), Item.of("B", 2, "pass"));
+    String packs = Queues.write(queueFile, 9, items);
+    CampaignSpec spec =
+        spec(packs, Map.of(), 20, 0, 0, false).toBuilder()
+            .workerShim("rate-limited")
+            .skipBackendHealthCheck(true)
+            .build();
+    String pi = campaigns.start(spec, "breaker", Map.of("breakerThreshold", 2));
+
+    var first = breakerTask(pi);
+    assertThat(
+            engine.getTaskService().getIdentityLinksForTask(first.getId()).stream()
+                .map(l -> l.getGroupId())
+                .toList())
+        .containsExactly("aiflow-operators");
+    assertThat(variable(pi, "breakerOutcome")).isEqualTo("RATE_LIMITED");
+    assertThat(campaigns.find(pi).orElseThrow().cyclesDone()).isEqualTo(2);
+    engine
+        .getTaskService()
+        .complete(first.getId(), Map.of("breakerDecision", "resume", "breakerReason", "waited"));
+
+    var second = breakerTask(pi);
+    engine
+        .getTaskService()
+        .complete(
+            second.getId(), Map.of("breakerDecision", "stop", "breakerReason", "quota is gone"));
+    CampaignView v = campaigns.await(pi, Duration.ofSeconds(60));
+
+    ProcessInstance instance =
+        engine
+            .getRuntimeService()
+            .createProcessInstanceQuery()
+            .processInstanceId(pi)
+            .singleResult();
+    assertThat(instance).isNull();
+    assertThat(
+            history
+                .createHistoricActivityInstanceQuery()
+                .processInstanceId(pi)
+                .orderByHistoricActivityInstanceStartTime()
+                .asc()
+                .orderPartiallyByOccurrence()
+                .asc()
+                .list()
+                .stream()
+                .map(a -> a.getActivityId())
+                .toList())
+        .containsSubsequence(
+            "Gateway_Breaker",
+            "Task_RecordBreakerTripped",
+            "UserTask_DecideBreaker",
+            "Task_RecordBreakerDecision",
+            "Gateway_BreakerJoin",
+            "Gateway_WayOut",
+            "CallActivity_StepCycle",
+            "Task_RecordBreakerTripped",
+            "UserTask_DecideBreaker",
+            "EndEvent_BreakerStopped");
+    assertThat(v.endReason()).isEqualTo("breaker_stopped");
+    assertThat(v.cyclesDone()).isEqualTo(4);
+    assertThat(v.endDetail())
+        .isEqualTo(
+            "stopped by system after 2 task(s) in a row failed with RATE_LIMITED: quota is gone");
+    assertThat(projectEvents("breaker_tripped")).hasSize(2);
+    List<JsonNode> decided = projectEvents("breaker_decided");
+    assertThat(decided)
+        .extracting(n -> n.path("decision").asText())
+        .containsExactly("resume", "stop");
+    assertThat(decided.get(1).path("reason").asText()).isEqualTo("quota is gone");
+    assertThat(sessions.log(project).read().events())
+        .extracting(dev.aiflow.sessionlog.SessionEvent::kind)
+        .containsSubsequence(
+            "breaker_tripped",
+            "breaker_decided",
+            "breaker_tripped",
+            "breaker_decided",
+            "campaign_finished");
+    assertThat(statuses()).containsEntry("A", TaskStatus.PENDING);
+    assertThat(loggers.logger(project).verifyProject(null).ok()).isTrue();
+  }
+
+  // ------------------------------------------------------------ parallel lanes
+
+  /** The time a task's step cycle ran, from the engine's history. */
+  record Span(java.time.Instant start, java.time.Instant end) {
+    boolean overlaps(Span o) {
+      return start.isBefore(o.end) && o.start.isBefore(end);
+    }
+  }
+
+  Map<String, Span> cycleSpans(String campaignId) {
+    Map<String, Span> out = new java.util.HashMap<>();
+    for (var h :
+        history.createHistoricProcessInstanceQuery().superProcessInstanceId(campaignId).list()) {
+      String task = h.getBusinessKey().substring(0, h.getBusinessKey().indexOf('_'));
+      out.put(task, new Span(h.getStartTime().toInstant(), h.getEndTime().toInstant()));
+    }
+    return out;
+  }
+
+  @Test
+  void aDiamondRunsBAndCAtOnceAFailureInBDoesNotStopCAndDWaitsForBoth() throws Exception {
+    String slowPass =
+        Packs.stepPack("C", "pass")
+            .replace("\"required_commands\": [\"grep", "\"required_commands\": [\"sleep 3 && grep");
+    String packs =
+        "{\"A\":"
+            + Packs.stepPack("A", "pass")
+            + ",\"B\":"
+            + Packs.stepPack("B", "silent", 60, 8)
+            + ",\"C\":"
+            + slowPass
+            + ",\"D\":"
+            + Packs.stepPack("D", "pass")
+            + "}";
+    Queues.write(
+        queueFile,
+        1,
+        List.of(
+            new Item("A", 0, null, null),
+            new Item("B", 1, null, "\"depends_on\": [\"A\"]"),
+            new Item("C", 2, null, "\"depends_on\": [\"A\"]"),
+            new Item("D", 3, null, "\"depends_on\": [\"B\", \"C\"]")));
+    CampaignSpec spec =
+        spec(packs, Map.of(), 10, 0, 0, false).toBuilder().maxParallelTasks(2).build();
+
+    Run r = run(spec);
+
+    assertThat(r.pi())
+        .hasPassed(
+            "Task_StartLane",
+            "Gateway_OthersBusy",
+            "TimerEvent_WaitForLanes",
+            "EndEvent_LaneDrained",
+            "Gateway_CampaignEnd",
+            "EndEvent_QueueDrained");
+    assertThat(statuses())
+        .containsEntry("A", TaskStatus.COMPLETED)
+        .containsEntry("B", TaskStatus.FAILED)
+        .containsEntry("C", TaskStatus.COMPLETED)
+        .containsEntry("D", TaskStatus.PENDING);
+    assertThat(r.view().endDetail()).contains("D waits for B (failed)");
+    Map<String, Span> spans = cycleSpans(r.pi().getId());
+    assertThat(spans).containsOnlyKeys("A", "B", "C");
+    assertThat(spans.get("B").overlaps(spans.get("C"))).as("B and C at once: %s", spans).isTrue();
+    assertThat(spans.get("A").end()).isBeforeOrEqualTo(spans.get("B").start());
+    assertThat(spans.get("A").end()).isBeforeOrEqualTo(spans.get("C").start());
+    // each lane claimed as itself, and kept its cycle variables to itself
+    assertThat(
+            history
+                .createHistoricVariableInstanceQuery()
+                .processInstanceId(r.pi().getId())
+                .variableName("claimOwner")
+                .list()
+                .stream()
+                .map(v -> String.valueOf(v.getValue()))
+                .toList())
+        .contains("campaign:" + r.pi().getId() + "#1", "campaign:" + r.pi().getId() + "#2");
+    assertThat(
+            history
+                .createHistoricVariableInstanceQuery()
+                .processInstanceId(r.pi().getId())
+                .variableName("currentTaskKey")
+                .list())
+        .as("one per lane, none on the campaign itself")
+        .hasSize(2)
+        .allSatisfy(v -> assertThat(v.getActivityInstanceId()).isNotEqualTo(r.pi().getId()));
+    WorkflowLogger log = loggers.logger(project);
+    assertThat(log.task("B").closed()).isTrue();
+    assertThat(log.task("C").closed()).isTrue();
+    assertThat(log.verifyProject(null).ok()).isTrue();
+    assertThat(reconciler.reconcile(project).clean()).isTrue();
   }
 }

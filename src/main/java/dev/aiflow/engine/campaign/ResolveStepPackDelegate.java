@@ -1,0 +1,42 @@
+package dev.aiflow.engine.campaign;
+
+import dev.aiflow.campaign.CampaignLoop;
+import dev.aiflow.engine.EngineVariables;
+import dev.aiflow.engine.SessionRecorder;
+import java.util.Map;
+import org.camunda.bpm.engine.delegate.DelegateExecution;
+import org.camunda.bpm.engine.delegate.JavaDelegate;
+import org.springframework.stereotype.Component;
+
+/** {@code Task_ResolveStepPack}: the pack (mapped or auto-planned), its backend, the claim. */
+@Component
+public class ResolveStepPackDelegate implements JavaDelegate {
+
+  private final CampaignSupport support;
+  private final SessionRecorder session;
+
+  ResolveStepPackDelegate(CampaignSupport support, SessionRecorder session) {
+    this.support = support;
+    this.session = session;
+  }
+
+  @Override
+  public void execute(DelegateExecution ex) {
+    String taskKey = CampaignSupport.taskKey(ex);
+    CampaignLoop.Resolution r =
+        support.loop(ex).resolve(CampaignSupport.owner(ex), taskKey, CampaignSupport.runId(ex));
+    ex.setVariable(CampaignVars.STEP_PACK_RESOLVED, r.resolved());
+    if (r.resolved()) {
+      EngineVariables.setJson(ex, CampaignVars.CURRENT_STEP_PACK, r.packJson());
+      ex.setVariable(CampaignVars.CURRENT_BACKEND, r.backend());
+      ex.setVariable(CampaignVars.AUTO_PLANNED, r.autoPlanned());
+      session.record(
+          ex,
+          "cycle_started",
+          taskKey,
+          Map.of("backend", String.valueOf(r.backend()), "auto_planned", r.autoPlanned()));
+    } else {
+      ex.setVariable(CampaignVars.SET_ASIDE_REASON, r.refusal());
+    }
+  }
+}

@@ -1,0 +1,46 @@
+package dev.aiflow.engine.campaign;
+
+import dev.aiflow.campaign.CampaignLoop;
+import dev.aiflow.engine.SessionRecorder;
+import java.util.Map;
+import org.camunda.bpm.engine.delegate.DelegateExecution;
+import org.camunda.bpm.engine.delegate.JavaDelegate;
+import org.springframework.stereotype.Component;
+
+/** {@code Task_SelectNextTask}: the next task and its run id, or why none is runnable. */
+@Component
+public class SelectNextTaskDelegate implements JavaDelegate {
+
+  private final CampaignSupport support;
+  private final SessionRecorder session;
+
+  SelectNextTaskDelegate(CampaignSupport support, SessionRecorder session) {
+    this.support = support;
+    this.session = session;
+  }
+
+  @Override
+  public void execute(DelegateExecution ex) {
+    int cyclesDone = CampaignSupport.counters(ex).cyclesDone();
+    CampaignLoop loop = support.loop(ex); // with the packs: lanes compare allowed paths
+    CampaignLoop.Pick pick =
+        loop.select(
+            CampaignSupport.owner(ex),
+            ex.getProcessInstanceId(),
+            cyclesDone,
+            CampaignSupport.setAside(ex));
+    ex.setVariable(CampaignVars.TASK_SELECTED, pick.selected());
+    if (pick.selected()) {
+      ex.setVariable(CampaignVars.CURRENT_TASK_KEY, pick.taskKey());
+      ex.setVariable(CampaignVars.CURRENT_RUN_ID, pick.runId());
+      ex.setVariable(CampaignVars.CYCLE_STARTED_AT, System.currentTimeMillis());
+      session.record(ex, "task_selected", pick.taskKey(), Map.of("cycle", cyclesDone + 1));
+    } else {
+      boolean othersBusy = loop.othersBusy(CampaignSupport.owner(ex), ex.getProcessInstanceId());
+      ex.setVariable(CampaignVars.OTHERS_BUSY, othersBusy);
+      if (!othersBusy) {
+        ex.setVariable(CampaignVars.END_DETAIL, pick.drainedDetail());
+      }
+    }
+  }
+}
