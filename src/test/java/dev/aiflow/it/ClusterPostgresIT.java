@@ -36,13 +36,15 @@ class ClusterPostgresIT {
 
   static final ObjectMapper JSON = new ObjectMapper();
   static final String SHIM = Path.of("examples/orchestrator/mock-shim").toAbsolutePath().toString();
-  static final String PASSWORD = "cluster-it-pw";
   static final int TASKS = 50;
 
   @TempDir Path dir;
 
   @Test
   void nodeBFinishesTheCampaignNodeAStartedAfterAIsKilled() throws Exception {
+    String password =
+        java.util.HexFormat.of()
+            .formatHex(java.security.SecureRandom.getInstanceStrong().generateSeed(16));
     TestDatabase.Server server = TestDatabase.Server.configured();
     String database = server.createDatabase("aiflow_cluster_");
     Map<String, String> env = new HashMap<>();
@@ -72,10 +74,10 @@ class ClusterPostgresIT {
 
     AppProcess a =
         new AppProcess(
-            Files.createDirectories(dir.resolve("a")).resolve("data"), PASSWORD, args, env);
+            Files.createDirectories(dir.resolve("a")).resolve("data"), password, args, env);
     AppProcess b =
         new AppProcess(
-            Files.createDirectories(dir.resolve("b")).resolve("data"), PASSWORD, args, env);
+            Files.createDirectories(dir.resolve("b")).resolve("data"), password, args, env);
     HikariDataSource pool = null;
     try {
       a.start();
