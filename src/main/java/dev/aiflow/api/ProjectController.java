@@ -47,6 +47,7 @@ public class ProjectController {
   @Operation(summary = "Compare the hash chain with Camunda's history; clean runs report zero")
   public ReconcileReport reconcile(@PathVariable String projectId) {
     requireProject(projectId);
+    loggers.refresh(projectId); // a PostgreSQL chain: what other nodes appended, too
     return reconciler.reconcile(projectId);
   }
 
@@ -87,7 +88,7 @@ public class ProjectController {
   void requireProject(String projectId) {
     access.require(ApiAccess.Action.READ_AUDIT);
     CampaignController.safe(projectId);
-    if (!WorkflowLogger.exists(properties.workflowRoot(), projectId)) {
+    if (!loggers.exists(projectId)) {
       throw new ProblemHandler.NotFound("no workflow log for project '" + projectId + "'");
     }
   }

@@ -45,11 +45,12 @@ public final class WorkflowLogger implements AutoCloseable {
 
   private static final Object INIT_LOCK = new Object();
 
-  private final ProjectStore store;
+  private final ChainStore store;
   private final LoggerOptions options;
   private boolean closed;
 
-  private WorkflowLogger(ProjectStore store, LoggerOptions options) {
+  /** A logger over any store (the file store, or {@link PostgresChains}'). */
+  WorkflowLogger(ChainStore store, LoggerOptions options) {
     this.store = store;
     this.options = options;
   }
@@ -123,7 +124,8 @@ public final class WorkflowLogger implements AutoCloseable {
   }
 
   public static WorkflowLogger open(Path root, String projectId, LoggerOptions options) {
-    return new WorkflowLogger(ProjectStore.acquire(new ProjectLayout(root, projectId)), options);
+    return new WorkflowLogger(
+        new FileChainStore(ProjectStore.acquire(new ProjectLayout(root, projectId))), options);
   }
 
   /**
@@ -133,7 +135,8 @@ public final class WorkflowLogger implements AutoCloseable {
    */
   static WorkflowLogger open(Path root, String projectId, LoggerOptions options, IoFaults faults) {
     return new WorkflowLogger(
-        ProjectStore.acquire(new ProjectLayout(root, projectId), faults), options);
+        new FileChainStore(ProjectStore.acquire(new ProjectLayout(root, projectId), faults)),
+        options);
   }
 
   /** Opens the project, initialising it first when it does not exist yet. */
@@ -151,8 +154,9 @@ public final class WorkflowLogger implements AutoCloseable {
     return store.projectId();
   }
 
+  /** The project folder; null when the chain is kept in PostgreSQL ({@link PostgresChains}). */
   public Path projectDir() {
-    return store.layout().dir;
+    return store.projectDir();
   }
 
   // ------------------------------------------------------------------ writing
@@ -421,11 +425,7 @@ public final class WorkflowLogger implements AutoCloseable {
   /** Regenerates a task's {@code task_log.md} from its events. */
   public void renderTaskLog(String taskId) {
     ProjectLayout.checkId("task id", taskId);
-    store.withFileLock(
-        () -> {
-          store.renderTaskLog(taskId);
-          return null;
-        });
+    store.renderTaskLog(taskId);
   }
 
   /**
@@ -466,11 +466,11 @@ public final class WorkflowLogger implements AutoCloseable {
   // ------------------------------------------------------------------ verify, export, import
 
   public VerificationReport verifyProject(String expectedHead) {
-    return verify(store.layout().dir.getParent(), projectId(), null, expectedHead);
+    return store.verify(null, expectedHead);
   }
 
   public VerificationReport verifyTask(String taskId, String expectedHead) {
-    return verify(store.layout().dir.getParent(), projectId(), taskId, expectedHead);
+    return store.verify(taskId, expectedHead);
   }
 
   /**
@@ -492,7 +492,7 @@ public final class WorkflowLogger implements AutoCloseable {
 
   /** Writes the project, with a manifest of hashes and chain heads, to a zip. */
   public ExportResult export(Path archive) {
-    return ProjectArchive.export(store, archive, options.clock());
+    return store.export(archive, options.clock(), null);
   }
 
   /**
@@ -500,7 +500,7 @@ public final class WorkflowLogger implements AutoCloseable {
    * transparency log's signed checkpoint of exactly the exported events).
    */
   public ExportResult export(Path archive, ExportExtras extras) {
-    return ProjectArchive.export(store, archive, options.clock(), extras);
+    return store.export(archive, options.clock(), extras);
   }
 
   /**

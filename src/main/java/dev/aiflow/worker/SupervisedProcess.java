@@ -205,6 +205,12 @@ public final class SupervisedProcess {
         }
         listener.onProgress(
             out.bytes.get() + err.bytes.get(), Instant.now().minusNanos(now - lastOutput.get()));
+        if (listener.cancelled()) {
+          // the task was withdrawn (its lock lost) or the worker is stopping: stop the tree now
+          breach = Outcome.CANCELLED;
+          detail = "the run was withdrawn (lock lost or the worker is stopping)";
+          break;
+        }
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -87,6 +87,16 @@ final class AppProcess implements AutoCloseable {
     process.waitFor();
   }
 
+  /** SIGTERM: Spring's orderly shutdown; waits for the process to exit. */
+  void terminate() throws InterruptedException {
+    process.destroy();
+    if (!process.waitFor(120, java.util.concurrent.TimeUnit.SECONDS)) {
+      process.destroyForcibly();
+      process.waitFor();
+      throw new IllegalStateException("the server did not stop within 120 s of SIGTERM");
+    }
+  }
+
   HttpResponse<String> get(String path, boolean auth) throws IOException, InterruptedException {
     HttpRequest.Builder r =
         HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).GET();

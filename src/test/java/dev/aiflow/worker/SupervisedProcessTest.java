@@ -83,6 +83,37 @@ class SupervisedProcessTest {
   }
 
   @Test
+  void aWithdrawnRunStopsTheWholeTreeAtOnce() throws Exception {
+    java.util.concurrent.atomic.AtomicBoolean withdrawn =
+        new java.util.concurrent.atomic.AtomicBoolean();
+    ProgressListener listener =
+        new ProgressListener() {
+          @Override
+          public void onProgress(long bytesSeen, java.time.Instant lastOutput) {
+            if (bytesSeen > 0) {
+              withdrawn.set(true); // the worker is stopping once the agent has started
+            }
+          }
+
+          @Override
+          public boolean cancelled() {
+            return withdrawn.get();
+          }
+        };
+    ProcessReport r =
+        run(
+            FAMILY + "while :; do echo working; sleep 0.2; done",
+            limits(60, 30, 1024),
+            Map.of(),
+            1 << 20,
+            listener);
+    assertThat(r.outcome()).isEqualTo(Outcome.CANCELLED);
+    assertThat(r.detail()).contains("withdrawn");
+    assertThat(r.elapsed()).isLessThan(Duration.ofSeconds(10));
+    assertNoneAlive(recordedPids(r));
+  }
+
+  @Test
   void runtimeStopsATalkativeTree() throws Exception {
     ProcessReport r =
         run(

@@ -24,6 +24,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 
 /**
  * The job of a dispatch external task (topic {@value #TOPIC}), whoever runs it: the in-process
@@ -127,6 +128,14 @@ public final class AgentDispatchHandler {
   }
 
   public Decision handle(Task task, LockExtender lock) {
+    return handle(task, lock, () -> false);
+  }
+
+  /**
+   * Runs the dispatch; when {@code withdrawn} turns true (the worker is stopping) the agent's
+   * process tree is stopped at once and the decision is {@link Abandon}.
+   */
+  public Decision handle(Task task, LockExtender lock, BooleanSupplier withdrawn) {
     StepSpec spec;
     try {
       spec =
@@ -172,7 +181,7 @@ public final class AgentDispatchHandler {
             config.lockDuration(),
             Duration.ofSeconds(spec.limits().maxSilenceSec()).plus(config.lockMargin()));
     AtomicBoolean lost = new AtomicBoolean(!lock.extend(lockFor));
-    Heartbeat heartbeat = new Heartbeat(lock, lockFor, lost);
+    Heartbeat heartbeat = new Heartbeat(lock, lockFor, lost, withdrawn);
     if (!java.nio.file.Files.isDirectory(workspace)) {
       return new Fail(
           "the workspace does not exist",
@@ -237,13 +246,15 @@ public final class AgentDispatchHandler {
     private final LockExtender lock;
     private final Duration lockFor;
     private final AtomicBoolean lost;
+    private final BooleanSupplier withdrawn;
     private final AtomicLong lastBytes = new AtomicLong(-1);
     private volatile Instant lastExtended = Instant.now();
 
-    Heartbeat(LockExtender lock, Duration lockFor, AtomicBoolean lost) {
+    Heartbeat(LockExtender lock, Duration lockFor, AtomicBoolean lost, BooleanSupplier withdrawn) {
       this.lock = lock;
       this.lockFor = lockFor;
       this.lost = lost;
+      this.withdrawn = withdrawn;
     }
 
     @Override
@@ -261,7 +272,7 @@ public final class AgentDispatchHandler {
 
     @Override
     public boolean cancelled() {
-      return lost.get();
+      return lost.get() || withdrawn.getAsBoolean();
     }
   }
 }

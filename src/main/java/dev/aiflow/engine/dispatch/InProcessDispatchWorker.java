@@ -2,7 +2,10 @@ package dev.aiflow.engine.dispatch;
 
 import dev.aiflow.config.AiflowProperties;
 import dev.aiflow.engine.EngineVariables;
+import dev.aiflow.engine.LoggerRegistry;
 import dev.aiflow.engine.stepcycle.StepCycleVars;
+import dev.aiflow.protocol.Protocol;
+import dev.aiflow.protocol.ProtocolException;
 import dev.aiflow.worker.ShimRegistry;
 import java.net.InetAddress;
 import java.time.Duration;
@@ -35,6 +38,19 @@ public class InProcessDispatchWorker implements SmartLifecycle {
 
   private static final Logger LOG = LoggerFactory.getLogger(InProcessDispatchWorker.class);
 
+  /** The chain event that records a run the server stopped (docs/chain-format.md). */
+  public static final String INTERRUPTED_EVENT = "dispatch_interrupted";
+
+  // the project, to record an interrupted run in its chain
+  private static final List<String> FETCHED_DISPATCH = with(AgentDispatchHandler.INPUTS);
+  private static final List<String> FETCHED_VERIFY = with(VerifyHandler.INPUTS);
+
+  private static List<String> with(List<String> inputs) {
+    List<String> all = new java.util.ArrayList<>(inputs);
+    all.add(StepCycleVars.PROJECT_ID);
+    return List.copyOf(all);
+  }
+
   private final ExternalTaskService tasks;
   private final AiflowProperties.Worker config;
   private final AiflowProperties properties;
@@ -44,7 +60,10 @@ public class InProcessDispatchWorker implements SmartLifecycle {
   private final DispatchSignal signal;
   private final String workerId;
   private final Semaphore slots;
+  private final LoggerRegistry loggers;
   private volatile boolean running;
+  // set when the server stops: running agents are stopped and their tasks handed back at once
+  private volatile boolean stopping;
   private Thread poller;
   private ExecutorService executor;
 
@@ -53,8 +72,10 @@ public class InProcessDispatchWorker implements SmartLifecycle {
       AiflowProperties properties,
       ShimRegistry shims,
       DispatchSignal signal,
-      WorkerKernel kernel) {
+      WorkerKernel kernel,
+      LoggerRegistry loggers) {
     this.tasks = tasks;
+    this.loggers = loggers;
     this.properties = properties;
     this.config = properties.worker();
     this.signal = signal;
@@ -113,9 +134,9 @@ public class InProcessDispatchWorker implements SmartLifecycle {
                 : tasks
                     .fetchAndLock(free, workerId)
                     .topic(AgentDispatchHandler.TOPIC, config.lockDuration().toMillis())
-                    .variables(AgentDispatchHandler.INPUTS)
+                    .variables(FETCHED_DISPATCH)
                     .topic(VerifyHandler.TOPIC, config.lockDuration().toMillis())
-                    .variables(VerifyHandler.INPUTS)
+                    .variables(FETCHED_VERIFY)
                     .execute();
         if (locked.isEmpty()) {
           signal.await(free == 0 ? Duration.ofMillis(50) : config.pollInterval());
@@ -154,6 +175,10 @@ public class InProcessDispatchWorker implements SmartLifecycle {
             stepPack,
             EngineVariables.json(v, StepCycleVars.REWORK_PACK));
     String kind = AgentDispatchHandler.Task.kind(v.get(StepCycleVars.REWORK_ROUND));
+    if (stopping) {
+      release(task, pack, kind, "fetched while the server was stopping");
+      return;
+    }
     try {
       AgentDispatchHandler.Decision decision =
           VerifyHandler.TOPIC.equals(task.getTopicName())
@@ -164,7 +189,8 @@ public class InProcessDispatchWorker implements SmartLifecycle {
                       kind,
                       string(v.get(StepCycleVars.WORKSPACE)),
                       string(v.get(StepCycleVars.DISPATCH_BACKEND))),
-                  d -> extend(task, d))
+                  d -> extend(task, d),
+                  () -> stopping)
               : handler.handle(
                   new AgentDispatchHandler.Task(
                       task.getId(),
@@ -176,7 +202,8 @@ public class InProcessDispatchWorker implements SmartLifecycle {
                       string(v.get(StepCycleVars.WORKSPACE)),
                       string(v.get(StepCycleVars.WORKER_SHIM)),
                       AgentDispatchHandler.tierOf(stepPack)),
-                  d -> extend(task, d));
+                  d -> extend(task, d),
+                  () -> stopping);
       if (decision instanceof AgentDispatchHandler.Complete c) {
         Map<String, Object> vars = new HashMap<>(c.variables());
         c.jsonVariables().forEach((k, json) -> vars.put(k, EngineVariables.jsonValue(json)));
@@ -195,11 +222,72 @@ public class InProcessDispatchWorker implements SmartLifecycle {
             Math.max(0, remaining),
             config.retryBackoff().toMillis());
       } else if (decision instanceof AgentDispatchHandler.Abandon a) {
-        LOG.info("dispatch {}: {}", task.getId(), a.reason());
+        if (stopping) {
+          release(task, pack, kind, "the server stopped while it ran");
+        } else {
+          LOG.info("dispatch {}: {}", task.getId(), a.reason());
+        }
       }
     } catch (RuntimeException e) {
       // the lock lapses and the task is dispatched again; the log append is idempotent
       LOG.error("dispatch {} could not be reported; it will be redelivered", task.getId(), e);
+    }
+  }
+
+  /**
+   * Hands a task this stopping server holds back at once: records the interrupted run in the task's
+   * chain ({@value #INTERRUPTED_EVENT}, once per task and worker), then unlocks it, so another
+   * node, or this one after its restart, fetches it on its next poll instead of after the lock
+   * expires. Unlocking keeps the retries: a run the server stopped is not the task's failure.
+   */
+  private void release(LockedExternalTask task, String pack, String kind, String why) {
+    try {
+      String projectId = string(task.getVariables().get(StepCycleVars.PROJECT_ID));
+      String taskId = taskIdOf(pack, kind);
+      if (projectId != null && taskId != null) {
+        Map<String, Object> fields = new java.util.LinkedHashMap<>();
+        fields.put("topic", task.getTopicName());
+        fields.put("pack_kind", kind);
+        fields.put("worker_id", workerId);
+        fields.put("reason", why);
+        fields.put("released", "unlocked");
+        Map<String, Object> engine = new java.util.LinkedHashMap<>();
+        engine.put("process_instance_id", task.getProcessInstanceId());
+        engine.put("activity_id", task.getActivityId());
+        engine.put("activity_instance_id", task.getActivityInstanceId());
+        engine.put("external_task_id", task.getId());
+        engine.values().removeIf(java.util.Objects::isNull);
+        fields.put("engine", engine);
+        loggers
+            .logger(projectId)
+            .logTaskEvent(
+                taskId, INTERRUPTED_EVENT, fields, "interrupted:" + task.getId() + ":" + workerId);
+      }
+    } catch (RuntimeException e) {
+      // a closed task or an unwritable chain must not keep the task locked
+      LOG.warn("could not record the interrupted run of {}: {}", task.getId(), e.getMessage());
+    }
+    try {
+      tasks.unlock(task.getId());
+      LOG.info("released {} ({}): {}", task.getId(), task.getTopicName(), why);
+    } catch (RuntimeException e) {
+      LOG.warn(
+          "could not release {}; it waits for its lock to expire: {}",
+          task.getId(),
+          e.getMessage());
+    }
+  }
+
+  private static String taskIdOf(String pack, String kind) {
+    if (pack == null) {
+      return null;
+    }
+    try {
+      return StepCycleVars.PACK_KIND_REWORK.equals(kind)
+          ? Protocol.parseReworkPack(pack).taskId()
+          : Protocol.parseStepPack(pack).taskId();
+    } catch (ProtocolException e) {
+      return null;
     }
   }
 
@@ -236,17 +324,34 @@ public class InProcessDispatchWorker implements SmartLifecycle {
     }
   }
 
+  /**
+   * On SIGTERM (Spring's shutdown): no new fetches; every running agent's process tree is stopped
+   * (SIGTERM, SIGKILL after the grace) by its supervisor, which sees the withdrawal on its next
+   * tick; each interrupted run is recorded and its task released (see {@link #release}). Threads
+   * are not interrupted: an interrupt in the middle of a database call could break the connection
+   * the release needs.
+   */
   @Override
   public void stop() {
+    stopping = true;
     running = false;
+    signal.signal();
     if (poller != null) {
-      poller.interrupt();
-      signal.signal();
+      try {
+        poller.join(config.pollInterval().plusSeconds(10).toMillis());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
     if (executor != null) {
-      executor.shutdownNow(); // running agents are stopped; their tasks are redelivered
+      executor.shutdown();
       try {
-        executor.awaitTermination(10, TimeUnit.SECONDS);
+        // the supervisors stop their trees within a tick plus the grace; the releases are quick
+        if (!executor.awaitTermination(
+            config.grace().plusSeconds(20).toMillis(), TimeUnit.MILLISECONDS)) {
+          LOG.warn("dispatch runs still busy at shutdown; their tasks wait for their locks");
+          executor.shutdownNow();
+        }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }

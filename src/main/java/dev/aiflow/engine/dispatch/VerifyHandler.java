@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 
 /**
  * The job of a verification external task (topic {@value #TOPIC}, {@code Task_VerifyInWorkspace}),
@@ -50,6 +51,12 @@ public final class VerifyHandler {
   }
 
   public AgentDispatchHandler.Decision handle(Task task, AgentDispatchHandler.LockExtender lock) {
+    return handle(task, lock, () -> false);
+  }
+
+  /** Verifies; when {@code withdrawn} turns true the runs are stopped and the task abandoned. */
+  public AgentDispatchHandler.Decision handle(
+      Task task, AgentDispatchHandler.LockExtender lock, BooleanSupplier withdrawn) {
     StepSpec spec;
     try {
       spec =
@@ -88,7 +95,7 @@ public final class VerifyHandler {
 
           @Override
           public boolean cancelled() {
-            return lost.get();
+            return lost.get() || withdrawn.getAsBoolean();
           }
         };
     long started = System.nanoTime();
@@ -102,7 +109,7 @@ public final class VerifyHandler {
     } catch (RuntimeException e) {
       return new AgentDispatchHandler.Fail("the verification failed", String.valueOf(e), true);
     }
-    if (lost.get()) {
+    if (lost.get() || withdrawn.getAsBoolean()) {
       return new AgentDispatchHandler.Abandon("the verification was withdrawn while it ran");
     }
     Map<String, Object> vars = new LinkedHashMap<>();
