@@ -1,7 +1,8 @@
 // The operator's view, tested in a real browser (issue 13): sign in to Cockpit, Tasklist and
 // Admin through their own login forms and stay signed in; open the aiflow Campaigns view, the
 // demo campaign, one of its cycles and that cycle's Audit view with green verify and reconcile
-// badges; a screenshot of each page.
+// badges; decide a rework escalation and approve requirements in Tasklist; a screenshot of each
+// page.
 //
 //   node src/test/e2e/operator-view.mjs <baseUrl> <adminPassword> <outDir>
 //
@@ -128,17 +129,7 @@ async function cycleAudit(t) {
  */
 async function runningCycleAuditTab(t) {
   const { page } = t;
-  const basic = `Basic ${Buffer.from(`admin:${t.password}`).toString('base64')}`;
-  const api = async (method, path, body) => {
-    const r = await fetch(`${t.baseUrl}${path}`, {
-      method,
-      headers: { Authorization: basic, 'Content-Type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await r.text();
-    if (!r.ok) throw new Error(`${method} ${path} answered ${r.status}: ${text.slice(0, 300)}`);
-    return text ? JSON.parse(text) : null;
-  };
+  const api = (method, path, body) => rest(t, method, path, body);
   const campaign = await api('POST', '/api/campaigns', {
     projectId: 'e2e-running',
     queue: { max_attempts: 1, tasks: [{ key: 'WAIT-1', priority: 0 }] },
@@ -170,16 +161,165 @@ async function runningCycleAuditTab(t) {
   }
 }
 
-/** A step pack whose scripted agent (the demo's mock shim) stays silent until its limit. */
-function silentPack(task) {
+/** The REST API as a lead calls it (HTTP Basic as the admin); the parsed answer. */
+async function rest(t, method, path, body) {
+  const basic = `Basic ${Buffer.from(`admin:${t.password}`).toString('base64')}`;
+  const r = await fetch(`${t.baseUrl}${path}`, {
+    method,
+    headers: { Authorization: basic, 'Content-Type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await r.text();
+  if (!r.ok) throw new Error(`${method} ${path} answered ${r.status}: ${text.slice(0, 300)}`);
+  return text ? JSON.parse(text) : null;
+}
+
+/** Polls `probe` until it returns something truthy; fails with `what` after `ms`. */
+async function until(t, what, probe, ms = 60_000) {
+  for (const deadline = Date.now() + ms; Date.now() < deadline;) {
+    const found = await probe();
+    if (found) return found;
+    await t.page.waitForTimeout(500);
+  }
+  throw new Error(`${what} did not happen within ${ms / 1000} s`);
+}
+
+/** Opens a task in Tasklist and claims it (Tasklist completes only a task you hold). */
+async function openAndClaim(t, taskId) {
+  const { page } = t;
+  // a full page load: Tasklist still tidying up after the last completed task may otherwise
+  // deselect the task this opens
+  await page.goto('about:blank');
+  await openSignedIn(t, 'tasklist', `#/?task=${taskId}`);
+  const claim = page.locator('button.claim');
+  await claim.waitFor({ state: 'visible' });
+  await claim.click();
+  await page.locator('.assignee').first().waitFor({ state: 'visible' });
+}
+
+/** Clicks Tasklist's Complete (or `button`) and waits for the form's submission. */
+async function submitTask(t, taskId, button) {
+  const { page } = t;
+  const [answer] = await Promise.all([
+    page.waitForResponse((r) => r.url().includes(`/task/${taskId}/submit-form`)
+      && r.request().method() === 'POST'),
+    button.click(),
+  ]);
+  if (answer.status() !== 204) {
+    throw new Error(`completing task ${taskId} answered ${answer.status()}: ${await answer.text()}`);
+  }
+}
+
+// ------------------------------------------------------------------ (c) decisions in Tasklist
+
+/**
+ * The rework escalation: a campaign whose first task's agent reports BLOCKED (the mock shim's
+ * `blocked` scenario) waits for a person in UserTask_DecideEscalation; an operator accepts the
+ * work in Tasklist with a reason, and the campaign goes on to its next task and ends.
+ */
+async function escalationInTasklist(t) {
+  const { page } = t;
+  const campaign = await rest(t, 'POST', '/api/campaigns', {
+    projectId: 'e2e-escalation',
+    queue: { max_attempts: 1, tasks: [{ key: 'BLOCK-1', priority: 0 }, { key: 'AFTER-1', priority: 1 }] },
+    stepPacks: { 'BLOCK-1': pack('BLOCK-1', 'blocked'), 'AFTER-1': pack('AFTER-1', 'pass') },
+    options: { maxReworkRounds: 1, workerShim: 'demo' },
+  });
+  const task = await until(t, `an escalation of campaign ${campaign.id}`, async () => {
+    const open = await rest(t, 'GET', '/engine-rest/task?taskDefinitionKey=UserTask_DecideEscalation'
+      + '&processVariables=taskId_eq_BLOCK-1');
+    return open.find((x) => x.processDefinitionId.startsWith('stepCycle')) || null;
+  }, 90_000);
+  await openAndClaim(t, task.id);
+  const form = page.locator('form[name="decideEscalation"]');
+  await form.waitFor({ state: 'visible' });
+  const cause = form.locator('[cam-variable-name="escalationCause"]');
+  await page.waitForFunction((el) => el.value.length > 0, await cause.elementHandle());
+  if (!/blocked/i.test(await cause.inputValue())) {
+    throw new Error(`the escalation form says why: ${await cause.inputValue()}`);
+  }
+  await form.locator('select[name="escalationDecision"]').selectOption('accept');
+  await form.locator('textarea[name="escalationReason"]').fill('e2e: the operator accepts the blocked step as it is');
+  await t.shot('10-tasklist-escalation');
+  await submitTask(t, task.id, page.locator('button[ng-click="complete()"]'));
+  const ended = await until(t, `campaign ${campaign.id} going on after the decision`, async () => {
+    const c = await rest(t, 'GET', `/api/campaigns/${campaign.id}`);
+    return c.state !== 'running' ? c : null;
+  }, 120_000);
+  if (ended.state !== 'completed' || ended.endReason !== 'queue_drained') {
+    throw new Error(`after the decision the campaign ended ${ended.state}/${ended.endReason}`);
+  }
+  const cycles = await rest(t, 'GET',
+    `/engine-rest/history/process-instance?processDefinitionKey=stepCycle&superProcessInstanceId=${campaign.id}`);
+  if (cycles.length !== 2) {
+    throw new Error(`the campaign ran ${cycles.length} step cycle(s) after the decision, not 2`);
+  }
+}
+
+/**
+ * The requirements approval: a draft started over REST as a lead does; the approver opens it in
+ * Tasklist, reads the brief's text, plan, diff and hash in the form, approves, and the freeze is in
+ * force (GET /api/projects/{id}/requirements).
+ */
+async function approvalInTasklist(t) {
+  const { page } = t;
+  const project = `e2e-approval-${Date.now()}`;
+  const dialogue = [
+    'lead: title: Greeting command with a configurable name',
+    'lead: Operators want to pass a name on the command line so that scripted runs say who they are.',
+    'dev: Today src/greet.py prints a fixed greeting.',
+    'lead: - Add a --name option to src/greet.py with tests in tests/test_greet.py',
+    'lead: greet --name Ada must print exactly "Hello, Ada"; run `python -m pytest tests/test_greet.py -q`',
+    'lead: without --name the output must stay "Hello, world".',
+  ].join('\n');
+  const started = await rest(t, 'POST', `/api/projects/${project}/requirements`, { dialogue });
+  const task = await until(t, 'the approval task', async () => {
+    const open = await rest(t, 'GET', `/engine-rest/task?processInstanceId=${started.processInstanceId}`);
+    return open[0] || null;
+  });
+  const draftSha = (await rest(t, 'GET',
+    `/engine-rest/process-instance/${started.processInstanceId}/variables/draftSha256`)).value;
+  await openAndClaim(t, task.id);
+  const form = page.locator('form[name="approveRequirements"]');
+  await form.waitFor({ state: 'visible' });
+  await page.locator('[data-aiflow-loaded]').waitFor({ state: 'attached' });
+  const loaded = await page.locator('[data-aiflow-loaded]').getAttribute('data-aiflow-loaded');
+  if (loaded !== 'true') {
+    throw new Error(`the approval form could not read the draft: ${await form.locator('[data-aiflow="approval-title"]').innerText()}`);
+  }
+  const text = await form.locator('[data-aiflow="approval-text"]').innerText();
+  const hash = (await form.locator('[data-aiflow="approval-hash"]').innerText()).trim();
+  const planRows = await form.locator('[data-aiflow="approval-plan-row"]').count();
+  const added = await form.locator('[data-aiflow="approval-diff"] [data-op="+"]').count();
+  if (!text.includes('--name') || hash !== draftSha || planRows < 1 || added < 1) {
+    throw new Error(`the form shows ${text.length} characters of text, hash ${hash} (draft ${draftSha}), `
+      + `${planRows} planned task(s), ${added} added line(s)`);
+  }
+  if (/\/projects\//.test(await form.innerText())) {
+    throw new Error('the approval form shows a server path');
+  }
+  await form.locator('#approvalComment').fill('e2e: read in the form, approved');
+  await t.shot('11-tasklist-approval');
+  await submitTask(t, task.id, form.locator('[data-aiflow="approve-button"]'));
+  const frozen = await until(t, `the freeze of ${project}`, async () => {
+    const r = await rest(t, 'GET', `/api/projects/${project}/requirements`);
+    return r.approved ? r : null;
+  });
+  if (frozen.version !== 1 || frozen.sha256 !== draftSha || frozen.approver !== 'admin') {
+    throw new Error(`the freeze reads ${JSON.stringify(frozen)}`);
+  }
+}
+
+/** A step pack for the demo's mock shim, acting out `scenario`. */
+function pack(task, scenario) {
   return {
     schema: 'aiflow.step_pack.v1',
     run_id: `${task}_e2e`,
     task_id: task,
     step_id: 'S1',
-    title: 'Wait for a while',
-    objective: 'The agent stays silent, so the cycle runs while the page is open.',
-    instructions: ['mock-scenario: silent', 'Change only src/report.txt.'],
+    title: `Mock scenario ${scenario}`,
+    objective: 'The scripted agent acts out its scenario.',
+    instructions: [`mock-scenario: ${scenario}`, 'Change only src/report.txt.'],
     tier: 'tier2',
     allowed_paths: ['src/report.txt'],
     acceptance_criteria: [{ id: 'AC-1', description: 'The report exists.', verification: 'test -f src/report.txt' }],
@@ -188,6 +328,11 @@ function silentPack(task) {
     limits: { max_runtime_sec: 90, max_silence_sec: 45, max_memory_mb: 512 },
     worker: { backend: 'mock' },
   };
+}
+
+/** A step pack whose scripted agent (the demo's mock shim) stays silent until its limit. */
+function silentPack(task) {
+  return pack(task, 'silent');
 }
 
 // ------------------------------------------------------------------ the suite
@@ -200,8 +345,8 @@ const STEPS = [
   { name: 'open Campaigns, find the demo campaign and its detail', run: campaignsView },
   { name: "open a cycle's Audit view: verify and reconcile green", run: cycleAudit },
   { name: 'the Audit tab of a running step cycle in Cockpit', run: runningCycleAuditTab },
-  // next (lead): complete the rework escalation in Tasklist and see the campaign continue;
-  // approve a requirements draft in Tasklist with the brief visible in the form.
+  { name: 'decide a rework escalation in Tasklist; the campaign goes on', run: escalationInTasklist },
+  { name: 'approve requirements in Tasklist, reading the brief in the form', run: approvalInTasklist },
 ];
 
 await run(STEPS, args('src/test/e2e/operator-view.mjs'));

@@ -20,6 +20,8 @@ import dev.aiflow.triage.QueueCodec;
 import dev.aiflow.triage.QueueFormatException;
 import dev.aiflow.triage.QueueStore;
 import dev.aiflow.triage.TaskQueue;
+import dev.aiflow.worker.BackendHealth;
+import dev.aiflow.worker.ShimRegistry;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import java.io.IOException;
@@ -51,12 +53,20 @@ public class CampaignController {
   private final CampaignService campaigns;
   private final AiflowProperties properties;
   private final ApiAccess access;
+  private final ShimRegistry shims;
+  private final BackendHealth health;
 
   public CampaignController(
-      CampaignService campaigns, AiflowProperties properties, ApiAccess access) {
+      CampaignService campaigns,
+      AiflowProperties properties,
+      ApiAccess access,
+      ShimRegistry shims,
+      BackendHealth health) {
     this.campaigns = campaigns;
     this.properties = properties;
     this.access = access;
+    this.shims = shims;
+    this.health = health;
   }
 
   /** A campaign and where to go next. */
@@ -135,6 +145,7 @@ public class CampaignController {
     } catch (CampaignInputException e) {
       throw new ProblemHandler.BadRequest(e.field(), e.getMessage());
     }
+    knownShimAndBackends(request, o);
     if (queue == null) {
       try {
         new QueueStore(spec.queuePath()).read();
@@ -156,6 +167,42 @@ public class CampaignController {
     }
     CampaignView view = campaigns.find(id).orElseThrow();
     return ResponseEntity.created(URI.create("/api/campaigns/" + id)).body(resource(view));
+  }
+
+  /**
+   * A shim or backend the server does not know is refused now, naming the field, instead of failing
+   * the campaign later at its preflight. The backends' health (binaries, credentials) is still the
+   * preflight's, and only checked unless {@code skipBackendHealthCheck}.
+   */
+  private void knownShimAndBackends(CampaignRequest request, CampaignRequest.Options o) {
+    String shim;
+    try {
+      shim = shims.resolve(o.workerShim());
+    } catch (IllegalArgumentException e) {
+      throw new ProblemHandler.BadRequest("options.workerShim", e.getMessage());
+    }
+    if (Boolean.TRUE.equals(o.skipBackendHealthCheck())) {
+      return;
+    }
+    Map<String, String> named = new LinkedHashMap<>();
+    if (o.workerBackend() != null) {
+      named.put("options.workerBackend", o.workerBackend());
+    }
+    if (request.workerBackendMap() != null) {
+      request.workerBackendMap().forEach((task, b) -> named.put("workerBackendMap." + task, b));
+    }
+    for (Map.Entry<String, String> e : named.entrySet()) {
+      if (e.getValue() == null) {
+        continue;
+      }
+      health.check(shim, List.of(e.getValue())).stream()
+          .filter(p -> "UNKNOWN_BACKEND".equals(p.code()))
+          .findFirst()
+          .ifPresent(
+              p -> {
+                throw new ProblemHandler.BadRequest(e.getKey(), p.message());
+              });
+    }
   }
 
   @GetMapping

@@ -37,7 +37,11 @@ public class AuditCommand implements Callable<Integer> {
   static class Reconcile implements Callable<Integer> {
     @Spec CommandSpec spec;
 
-    @Option(converter = IdConverter.class, names = "--project-id", required = true)
+    @Option(
+        converter = IdConverter.class,
+        names = "--project-id",
+        required = true,
+        description = "The project whose chain is reconciled with the history.")
     String projectId;
 
     @Option(names = "--data-dir", description = "Default: $AIFLOW_DATA_DIR or ./data.")

@@ -49,7 +49,7 @@ public final class DispatchCommands {
     @Spec CommandSpec spec;
     @Mixin DispatchOptions options = new DispatchOptions();
 
-    @Option(names = "--step-pack-file", required = true)
+    @Option(names = "--step-pack-file", required = true, description = "The StepPack to dispatch.")
     Path stepPackFile;
 
     @Override
@@ -94,7 +94,10 @@ public final class DispatchCommands {
     @Spec CommandSpec spec;
     @Mixin DispatchOptions options = new DispatchOptions();
 
-    @Option(names = "--rework-pack-file", required = true)
+    @Option(
+        names = "--rework-pack-file",
+        required = true,
+        description = "The ReworkPack to dispatch.")
     Path reworkPackFile;
 
     @Option(

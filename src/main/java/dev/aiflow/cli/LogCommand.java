@@ -102,7 +102,11 @@ public class LogCommand implements Callable<Integer> {
     @picocli.CommandLine.ParentCommand LogCommand log;
     @Spec CommandSpec spec;
 
-    @Option(converter = IdConverter.class, names = "--task-id", required = true)
+    @Option(
+        converter = IdConverter.class,
+        names = "--task-id",
+        required = true,
+        description = "The task the attempt belongs to.")
     String taskId;
 
     @Option(names = "--r", required = true, description = "Revision number R (0 first).")
@@ -114,10 +118,12 @@ public class LogCommand implements Callable<Integer> {
     @Option(names = "--acceptance", description = "An acceptance criterion (repeatable).")
     List<String> acceptance = new ArrayList<>();
 
-    @Option(names = "--code-change-summary")
+    @Option(names = "--code-change-summary", description = "What the attempt changed, in a line.")
     String codeChangeSummary;
 
-    @Option(names = "--code-artifact-ref")
+    @Option(
+        names = "--code-artifact-ref",
+        description = "Where the change is (a commit, a branch or a diff file).")
     String codeArtifactRef;
 
     @Option(
@@ -131,7 +137,9 @@ public class LogCommand implements Callable<Integer> {
     @Option(names = "--executed-command", description = "A command it ran (repeatable).")
     List<String> executedCommands = new ArrayList<>();
 
-    @Option(names = "--test-results")
+    @Option(
+        names = "--test-results",
+        description = "What the tests said, in a line (for example \"0 failed, 12 passed\").")
     String testResults;
 
     @Option(
@@ -140,13 +148,16 @@ public class LogCommand implements Callable<Integer> {
         description = "PASS, FAIL, REWORK, BLOCKED or ERROR.")
     String result;
 
-    @Option(names = "--reason-code", required = true)
+    @Option(
+        names = "--reason-code",
+        required = true,
+        description = "Why the result is what it is (for example PASS_ALL_CRITERIA or TESTS_FAIL).")
     String reasonCode;
 
-    @Option(names = "--reason-detail")
+    @Option(names = "--reason-detail", description = "The reason in words.")
     String reasonDetail;
 
-    @Option(names = "--next-action")
+    @Option(names = "--next-action", description = "What happens next (a rework, a person...).")
     String nextAction;
 
     @Override
@@ -184,16 +195,20 @@ public class LogCommand implements Callable<Integer> {
     @picocli.CommandLine.ParentCommand LogCommand log;
     @Spec CommandSpec spec;
 
-    @Option(converter = IdConverter.class, names = "--task-id", required = true)
+    @Option(
+        converter = IdConverter.class,
+        names = "--task-id",
+        required = true,
+        description = "The task to close.")
     String taskId;
 
     @Option(
         names = "--final-status",
         required = true,
-        description = "accepted, rejected, failed or abandoned.")
+        description = "One of accepted, rejected, failed or abandoned.")
     String finalStatus;
 
-    @Option(names = "--summary")
+    @Option(names = "--summary", description = "How the task ended, in a line.")
     String summary;
 
     @Override
@@ -264,7 +279,7 @@ public class LogCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
     @picocli.CommandLine.Mixin TransparencyCommands.KeyOptions key;
 
-    @Option(names = "--archive", required = true)
+    @Option(names = "--archive", required = true, description = "The zip file to write.")
     Path archive;
 
     @Override
@@ -295,10 +310,14 @@ public class LogCommand implements Callable<Integer> {
     @picocli.CommandLine.ParentCommand LogCommand log;
     @Spec CommandSpec spec;
 
-    @Option(names = "--archive", required = true)
+    @Option(names = "--archive", required = true, description = "The zip file an export wrote.")
     Path archive;
 
-    @Option(converter = IdConverter.class, names = "--target-project-id", required = true)
+    @Option(
+        converter = IdConverter.class,
+        names = "--target-project-id",
+        required = true,
+        description = "The project to import the chain as.")
     String targetProjectId;
 
     @Override

@@ -47,10 +47,18 @@ public class PrepareCommand implements Callable<Integer> {
       description = "The task (JSON, see docs/intake.md).")
   Path taskFile;
 
-  @Option(converter = IdConverter.class, names = "--run-id", required = true)
+  @Option(
+      converter = IdConverter.class,
+      names = "--run-id",
+      required = true,
+      description = "The run the StepPack is prepared for.")
   String runId;
 
-  @Option(converter = IdConverter.class, names = "--task-id", required = true)
+  @Option(
+      converter = IdConverter.class,
+      names = "--task-id",
+      required = true,
+      description = "The task the StepPack is for.")
   String taskId;
 
   @Option(names = "--out-dir", description = "Where to write (default: prepared/<task-id>).")

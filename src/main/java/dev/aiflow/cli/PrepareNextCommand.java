@@ -38,10 +38,17 @@ public class PrepareNextCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Option(converter = IdConverter.class, names = "--run-id", required = true)
+  @Option(
+      converter = IdConverter.class,
+      names = "--run-id",
+      required = true,
+      description = "The run the next task is prepared for.")
   String runId;
 
-  @Option(names = "--queue-path", required = true, description = "progress/task_queue.json")
+  @Option(
+      names = "--queue-path",
+      required = true,
+      description = "The triage queue (for example progress/task_queue.json).")
   Path queuePath;
 
   @Option(names = "--progress-dir", description = "Default: the queue's folder.")

@@ -46,10 +46,18 @@ public final class RecoveryCommands {
   public static class Create implements Callable<Integer> {
     @Spec CommandSpec spec;
 
-    @Option(converter = IdConverter.class, names = "--task-key", required = true)
+    @Option(
+        converter = IdConverter.class,
+        names = "--task-key",
+        required = true,
+        description = "The task the checkpoint belongs to.")
     String taskKey;
 
-    @Option(converter = IdConverter.class, names = "--run-id", required = true)
+    @Option(
+        converter = IdConverter.class,
+        names = "--run-id",
+        required = true,
+        description = "The run the checkpoint belongs to.")
     String runId;
 
     @Option(names = "--file", description = "A workspace file (repeatable).")
@@ -92,7 +100,10 @@ public final class RecoveryCommands {
   public static class Rollback implements Callable<Integer> {
     @Spec CommandSpec spec;
 
-    @Option(names = "--checkpoint-id", required = true)
+    @Option(
+        names = "--checkpoint-id",
+        required = true,
+        description = "The checkpoint to restore (checkpoint-create prints it).")
     String checkpointId;
 
     @Mixin Where where;

@@ -32,13 +32,18 @@ public class RemoteWorkerCommand implements Callable<Integer> {
   @Option(
       names = "--engine-rest",
       required = true,
-      description = "e.g. http://host:8080/engine-rest")
+      description = "The server's Camunda REST API, for example http://host:8080/engine-rest.")
   String engineRest;
 
-  @Option(names = "--user", required = true)
+  @Option(
+      names = "--user",
+      required = true,
+      description = "The Camunda user the worker signs in as.")
   String user;
 
-  @Option(names = "--password-file")
+  @Option(
+      names = "--password-file",
+      description = "A file holding that user's password (default: $AIFLOW_WORKER_PASSWORD).")
   Path passwordFile;
 
   @Option(names = "--shim", description = "Default: $AIFLOW_SHIM or builtin (aiflow's own).")
@@ -47,10 +52,16 @@ public class RemoteWorkerCommand implements Callable<Integer> {
   @Option(names = "--workspace", description = "Used when a dispatch names none.")
   Path workspace;
 
-  @Option(names = "--max-parallel-steps", defaultValue = "2")
+  @Option(
+      names = "--max-parallel-steps",
+      defaultValue = "2",
+      description = "Agent runs at once in this worker (default: ${DEFAULT-VALUE}).")
   int maxParallelSteps;
 
-  @Option(names = "--long-poll-sec", defaultValue = "20", description = "0 turns long polling off.")
+  @Option(
+      names = "--long-poll-sec",
+      defaultValue = "20",
+      description = "Seconds a fetch waits for work; 0 turns long polling off.")
   int longPollSec;
 
   @Option(

@@ -77,7 +77,8 @@ public class RequirementsCommand implements Callable<Integer> {
     @Option(
         names = "--controller-backend",
         defaultValue = "heuristic",
-        description = "heuristic (rules, no AI) or command. Default: ${DEFAULT-VALUE}.")
+        description =
+            "The drafter: heuristic (rules, no AI) or command. Default: ${DEFAULT-VALUE}.")
     String backend;
 
     @Option(names = "--controller-model", description = "A label for the model, recorded.")

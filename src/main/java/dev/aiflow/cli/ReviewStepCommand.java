@@ -50,10 +50,16 @@ public class ReviewStepCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Option(names = "--step-pack-file", required = true)
+  @Option(
+      names = "--step-pack-file",
+      required = true,
+      description = "The StepPack the agent worked on.")
   Path stepPackFile;
 
-  @Option(names = "--step-result-file", required = true)
+  @Option(
+      names = "--step-result-file",
+      required = true,
+      description = "The StepResult the agent returned.")
   Path stepResultFile;
 
   @Option(names = "--write-rework-file", description = "Write a ReworkPack here unless PASS.")

@@ -36,7 +36,10 @@ public class RunCampaignCommand implements Callable<Integer> {
       description = "JSON {\"task key\": \"pack file\" or pack}; paths relative to the map.")
   Path stepPackMapFile;
 
-  @Option(names = "--queue-path", required = true, description = "progress/task_queue.json")
+  @Option(
+      names = "--queue-path",
+      required = true,
+      description = "The triage queue (for example progress/task_queue.json).")
   Path queuePath;
 
   @Option(names = "--progress-dir", description = "Default: the queue's folder.")

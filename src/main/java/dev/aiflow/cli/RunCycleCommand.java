@@ -37,10 +37,14 @@ public class RunCycleCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Option(converter = IdConverter.class, names = "--run-id", required = true)
+  @Option(
+      converter = IdConverter.class,
+      names = "--run-id",
+      required = true,
+      description = "The run id, the cycle's business key.")
   String runId;
 
-  @Option(names = "--step-pack-file", required = true)
+  @Option(names = "--step-pack-file", required = true, description = "The StepPack to run.")
   Path stepPackFile;
 
   @Option(names = "--task-file", description = "The intake (default: derived from the pack).")

@@ -46,16 +46,19 @@ public class ShimCommand implements Callable<Integer> {
       description = "The thread to resume (resume only).")
   String threadId;
 
-  @Option(names = "--backend", required = true, description = "claude, codex, gemini or a command.")
+  @Option(
+      names = "--backend",
+      required = true,
+      description = "The agent CLI: claude, codex, gemini or a command.")
   String backend;
 
-  @Option(names = "--run-id", required = true)
+  @Option(names = "--run-id", required = true, description = "The run, from the StepPack.")
   String runId;
 
-  @Option(names = "--task-id", required = true)
+  @Option(names = "--task-id", required = true, description = "The task, from the StepPack.")
   String taskId;
 
-  @Option(names = "--step-id", required = true)
+  @Option(names = "--step-id", required = true, description = "The step, from the StepPack.")
   String stepId;
 
   /** The environment the shim reads (tests replace it). */

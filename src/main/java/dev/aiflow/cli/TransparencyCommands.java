@@ -196,7 +196,7 @@ final class TransparencyCommands {
   static class VerifyBundle implements Callable<Integer> {
     @Spec CommandSpec spec;
 
-    @Option(names = "--archive", required = true)
+    @Option(names = "--archive", required = true, description = "The zip file an export wrote.")
     Path archive;
 
     @Option(
@@ -248,7 +248,7 @@ final class TransparencyCommands {
 
     @Option(
         names = "--state-file",
-        description = "The last checkpoint seen. Default: ~/.aiflow/monitor/<log>.checkpoint")
+        description = "The last checkpoint seen. Default: ~/.aiflow/monitor/<log>.checkpoint.")
     Path stateFile;
 
     @Option(names = "--user", description = "HTTP Basic user for a URL.")

@@ -203,7 +203,17 @@ class CampaignApiTest extends ServerTestBase {
             new Case("{\"queue\": {\"tasks\": []}, \"projectId\": \"../etc\"}", "projectId"),
             new Case(
                 "{\"queue\": {\"tasks\": []}, \"workerBackendMap\": {\"B-1\": \"Not A Backend\"}}",
-                "workerBackendMap"));
+                "workerBackendMap"),
+            // a shim or backend the server does not know: refused now, not at the preflight
+            new Case(
+                "{\"queue\": {\"tasks\": []}, \"options\": {\"workerShim\": \"no-such-shim\"}}",
+                "options.workerShim"),
+            new Case(
+                "{\"queue\": {\"tasks\": []}, \"options\": {\"workerBackend\": \"nobody\"}}",
+                "options.workerBackend"),
+            new Case(
+                "{\"queue\": {\"tasks\": []}, \"workerBackendMap\": {\"B-1\": \"nobody\"}}",
+                "workerBackendMap.B-1"));
     for (Case c : cases) {
       HttpResponse<String> r = postJson("/api/campaigns", c.body(), true);
       assertThat(r.statusCode()).as(c.body() + " -> " + r.body()).isEqualTo(400);
@@ -224,6 +234,35 @@ class CampaignApiTest extends ServerTestBase {
     assertThat(doc.path("paths").has("/api/campaigns/{id}/cancel")).isTrue();
     assertThat(doc.path("paths").has("/api/projects/{projectId}/tasks/{taskId}/events")).isTrue();
     assertThat(doc.path("paths").has("/api/projects/{projectId}/tasks/{taskId}/verify")).isTrue();
+    // a real title, the project's version (pom.xml, through build-info), what it is for
+    assertThat(doc.path("info").path("title").asText()).isEqualTo("aiflow API");
+    String pom = Files.readString(Path.of("pom.xml"));
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile("</parent>[\\s\\S]*?<version>([^<]+)</version>")
+            .matcher(pom);
+    assertThat(m.find()).isTrue();
+    assertThat(doc.path("info").path("version").asText()).isEqualTo(m.group(1));
+    assertThat(doc.path("info").path("description").asText()).contains("campaigns");
+    // every operation documents its error answers as problem+json
+    int operations = 0;
+    for (JsonNode path : doc.path("paths")) {
+      for (JsonNode op : path) {
+        operations++;
+        for (String code : List.of("400", "401", "403", "404", "409", "413", "429")) {
+          JsonNode r = op.path("responses").path(code);
+          assertThat(r.path("description").asText())
+              .as(op.path("operationId") + " " + code)
+              .isNotBlank();
+          assertThat(r.path("content").has("application/problem+json"))
+              .as(op.path("operationId") + " " + code)
+              .isTrue();
+        }
+      }
+    }
+    assertThat(operations).isGreaterThanOrEqualTo(7);
+    assertThat(
+            doc.path("components").path("schemas").path("Problem").path("properties").has("field"))
+        .isTrue();
   }
 
   @Test

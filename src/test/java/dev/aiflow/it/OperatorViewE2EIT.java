@@ -76,7 +76,9 @@ class OperatorViewE2EIT {
             "06-campaigns",
             "07-campaign-detail",
             "08-cycle-audit",
-            "09-running-cycle-audit-tab")) {
+            "09-running-cycle-audit-tab",
+            "10-tasklist-escalation",
+            "11-tasklist-approval")) {
       Path png = OUT.resolve(shot + ".png");
       assertThat(png).as(shot).isRegularFile();
       byte[] head = new byte[8];

@@ -3,6 +3,10 @@ package dev.aiflow.engine.cockpit;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.aiflow.engine.requirements.ApprovalReader;
+import dev.aiflow.files.PathRefusedException;
+import dev.aiflow.negotiation.ApprovalView;
+import dev.aiflow.negotiation.FreezeException;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -12,6 +16,8 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.Response.Status;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.function.Supplier;
 import org.camunda.bpm.cockpit.plugin.resource.AbstractCockpitPluginResource;
 import org.camunda.bpm.engine.AuthorizationException;
@@ -35,7 +41,10 @@ import org.camunda.bpm.engine.rest.exception.RestException;
  *       READ_HISTORY} on process definition {@code campaign}, or READ on one historic instance); an
  *       unreadable campaign is, to them, one that does not exist (404);
  *   <li>{@code audit/<id>} needs {@code READ_HISTORY} on process definition {@code stepCycle}, as
- *       the REST API's audit does, and an instance history shows them.
+ *       the REST API's audit does, and an instance history shows them;
+ *   <li>{@code approval/<taskId>} (the Tasklist approval form) needs the Tasklist application
+ *       ({@code ACCESS} on application {@code tasklist}) and the task itself readable by the user,
+ *       as Tasklist shows it to them (a candidate approver may; anybody else gets 404).
  * </ul>
  */
 public class AiflowPluginResource extends AbstractCockpitPluginResource {
@@ -44,10 +53,12 @@ public class AiflowPluginResource extends AbstractCockpitPluginResource {
       new ObjectMapper().disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
 
   private final CockpitQueries queries;
+  private final ApprovalReader approvals;
 
-  AiflowPluginResource(String engineName, CockpitQueries queries) {
+  AiflowPluginResource(String engineName, CockpitQueries queries, ApprovalReader approvals) {
     super(engineName);
     this.queries = queries;
+    this.approvals = approvals;
   }
 
   @GET
@@ -104,12 +115,65 @@ public class AiflowPluginResource extends AbstractCockpitPluginResource {
                 () -> notFound("no process instance '" + processInstanceId + "' you may read")));
   }
 
+  /**
+   * What the "Approve requirements" form in Tasklist shows
+   * (processes/forms/approve-requirements.html): the draft's text, its diff against the last frozen
+   * version, the plan and the hash. Needs the Tasklist application, and the task must be an open
+   * approval the user may read (as Tasklist shows it to them); otherwise it does not exist for them
+   * (404).
+   */
+  @GET
+  @Path("approval/{taskId}")
+  @Produces(MediaType.APPLICATION_JSON)
+  public Response approval(@PathParam("taskId") String taskId) {
+    requireEngine();
+    require(
+        Resources.APPLICATION,
+        "tasklist",
+        Permissions.ACCESS,
+        "the approval form needs access to the Tasklist application");
+    ApprovalReader.Approval a;
+    try {
+      a =
+          guarded(() -> approvals.forTask(taskId))
+              .orElseThrow(() -> notFound("no open approval task '" + taskId + "' you may read"));
+    } catch (FreezeException e) {
+      throw notFound("the draft of this approval is gone (" + e.code() + ")");
+    } catch (PathRefusedException e) {
+      throw new RestException(Status.CONFLICT, e.getMessage());
+    }
+    ApprovalView v = a.view();
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("taskId", a.taskId());
+    out.put("processInstanceId", a.processInstanceId());
+    out.put("projectId", a.projectId());
+    out.put("title", v.title());
+    out.put("sha256", v.sha256());
+    out.put("expectedSha256", v.expectedSha256());
+    out.put("unchanged", v.unchanged());
+    out.put("previousVersion", v.previousVersion());
+    out.put("text", v.text());
+    out.put(
+        "diff",
+        v.diff().stream()
+            .map(l -> Map.of("op", String.valueOf(l.op()), "text", l.text()))
+            .toList());
+    out.put("boundary", v.boundary());
+    out.put("plan", v.plan());
+    out.put("findings", v.findings());
+    return json(out);
+  }
+
   // ------------------------------------------------------------------ checks
 
-  private void requireCockpit() {
+  private void requireEngine() {
     if (!engineName.equals(queries.engineName())) {
       throw notFound("aiflow runs on engine '" + queries.engineName() + "' only");
     }
+  }
+
+  private void requireCockpit() {
+    requireEngine();
     require(
         Resources.APPLICATION,
         "cockpit",

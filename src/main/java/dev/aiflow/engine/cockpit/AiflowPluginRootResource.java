@@ -1,5 +1,6 @@
 package dev.aiflow.engine.cockpit;
 
+import dev.aiflow.engine.requirements.ApprovalReader;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import org.camunda.bpm.cockpit.plugin.resource.AbstractCockpitPluginRootResource;
@@ -26,6 +27,8 @@ public class AiflowPluginRootResource extends AbstractCockpitPluginRootResource 
     WebApplicationContext spring =
         WebApplicationContextUtils.getRequiredWebApplicationContext(servletContext);
     return subResource(
-        new AiflowPluginResource(engineName, spring.getBean(CockpitQueries.class)), engineName);
+        new AiflowPluginResource(
+            engineName, spring.getBean(CockpitQueries.class), spring.getBean(ApprovalReader.class)),
+        engineName);
   }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.aiflow.engine.requirements.ApprovalReader;
 import dev.aiflow.engine.security.AccessBootstrap;
 import dev.aiflow.support.Queues;
 import dev.aiflow.support.Queues.Item;
@@ -30,6 +31,7 @@ import org.camunda.bpm.engine.authorization.Authorization;
 import org.camunda.bpm.engine.authorization.Permissions;
 import org.camunda.bpm.engine.authorization.Resources;
 import org.camunda.bpm.engine.identity.User;
+import org.camunda.bpm.engine.task.Task;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 
@@ -333,6 +335,104 @@ class CockpitPluginApiTest extends ServerTestBase {
     Files.delete(chart);
     Files.createDirectories(chart);
     assertThat(s.get(PLUGIN + "campaigns/" + id + "/summary.svg").statusCode()).isEqualTo(404);
+  }
+
+  @Test
+  void theApprovalFormShowsTheDraftToWhoMayDecideItAndToNobodyElse() throws Exception {
+    String project = "approve-" + UUID.randomUUID().toString().substring(0, 8);
+    ObjectNode body = JSON.createObjectNode();
+    body.put("dialogue", Files.readString(Path.of("examples/requirements/dialogue.txt")));
+    HttpResponse<String> started =
+        postJson("/api/projects/" + project + "/requirements", body.toString(), true);
+    assertThat(started.statusCode()).as(started.body()).isEqualTo(201);
+    String pi = JSON.readTree(started.body()).path("processInstanceId").asText();
+    Task task =
+        Awaitility.await()
+            .atMost(Duration.ofSeconds(30))
+            .until(
+                () ->
+                    engine
+                        .getTaskService()
+                        .createTaskQuery()
+                        .processInstanceId(pi)
+                        .taskDefinitionKey(ApprovalReader.APPROVAL_TASK)
+                        .singleResult(),
+                t -> t != null);
+    String sha = (String) engine.getRuntimeService().getVariable(pi, "draftSha256");
+    Path draft =
+        dataDir().resolve("projects").resolve(project).resolve("input/requirements.draft.md");
+    String text = Files.readString(draft, StandardCharsets.UTF_8);
+    String route = PLUGIN + "approval/" + task.getId();
+
+    // a member of the approvers group, signed in to Tasklist: the text, hash, plan and diff
+    Session approver = as("ann", user("ann", AccessBootstrap.APPROVERS), "tasklist");
+    JsonNode a = approver.json(route);
+    assertThat(a.path("projectId").asText()).isEqualTo(project);
+    assertThat(a.path("processInstanceId").asText()).isEqualTo(pi);
+    assertThat(a.path("text").asText()).isEqualTo(text);
+    assertThat(a.path("sha256").asText()).isEqualTo(sha).matches("[0-9a-f]{64}");
+    assertThat(a.path("unchanged").asBoolean()).isTrue();
+    assertThat(a.path("previousVersion").asInt()).isZero();
+    assertThat(a.path("plan")).isNotEmpty();
+    for (JsonNode t : a.path("plan")) {
+      assertThat(t.path("key").asText()).isNotBlank();
+      assertThat(t.path("allowedPaths")).isNotEmpty();
+      assertThat(t.path("acceptance")).isNotEmpty();
+    }
+    assertThat(a.path("diff")).isNotEmpty().allMatch(l -> l.path("op").asText().equals("+"));
+    // what the approver needs is in the answer, no server path
+    assertThat(a.toString()).doesNotContain(dataDir().toString());
+
+    // the draft changed behind the approval: the form says so
+    Files.writeString(draft, text + "\n- one more line\n", StandardCharsets.UTF_8);
+    JsonNode changed = approver.json(route);
+    assertThat(changed.path("unchanged").asBoolean()).isFalse();
+    assertThat(changed.path("expectedSha256").asText()).isEqualTo(sha);
+    Files.writeString(draft, text, StandardCharsets.UTF_8);
+
+    // Tasklist, but not a candidate of this task: it does not exist for them
+    String tasklistOnly = "tasklist-only";
+    engine.getIdentityService().saveGroup(engine.getIdentityService().newGroup(tasklistOnly));
+    Authorization g =
+        engine.getAuthorizationService().createNewAuthorization(Authorization.AUTH_TYPE_GRANT);
+    g.setGroupId(tasklistOnly);
+    g.setResource(Resources.APPLICATION);
+    g.setResourceId("tasklist");
+    g.addPermission(Permissions.ACCESS);
+    engine.getAuthorizationService().saveAuthorization(g);
+    Session other = as("tom", user("tom", tasklistOnly), "tasklist");
+    HttpResponse<String> hidden = other.get(route);
+    assertThat(hidden.statusCode()).isEqualTo(404);
+    assertThat(hidden.body()).doesNotContain(sha);
+
+    // Cockpit without Tasklist: refused; no such task: 404; no session: 401
+    Session viewer = as("vic", user("vic", AccessBootstrap.VIEWERS), "cockpit");
+    assertThat(viewer.get(route).statusCode()).isEqualTo(403);
+    assertThat(approver.get(PLUGIN + "approval/no-such-task").statusCode()).isEqualTo(404);
+    assertThat(get(route, null, null).statusCode()).isEqualTo(401);
+
+    // the draft gone: 404 that says so, never a 500
+    Files.delete(draft);
+    HttpResponse<String> gone = approver.get(route);
+    assertThat(gone.statusCode()).as(gone.body()).isEqualTo(404);
+    assertThat(gone.body()).contains("DRAFT_MISSING");
+    Files.writeString(draft, text, StandardCharsets.UTF_8);
+
+    // the form that fetches it is deployed with the models and linked from the user task
+    assertThat(
+            engine
+                .getFormService()
+                .getTaskFormKey(task.getProcessDefinitionId(), task.getTaskDefinitionKey()))
+        .isEqualTo("embedded:deployment:processes/forms/approve-requirements.html");
+    assertThat(
+            engine
+                .getRepositoryService()
+                .getDeploymentResourceNames(
+                    engine
+                        .getRepositoryService()
+                        .getProcessDefinition(task.getProcessDefinitionId())
+                        .getDeploymentId()))
+        .contains("processes/forms/approve-requirements.html");
   }
 
   private String progressDir(String campaignId) throws IOException, InterruptedException {
