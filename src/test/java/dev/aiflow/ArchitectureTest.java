@@ -74,7 +74,7 @@ class ArchitectureTest {
     m.put("campaign", Set.of("stepcycle"));
     m.put("requirements", Set.of("stepcycle", "campaign"));
     m.put("audit", Set.of("stepcycle", "dispatch"));
-    m.put("cockpit", Set.of("audit", "campaign", "stepcycle"));
+    m.put("cockpit", Set.of("audit", "campaign", "requirements", "stepcycle"));
     m.put("security", Set.of());
     m.put("cluster", Set.of());
     m.put("metrics", Set.of());

@@ -9,6 +9,7 @@ import dev.aiflow.campaign.CampaignView;
 import dev.aiflow.engine.campaign.CampaignService;
 import dev.aiflow.negotiation.FreezeStatus;
 import dev.aiflow.negotiation.FreezeStore;
+import dev.aiflow.negotiation.LaunchSeal;
 import dev.aiflow.negotiation.Snapshots;
 import dev.aiflow.sessionlog.SessionEvent;
 import dev.aiflow.support.EngineTestBase;
@@ -247,6 +248,17 @@ class RequirementsFreezeProcessTest extends EngineTestBase {
     Path queue = dir.resolve("progress/task_queue.json");
     Files.createDirectories(dir.resolve("workspace"));
     String packs = Queues.write(queue, 1, List.of(Item.of("A", 1, "pass")));
+    String campaign =
+        JSON.writeValueAsString(
+            Map.of(
+                "queuePath",
+                queue.toString(),
+                "stepPackMap",
+                packs,
+                "workspace",
+                dir.resolve("workspace").toString(),
+                "maxReworkRounds",
+                0));
     ProcessInstance pi =
         start(
             "title: Finish A\n"
@@ -257,16 +269,10 @@ class RequirementsFreezeProcessTest extends EngineTestBase {
                 "startCampaign",
                 true,
                 "campaignVariables",
-                JSON.writeValueAsString(
-                    Map.of(
-                        "queuePath",
-                        queue.toString(),
-                        "stepPackMap",
-                        packs,
-                        "workspace",
-                        dir.resolve("workspace").toString(),
-                        "maxReworkRounds",
-                        0))));
+                campaign,
+                // what RequirementsService writes at the start
+                "launchSeal",
+                LaunchSeal.forDataDir(properties.dataDir()).seal(project, null, true, campaign)));
     decide(pi, "alice", true, "go");
 
     // Task_LaunchCampaign is asynchronous: the approval commits before a campaign starts
@@ -293,5 +299,52 @@ class RequirementsFreezeProcessTest extends EngineTestBase {
     assertThat(v.endReason()).isEqualTo("queue_drained");
     assertThat(new QueueStore(queue).read().require("A").status()).isEqualTo(TaskStatus.COMPLETED);
     assertThat(sessionKinds()).containsSubsequence("requirements_frozen", "execution_started");
+  }
+
+  /**
+   * The insider review: completing the approval may set any variable, and an approver added {@code
+   * startCampaign} and their own campaign to it. The launch checks the seal written at the draft's
+   * start: an incident, and no campaign starts.
+   */
+  @Test
+  void anApproverCannotAddACampaignToTheApproval() throws Exception {
+    ProcessInstance pi =
+        start(
+            "title: Finish A\n"
+                + "we need A's status line to say done so that the demo completes\n"
+                + "- Finish A in src/A.txt\n"
+                + "the status line of src/A.txt must say done\n",
+            Map.of(
+                "launchSeal",
+                LaunchSeal.forDataDir(properties.dataDir()).seal(project, null, false, null)));
+    Task t = approvalTask(pi);
+    tasks.claim(t.getId(), "mallory");
+    tasks.complete(
+        t.getId(),
+        Map.of(
+            "approved",
+            true,
+            "startCampaign",
+            true,
+            "campaignVariables",
+            "{\"queuePath\":\"/tmp/elsewhere/task_queue.json\"}"));
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (engine.getRuntimeService().createIncidentQuery().processInstanceId(pi.getId()).count()
+            == 0
+        && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+    }
+    assertThat(
+            engine
+                .getRuntimeService()
+                .createIncidentQuery()
+                .processInstanceId(pi.getId())
+                .singleResult()
+                .getIncidentMessage())
+        .contains("not launched")
+        .doesNotContain("/tmp/elsewhere");
+    assertThat(
+            history.createHistoricProcessInstanceQuery().processDefinitionKey("campaign").count())
+        .isZero();
   }
 }

@@ -30,6 +30,12 @@ class ApprovalListener implements TaskListener {
       throw new IllegalStateException(
           "claim the task before deciding: an approval must name its approver");
     }
+    if (auth != null && auth.getUserId() != null && !mayDecide(task, auth.getGroupIds())) {
+      // a grant an administrator added by mistake (TASK_WORK to operators) does not make anyone
+      // an approver: the task's candidate groups do
+      throw new org.camunda.bpm.engine.AuthorizationException(
+          auth.getUserId() + " may not decide an approval: not in its candidate groups");
+    }
     boolean approved = Boolean.TRUE.equals(task.getVariable(RequirementsVars.APPROVED));
     String comment = (String) task.getVariable(RequirementsVars.APPROVAL_COMMENT);
     task.getExecution().setVariable(RequirementsVars.APPROVER, approver);
@@ -49,5 +55,17 @@ class ApprovalListener implements TaskListener {
       d.put("comment", comment == null ? "" : comment);
       session.record(task.getExecution(), "requirements_approved", null, d);
     }
+  }
+
+  private static boolean mayDecide(DelegateTask task, java.util.List<String> groups) {
+    if (groups == null) {
+      return false;
+    }
+    if (groups.contains(org.camunda.bpm.engine.authorization.Groups.CAMUNDA_ADMIN)) {
+      return true;
+    }
+    return task.getCandidates().stream()
+        .map(org.camunda.bpm.engine.task.IdentityLink::getGroupId)
+        .anyMatch(g -> g != null && groups.contains(g));
   }
 }

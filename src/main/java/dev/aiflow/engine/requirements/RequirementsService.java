@@ -4,6 +4,7 @@ import dev.aiflow.config.AiflowProperties;
 import dev.aiflow.engine.EngineVariables;
 import dev.aiflow.negotiation.FreezeStatus;
 import dev.aiflow.negotiation.FreezeStore;
+import dev.aiflow.negotiation.LaunchSeal;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,11 +23,17 @@ public class RequirementsService {
   private final AiflowProperties properties;
 
   public RequirementsService(
-      RuntimeService runtime, TaskService tasks, AiflowProperties properties) {
+      RuntimeService runtime,
+      TaskService tasks,
+      AiflowProperties properties,
+      org.camunda.bpm.engine.IdentityService identity) {
     this.runtime = runtime;
     this.tasks = tasks;
     this.properties = properties;
+    this.identity = identity;
   }
+
+  private final org.camunda.bpm.engine.IdentityService identity;
 
   /**
    * What to draft from and with what.
@@ -67,10 +74,21 @@ public class RequirementsService {
     dev.aiflow.files.AtomicFile.write(
         file, r.dialogue().getBytes(java.nio.charset.StandardCharsets.UTF_8));
     v.put(RequirementsVars.DIALOGUE_PATH, file.toString());
-    if (r.campaignVariables() != null) {
+    String campaign = LaunchRequest.canonical(r.campaignVariables());
+    if (campaign != null) {
       v.put(RequirementsVars.START_CAMPAIGN, true);
-      v.put(RequirementsVars.CAMPAIGN_VARIABLES, EngineVariables.jsonValue(r.campaignVariables()));
+      v.put(RequirementsVars.CAMPAIGN_VARIABLES, EngineVariables.jsonValue(campaign));
     }
+    // what the approval may launch is sealed now: a Tasklist completion can set any variable
+    var caller = identity.getCurrentAuthentication();
+    v.put(
+        RequirementsVars.LAUNCH_SEAL,
+        LaunchSeal.forDataDir(properties.dataDir())
+            .seal(
+                r.projectId(),
+                caller == null ? null : caller.getUserId(),
+                campaign != null,
+                campaign));
     return runtime
         .startProcessInstanceByKey(PROCESS_KEY, "requirements-" + r.projectId(), v)
         .getId();

@@ -15,6 +15,16 @@ public final class RequirementsVars {
   public static final String CONTROLLER_COMMAND = "controllerCommand";
   public static final String REQUIREMENTS_DIR = CampaignVars.REQUIREMENTS_DIR;
   public static final String START_CAMPAIGN = "startCampaign";
+
+  /**
+   * The HMAC over project, drafter, {@code startCampaign} and {@code campaignVariables}, written by
+   * {@code RequirementsService} at the start and checked before the launch ({@code LaunchSeal}).
+   */
+  public static final String LAUNCH_SEAL = "launchSeal";
+
+  /** Who started the draft ({@code camunda:initiator}); the campaign is launched as them. */
+  public static final String STARTED_BY = "startedBy";
+
   public static final String CAMPAIGN_VARIABLES = "campaignVariables";
 
   // the draft and its review
