@@ -322,12 +322,15 @@ public class CockpitQueries {
     out.put("links", links);
 
     Path root = loggers.root();
-    boolean chain = projectId != null && WorkflowLogger.exists(root, projectId);
+    boolean chain = projectId != null && loggers.exists(projectId);
+    if (chain) {
+      loggers.refresh(projectId); // in a cluster: what other nodes appended, in this node's copy
+    }
     List<Map<String, Object>> events = new ArrayList<>();
     List<Map<String, Object>> evidence = new ArrayList<>();
     boolean taskInChain = false;
     if (chain) {
-      List<ChainEvent> all = WorkflowLogger.readProjectEvents(root, projectId);
+      List<ChainEvent> all = loggers.readProjectEvents(projectId);
       for (ChainEvent e : all) {
         JsonNode n = tree(e.json());
         if (n == null) {

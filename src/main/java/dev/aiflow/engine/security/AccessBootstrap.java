@@ -82,7 +82,8 @@ public class AccessBootstrap extends AbstractProcessEnginePlugin {
   public void postProcessEngineBuild(ProcessEngine engine) {
     IdentityService identity = engine.getIdentityService();
     AuthorizationService authorizations = engine.getAuthorizationService();
-    AdminCredentials credentials = AdminCredentials.resolve(properties, System.out);
+    // stderr: a CLI command's stdout carries its result alone
+    AdminCredentials credentials = AdminCredentials.resolve(properties, System.err);
 
     User existing = identity.createUserQuery().userId(credentials.user()).singleResult();
     if (existing == null) {
