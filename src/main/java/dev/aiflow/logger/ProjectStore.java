@@ -501,7 +501,7 @@ final class ProjectStore {
     while (!last.done) {
       if (leading.compareAndSet(false, true)) {
         try {
-          lead(maxBatch);
+          lead(maxBatch, last);
         } finally {
           leading.set(false);
         }
@@ -522,9 +522,17 @@ final class ProjectStore {
     }
   }
 
-  /** Writes batches until the queue is empty; the caller is the only leader meanwhile. */
-  private void lead(int maxBatch) {
+  /**
+   * Writes batches until the queue is empty; the caller is the only leader meanwhile. Once the
+   * caller's own request is answered and nothing is queued, it returns at once instead of waiting
+   * for the queue to refill: whoever queues next leads (and gathers) itself. (Waiting here cost a
+   * single caller's batch 200 µs each, a quarter of its time.)
+   */
+  private void lead(int maxBatch, Request own) {
     while (true) {
+      if (own.done && queued.get() == 0) {
+        return;
+      }
       if (maxBatch > 1 && lastBatch > 1 && queued.get() < lastBatch) {
         long deadline = System.nanoTime() + GATHER_NANOS;
         while (queued.get() < lastBatch && System.nanoTime() < deadline) {
@@ -681,23 +689,23 @@ final class ProjectStore {
     for (Attachment a : r.attachments) {
       writeAttachment(a);
     }
-    String recordedAt = r.clock.instant().truncatedTo(ChronoUnit.MILLIS).toString();
+    String recordedAt = recordedAt(r.clock);
     long taskSeq = task == null ? 1 : task.count + 1;
-    Map<String, Object> envelope = new HashMap<>();
-    envelope.put(EventFields.SCHEMA_VERSION, EventFields.SCHEMA);
-    envelope.put(EventFields.PROJECT_ID, projectId);
-    envelope.put(EventFields.SEQ, draft.seq + 1);
-    envelope.put(EventFields.EVENT_TYPE, r.eventType);
-    envelope.put(EventFields.RECORDED_AT, recordedAt);
-    envelope.put(EventFields.PROJECT_PREV_EVENT_HASH, draft.head);
     String prev = r.taskId == null ? draft.head : (task == null ? EventFields.GENESIS : task.head);
-    envelope.put(EventFields.PREV_EVENT_HASH, prev);
-    if (r.taskId != null) {
-      envelope.put(EventFields.TASK_ID, r.taskId);
-      envelope.put(EventFields.TASK_SEQ, taskSeq);
-    }
     EventEncoder.Encoded encoded =
-        EventEncoder.encode(EventEncoder.scalars(envelope), r.payload, digest);
+        EventEncoder.encode(
+            EventEncoder.envelope(
+                r.eventType,
+                prev,
+                projectId,
+                draft.head,
+                recordedAt,
+                EventFields.SCHEMA,
+                draft.seq + 1,
+                r.taskId,
+                taskSeq),
+            r.payload,
+            digest);
     Facts p = r.facts;
     EventView view =
         new EventView(
@@ -742,6 +750,23 @@ final class ProjectStore {
               r.taskId, encoded.line(), after.mirrorBytes - encoded.line().length, r.eventType));
     }
     return event;
+  }
+
+  private long lastMillis = Long.MIN_VALUE;
+  private String lastRecordedAt;
+
+  /**
+   * The clock's time to the millisecond as ISO-8601, formatted once per millisecond (a batch's
+   * events mostly share one). Called under the state lock.
+   */
+  private String recordedAt(Clock clock) {
+    java.time.Instant now = clock.instant();
+    long millis = now.toEpochMilli();
+    if (millis != lastMillis || lastRecordedAt == null) {
+      lastRecordedAt = now.truncatedTo(ChronoUnit.MILLIS).toString();
+      lastMillis = millis;
+    }
+    return lastRecordedAt;
   }
 
   /** Writes an attachment durably (temporary file, fsync, rename) before its event. */
