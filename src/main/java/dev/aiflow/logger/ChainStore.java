@@ -29,6 +29,9 @@ interface ChainStore {
       Durability durability,
       Clock clock);
 
+  /** Appends one event whose canonical members are built already (an attempt's fast path). */
+  ChainEvent append(ProjectStore.Append a, Durability durability, Clock clock);
+
   /** Each element: the event, or the exception that refused or failed it, in order. */
   List<Object> appendAll(List<ProjectStore.Append> appends, Clock clock);
 

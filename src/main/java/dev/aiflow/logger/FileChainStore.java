@@ -39,6 +39,11 @@ final class FileChainStore implements ChainStore {
   }
 
   @Override
+  public ChainEvent append(ProjectStore.Append a, Durability durability, Clock clock) {
+    return store.append(a, durability, clock);
+  }
+
+  @Override
   public List<Object> appendAll(List<ProjectStore.Append> appends, Clock clock) {
     return store.appendAll(appends, clock);
   }

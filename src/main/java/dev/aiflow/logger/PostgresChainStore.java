@@ -89,9 +89,24 @@ final class PostgresChainStore implements ChainStore {
                 List.of(
                     new Req(
                         new ProjectStore.Append(
-                            taskId, eventType, payload, idempotencyKey, precondition, attachments),
+                            taskId,
+                            eventType,
+                            EventEncoder.members(payload),
+                            ProjectStore.Facts.of(payload),
+                            idempotencyKey,
+                            precondition,
+                            attachments),
                         clock)))
             .get(0);
+    if (result instanceof RuntimeException e) {
+      throw e;
+    }
+    return (ChainEvent) result;
+  }
+
+  @Override
+  public ChainEvent append(ProjectStore.Append a, Durability durability, Clock clock) {
+    Object result = write(List.of(new Req(a, clock))).get(0);
     if (result instanceof RuntimeException e) {
       throw e;
     }
@@ -251,8 +266,7 @@ final class PostgresChainStore implements ChainStore {
       envelope.put(EventFields.TASK_SEQ, taskSeq);
     }
     EventEncoder.Encoded encoded =
-        EventEncoder.encode(
-            EventEncoder.scalars(envelope), EventEncoder.members(r.payload()), digest);
+        EventEncoder.encode(EventEncoder.scalars(envelope), r.payload(), digest);
     ChainEvent event = apply(encoded.text(), draft);
     rows.add(new Row(event, r.idempotencyKey(), encoded.text()));
     files.addAll(r.attachments());

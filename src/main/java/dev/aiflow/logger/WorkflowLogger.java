@@ -167,16 +167,7 @@ public final class WorkflowLogger implements AutoCloseable {
    * idempotency key that is already in the task chain, returns that event instead.
    */
   public ChainEvent logAttempt(AttemptRecord a) {
-    ProjectStore.Append append = attemptAppend(a);
-    return store.append(
-        append.taskId(),
-        append.eventType(),
-        append.payload(),
-        append.idempotencyKey(),
-        append.precondition(),
-        append.attachments(),
-        options.durability(),
-        options.clock());
+    return store.append(attemptAppend(a), options.durability(), options.clock());
   }
 
   /**
@@ -221,64 +212,22 @@ public final class WorkflowLogger implements AutoCloseable {
     ProjectLayout.checkId("task id", a.taskId());
     require(a.result() != null && RESULTS.contains(a.result()), "result", "one of " + RESULTS);
     require(notBlank(a.reasonCode()), "reason_code", "a non-empty code");
-    ObjectNode p = CanonicalJson.STRICT_MAPPER.createObjectNode();
-    p.put(EventFields.R, a.r());
-    p.put(EventFields.S, a.s());
-    strings(p.putArray("acceptance_snapshot"), a.acceptanceSnapshot());
-    putIfSet(p, "code_change_summary", a.codeChangeSummary());
-    putIfSet(p, "code_artifact_ref", a.codeArtifactRef());
     List<ProjectStore.Attachment> attachments = List.of();
+    AttemptMembers.ContentRef ref = null;
     if (a.codeContent() != null) {
       byte[] content = a.codeContent().getBytes(StandardCharsets.UTF_8);
       if (content.length > options.inlineContentLimit()) {
         String path = "artifacts/code_content_R" + a.r() + "_S" + a.s() + ".txt";
         attachments = List.of(new ProjectStore.Attachment(a.taskId(), path, content));
-        p.putObject(EventFields.CODE_CONTENT_REF)
-            .put("path", path)
-            .put("sha256", DurableFiles.sha256Hex(content))
-            .put("bytes", content.length);
-      } else {
-        p.put(EventFields.CODE_CONTENT, a.codeContent());
+        ref = new AttemptMembers.ContentRef(path, DurableFiles.sha256Hex(content), content.length);
       }
     }
-    strings(p.putArray("executed_files"), a.executedFiles());
-    strings(p.putArray("executed_commands"), a.executedCommands());
-    putIfSet(p, "test_results", a.testResults());
-    p.put("result", a.result());
-    p.put("reason_code", a.reasonCode());
-    putIfSet(p, "reason_detail", a.reasonDetail());
-    putIfSet(p, "next_action", a.nextAction());
-    if (!a.engine().isEmpty()) {
-      ObjectNode engine = p.putObject("engine");
-      putIfSet(engine, "process_instance_id", a.engine().processInstanceId());
-      putIfSet(engine, "activity_instance_id", a.engine().activityInstanceId());
-      putIfSet(engine, "activity_id", a.engine().activityId());
-      putIfSet(engine, "external_task_id", a.engine().externalTaskId());
-    }
-    putIfSet(p, EventFields.IDEMPOTENCY_KEY, a.idempotencyKey());
-    putIfSet(p, EventFields.REVISION_KEY, a.revisionKey());
-    if (!a.context().isEmpty()) {
-      ObjectNode context = p.putObject("context");
-      a.context().forEach(context::put);
-    }
-    if (!a.usage().isEmpty()) {
-      ObjectNode usage = p.putObject("usage");
-      a.usage()
-          .forEach(
-              (k, v) -> {
-                if (v instanceof String t) {
-                  usage.put(k, t);
-                } else if (v instanceof Boolean b) {
-                  usage.put(k, b);
-                } else {
-                  usage.put(k, ((Number) v).longValue());
-                }
-              });
-    }
+    // canonical members written directly from the record, before any lock (no Jackson tree)
     return new ProjectStore.Append(
         a.taskId(),
         EventFields.TYPE_ATTEMPT,
-        p,
+        AttemptMembers.of(a, ref),
+        new ProjectStore.Facts(a.r(), a.s(), a.revisionKey(), null, null),
         a.idempotencyKey(),
         task -> refuseIf("RS_OUT_OF_ORDER", TaskRules.attemptViolation(task, a.r(), a.s())),
         attachments);

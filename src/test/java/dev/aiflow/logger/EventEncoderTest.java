@@ -62,4 +62,36 @@ class EventEncoderTest {
     assertThat(new String(encoded.text(), StandardCharsets.UTF_8))
         .isEqualTo("{\"event_hash\":\"" + DurableFiles.sha256Hex("{}".getBytes()) + "\"}");
   }
+
+  @Test
+  void theDirectEnvelopeHasTheMembersOfTheSortedMap() {
+    Random random = new Random(7);
+    String[] samples = {"a", "T-1", "é\"\n", "\ud83d\ude00x", "0".repeat(64), ""};
+    for (int n = 0; n < 500; n++) {
+      String taskId = random.nextInt(3) == 0 ? null : samples[random.nextInt(samples.length)];
+      String[] v = new String[5];
+      for (int i = 0; i < v.length; i++) {
+        v[i] = samples[random.nextInt(samples.length)];
+      }
+      long seq = random.nextLong() & ((1L << 53) - 1);
+      long taskSeq = random.nextInt(1_000_000);
+      Map<String, Object> map = new TreeMap<>();
+      map.put("event_type", v[0]);
+      map.put("prev_event_hash", v[1]);
+      map.put("project_id", v[2]);
+      map.put("project_prev_event_hash", v[3]);
+      map.put("recorded_at", v[4]);
+      map.put("schema_version", 1);
+      map.put("seq", seq);
+      if (taskId != null) {
+        map.put("task_id", taskId);
+        map.put("task_seq", taskSeq);
+      }
+      EventEncoder.Members expected = EventEncoder.scalars(map);
+      EventEncoder.Members direct =
+          EventEncoder.envelope(v[0], v[1], v[2], v[3], v[4], 1, seq, taskId, taskSeq);
+      assertThat(direct.keys()).containsExactly(expected.keys());
+      assertThat(direct.texts()).containsExactly(expected.texts());
+    }
+  }
 }
