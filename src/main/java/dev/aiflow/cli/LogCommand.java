@@ -330,7 +330,10 @@ public class LogCommand implements Callable<Integer> {
 
   @Command(
       name = "import",
-      description = "Import an exported zip under a new project id (checked before writing).")
+      description = {
+        "Import an exported zip under a new project id (checked before writing). Exit 1 when",
+        "the archive fails its check (manifest, hashes, chain), 2 when there is none."
+      })
   static class Import implements Callable<Integer> {
     @picocli.CommandLine.ParentCommand LogCommand log;
     @Spec CommandSpec spec;
@@ -343,7 +346,17 @@ public class LogCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-      ImportResult r = WorkflowLogger.importProject(log.rootDir, archive, targetProjectId);
+      ImportResult r;
+      try {
+        r = WorkflowLogger.importProject(log.rootDir, archive, targetProjectId);
+      } catch (dev.aiflow.logger.LogRefusedException e) {
+        if (!e.code().startsWith("ARCHIVE_") || e.code().equals("ARCHIVE_MISSING")) {
+          throw e; // no archive, or a target that exists: bad usage (exit 2)
+        }
+        // the archive is there and fails its own check (manifest, hashes, chain): exit 1
+        spec.commandLine().getErr().println("aiflow: " + e.getMessage());
+        return ExitCodes.FAILED;
+      }
       spec.commandLine()
           .getOut()
           .printf(
