@@ -158,9 +158,9 @@ class CorruptFilesVerifyTest {
     assertThat(log("checkpoint").exit()).isZero();
     Path checkpoints = root.resolve("demo/transparency/checkpoints");
     assertThat(checkpoints).exists();
-    // a complete record (ended by its blank line) that is no signed checkpoint; an incomplete
-    // one would be a torn append, cut by the next one
-    Files.writeString(checkpoints, SECRET + "\n\n");
+    // a complete record (text, blank line, signature lines, blank line) that is no signed
+    // checkpoint; an incomplete one would be a torn append, cut by the next one
+    Files.writeString(checkpoints, SECRET + "\n\n\u2014 nobody AAAA\n\n");
     Run r = log("checkpoint");
     assertThat(r.exit()).as(r.out() + r.err()).isEqualTo(ExitCodes.FAILED);
     assertThat(r.err()).contains("checkpoints").doesNotContain(SECRET).doesNotContain("\tat ");

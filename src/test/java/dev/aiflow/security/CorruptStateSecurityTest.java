@@ -90,8 +90,11 @@ class CorruptStateSecurityTest extends SecurityTestBase {
 
   @Test
   void aCorruptChainLine() throws Exception {
-    Path taskEvents = dir.resolve("tasks/T-1/events.jsonl");
-    Files.writeString(taskEvents, "{\"seq\": \"" + SECRET + "\"\n");
+    // the project chain is the evidence of record (a task file is a mirror the logger repairs)
+    Path events = dir.resolve("events.jsonl");
+    List<String> lines = new ArrayList<>(Files.readAllLines(events));
+    lines.set(1, "{\"seq\": \"" + SECRET + "\"");
+    Files.write(events, lines);
     everyAuditRoute();
     verifyFailsNaming("events.jsonl");
   }
@@ -99,8 +102,9 @@ class CorruptStateSecurityTest extends SecurityTestBase {
   @Test
   void aCorruptCheckpointLog() throws Exception {
     Files.createDirectories(dir.resolve("transparency"));
-    // a complete record (ended by a blank line) that is no signed checkpoint
-    Files.writeString(dir.resolve("transparency/checkpoints"), SECRET + "\n\n");
+    // a complete record (text, blank line, signature lines, blank line), no signed checkpoint
+    Files.writeString(
+        dir.resolve("transparency/checkpoints"), SECRET + "\n\n\u2014 nobody AAAA\n\n");
     List<HttpResponse<String>> answers = everyAuditRoute();
     HttpResponse<String> checkpoint = answers.get(3);
     assertThat(checkpoint.statusCode()).as(checkpoint.body()).isBetween(400, 499);
