@@ -29,7 +29,7 @@ import picocli.CommandLine;
  */
 class CorruptFilesVerifyTest {
 
-  static final String SECRET = "SECRET-TOKEN-4711";
+  static final String CANARY = "CANARY-TOKEN-4711";
 
   @TempDir Path tmp;
   Path root;
@@ -80,20 +80,20 @@ class CorruptFilesVerifyTest {
     for (String w : what) {
       assertThat(r.err()).contains(w);
     }
-    assertThat(r.err() + r.out()).doesNotContain(SECRET);
+    assertThat(r.err() + r.out()).doesNotContain(CANARY);
   }
 
   @Test
   void aCorruptSchemaManifestFailsVerify() throws Exception {
     Files.writeString(
-        root.resolve("demo/manifest/schema_version.json"), "{\"schema_version\": " + SECRET);
+        root.resolve("demo/manifest/schema_version.json"), "{\"schema_version\": " + CANARY);
     failsNamed(log("verify"), "schema_version.json", "UNREADABLE_MANIFEST");
     failsNamed(log("verify", "--task-id", "T-1"), "schema_version.json");
   }
 
   @Test
   void aCorruptProjectManifestFailsVerify() throws Exception {
-    Files.writeString(root.resolve("demo/manifest/project_manifest.json"), SECRET + "\n");
+    Files.writeString(root.resolve("demo/manifest/project_manifest.json"), CANARY + "\n");
     failsNamed(log("verify"), "project_manifest.json");
   }
 
@@ -101,7 +101,7 @@ class CorruptFilesVerifyTest {
   void aCorruptChainLineFailsVerify() throws Exception {
     Path events = root.resolve("demo/events.jsonl");
     List<String> lines = new ArrayList<>(Files.readAllLines(events));
-    lines.set(1, "{\"seq\":2,\"note\":\"" + SECRET + "\"");
+    lines.set(1, "{\"seq\":2,\"note\":\"" + CANARY + "\"");
     Files.write(events, lines);
     failsNamed(log("verify"), "events.jsonl");
   }
@@ -112,7 +112,7 @@ class CorruptFilesVerifyTest {
     assertThat(log("export", "--archive", archive.toString()).exit()).isZero();
     String key = log("key").out().strip();
     Path bad =
-        rewriteEntry(archive, "aiflow-export.json", b -> ("{\"format\": " + SECRET).getBytes());
+        rewriteEntry(archive, "aiflow-export.json", b -> ("{\"format\": " + CANARY).getBytes());
     failsNamed(
         aiflow("log", "verify-bundle", "--archive", bad.toString(), "--key", key),
         "aiflow-export.json");
@@ -143,7 +143,7 @@ class CorruptFilesVerifyTest {
             b -> {
               try {
                 ObjectNode m = (ObjectNode) json.readTree(b);
-                m.put("checkpoint", "aiflow.invalid/x\n" + SECRET + "\n\n— nobody AAAA\n");
+                m.put("checkpoint", "aiflow.invalid/x\n" + CANARY + "\n\n— nobody AAAA\n");
                 return json.writeValueAsBytes(m);
               } catch (java.io.IOException e) {
                 throw new java.io.UncheckedIOException(e);
@@ -160,10 +160,10 @@ class CorruptFilesVerifyTest {
     assertThat(checkpoints).exists();
     // a complete record (text, blank line, signature lines, blank line) that is no signed
     // checkpoint; an incomplete one would be a torn append, cut by the next one
-    Files.writeString(checkpoints, SECRET + "\n\n\u2014 nobody AAAA\n\n");
+    Files.writeString(checkpoints, CANARY + "\n\n\u2014 nobody AAAA\n\n");
     Run r = log("checkpoint");
     assertThat(r.exit()).as(r.out() + r.err()).isEqualTo(ExitCodes.FAILED);
-    assertThat(r.err()).contains("checkpoints").doesNotContain(SECRET).doesNotContain("\tat ");
+    assertThat(r.err()).contains("checkpoints").doesNotContain(CANARY).doesNotContain("\tat ");
   }
 
   private Path rewriteEntry(Path archive, String name, UnaryOperator<byte[]> f) throws Exception {
@@ -188,6 +188,6 @@ class CorruptFilesVerifyTest {
 
   static {
     // the secret stands in for any content; make sure the test's own text is not ASCII-only luck
-    assert SECRET.getBytes(StandardCharsets.UTF_8).length == SECRET.length();
+    assert CANARY.getBytes(StandardCharsets.UTF_8).length == CANARY.length();
   }
 }

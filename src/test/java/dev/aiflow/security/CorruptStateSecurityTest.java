@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
  */
 class CorruptStateSecurityTest extends SecurityTestBase {
 
-  static final String SECRET = "SECRET-TOKEN-4711";
+  static final String CANARY = "CANARY-TOKEN-4711";
 
   String project;
   Path dir;
@@ -54,7 +54,7 @@ class CorruptStateSecurityTest extends SecurityTestBase {
             "/transparency/verifier-key")) {
       HttpResponse<String> r = getAsAdmin("/api/projects/" + project + route);
       assertThat(r.statusCode()).as(route + ": " + r.body()).isLessThan(500);
-      assertThat(r.body()).as(route).doesNotContain(SECRET);
+      assertThat(r.body()).as(route).doesNotContain(CANARY);
       out.add(r);
     }
     return out;
@@ -71,19 +71,19 @@ class CorruptStateSecurityTest extends SecurityTestBase {
       assertThat(r.headers().firstValue("Content-Type").orElse(""))
           .contains("application/problem+json");
     }
-    assertThat(r.body()).contains(file).doesNotContain(SECRET);
+    assertThat(r.body()).contains(file).doesNotContain(CANARY);
   }
 
   @Test
   void aCorruptSchemaManifest() throws Exception {
-    Files.writeString(dir.resolve("manifest/schema_version.json"), "{\"v\": " + SECRET);
+    Files.writeString(dir.resolve("manifest/schema_version.json"), "{\"v\": " + CANARY);
     everyAuditRoute();
     verifyFailsNaming("schema_version.json");
   }
 
   @Test
   void aCorruptProjectManifest() throws Exception {
-    Files.writeString(dir.resolve("manifest/project_manifest.json"), SECRET + "\n");
+    Files.writeString(dir.resolve("manifest/project_manifest.json"), CANARY + "\n");
     everyAuditRoute();
     verifyFailsNaming("project_manifest.json");
   }
@@ -93,7 +93,7 @@ class CorruptStateSecurityTest extends SecurityTestBase {
     // the project chain is the evidence of record (a task file is a mirror the logger repairs)
     Path events = dir.resolve("events.jsonl");
     List<String> lines = new ArrayList<>(Files.readAllLines(events));
-    lines.set(1, "{\"seq\": \"" + SECRET + "\"");
+    lines.set(1, "{\"seq\": \"" + CANARY + "\"");
     Files.write(events, lines);
     everyAuditRoute();
     verifyFailsNaming("events.jsonl");
@@ -104,7 +104,7 @@ class CorruptStateSecurityTest extends SecurityTestBase {
     Files.createDirectories(dir.resolve("transparency"));
     // a complete record (text, blank line, signature lines, blank line), no signed checkpoint
     Files.writeString(
-        dir.resolve("transparency/checkpoints"), SECRET + "\n\n\u2014 nobody AAAA\n\n");
+        dir.resolve("transparency/checkpoints"), CANARY + "\n\n\u2014 nobody AAAA\n\n");
     List<HttpResponse<String>> answers = everyAuditRoute();
     HttpResponse<String> checkpoint = answers.get(3);
     assertThat(checkpoint.statusCode()).as(checkpoint.body()).isBetween(400, 499);
