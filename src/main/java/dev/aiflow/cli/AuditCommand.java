@@ -31,8 +31,10 @@ public class AuditCommand implements Callable<Integer> {
       name = "reconcile",
       mixinStandardHelpOptions = true,
       description = {
-        "Name every attempt in the chain that history has no record of, and every completed",
-        "dispatch that has no attempt in the chain. Exit 0 when there is none of either."
+        "Name every attempt in the chain that history has no record of, every completed",
+        "dispatch that has no attempt in the chain, every anchor in history whose event the",
+        "chain no longer holds (rewritten or deleted), and every event of a finished instance",
+        "after its last anchor. Exit 0 when there is none, 1 otherwise."
       })
   static class Reconcile implements Callable<Integer> {
     @Spec CommandSpec spec;
@@ -67,16 +69,19 @@ public class AuditCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         out.printf(
             "%s project %s: %d process instance(s), %d attempt(s) in the chain, %d completed"
-                + " dispatch(es) in history%n",
+                + " dispatch(es) and %d anchor(s) in history%n",
             r.clean() ? "CLEAN" : "MISMATCH",
             projectId,
             r.processInstances(),
             r.attemptsInChain(),
-            r.dispatchesInHistory());
+            r.dispatchesInHistory(),
+            r.anchorsInHistory());
         r.attemptsWithoutHistory()
             .forEach(o -> out.println("  attempt without history: " + o.detail()));
         r.dispatchesWithoutAttempt()
             .forEach(o -> out.println("  dispatch without attempt: " + o.detail()));
+        r.anchorsBroken().forEach(o -> out.println("  anchor broken: " + o.detail()));
+        r.eventsUnanchored().forEach(o -> out.println("  event unanchored: " + o.detail()));
         return r.clean() ? ExitCodes.OK : ExitCodes.FAILED;
       }
     }

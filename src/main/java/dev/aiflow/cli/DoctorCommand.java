@@ -3,6 +3,7 @@ package dev.aiflow.cli;
 import dev.aiflow.agent.AgentSettings;
 import dev.aiflow.agent.BuiltinShim;
 import dev.aiflow.worker.BackendHealth;
+import dev.aiflow.worker.SandboxCheck;
 import dev.aiflow.worker.SelfLauncher;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -20,16 +21,18 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code aiflow doctor}: one line per agent backend (binary, version, where its credentials are;
- * never their values) and one for the shim. Exit 1 when a backend named with {@code --backend} (the
- * ones a campaign needs) or the shim is unusable.
+ * never their values), one for the shim and one for the sandbox. Exit 1 when a backend named with
+ * {@code --backend} (the ones a campaign needs) or the shim is unusable, or when the sandbox is
+ * required ({@code bwrap}) and does not work; a warning when agents would run unsandboxed.
  */
 @Command(
     name = "doctor",
     mixinStandardHelpOptions = true,
     description = {
       "Check the agent backends: each CLI's binary, its --version, and whether its credentials",
-      "are present (their values are never printed), one line each. Exit 1 when a backend named",
-      "with --backend, or the shim, is unusable."
+      "are present (their values are never printed), one line each; then the sandbox (bubblewrap):",
+      "a warning when agents would run unsandboxed. Exit 1 when a backend named with --backend,",
+      "or the shim, is unusable, or when --sandbox bwrap is required and does not work."
     })
 public class DoctorCommand implements Callable<Integer> {
 
@@ -42,6 +45,19 @@ public class DoctorCommand implements Callable<Integer> {
 
   @Option(names = "--shim", description = "The shim (default: $AIFLOW_SHIM or builtin).")
   String shim;
+
+  @Option(
+      names = "--sandbox",
+      description =
+          "The sandbox mode to check: auto, bwrap or none (default: $AIFLOW_WORKER_SANDBOX_MODE,"
+              + " else auto, as the server reads aiflow.worker.sandbox.mode).")
+  String sandbox;
+
+  @Option(
+      names = "--bwrap",
+      description =
+          "The bwrap executable (default: $AIFLOW_WORKER_SANDBOX_BWRAP or /usr/bin/bwrap).")
+  String bwrap;
 
   Map<String, String> environment = System.getenv();
 
@@ -101,6 +117,17 @@ public class DoctorCommand implements Callable<Integer> {
         failed = true;
       }
     }
+    SandboxCheck box =
+        SandboxCheck.of(
+            sandbox != null ? sandbox : environment.get("AIFLOW_WORKER_SANDBOX_MODE"),
+            bwrap != null ? bwrap : environment.get("AIFLOW_WORKER_SANDBOX_BWRAP"));
+    out.println(
+        String.format("%-8s %-9s %s", "sandbox", box.state(), box.detail())
+            + (box.ok() ? "" : "  [" + box.code() + "]"));
+    if (!box.ok()) {
+      spec.commandLine().getErr().println("aiflow: warning: " + box.detail());
+    }
+    failed |= box.unusable();
     out.flush();
     return failed ? ExitCodes.FAILED : ExitCodes.OK;
   }

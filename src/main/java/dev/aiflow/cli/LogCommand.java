@@ -7,6 +7,7 @@ import dev.aiflow.logger.ExportResult;
 import dev.aiflow.logger.ImportResult;
 import dev.aiflow.logger.VerificationReport;
 import dev.aiflow.logger.WorkflowLogger;
+import dev.aiflow.qa.EvidenceCheck;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -244,6 +245,20 @@ public class LogCommand implements Callable<Integer> {
         description = "The head hash recorded elsewhere: detects a truncated tail.")
     String expectHead;
 
+    @Option(
+        names = "--evidence",
+        description =
+            "Also recheck every evidence file the QA reviews recorded (agent's and kernel's,"
+                + " under .artifacts/ of --workspace) against its SHA-256 in the chain.")
+    boolean evidence;
+
+    @Option(
+        names = "--workspace",
+        defaultValue = ".",
+        description =
+            "The workspace holding .artifacts/, for --evidence (default: ${DEFAULT-VALUE}).")
+    Path workspace;
+
     @Override
     public Integer call() {
       VerificationReport report =
@@ -252,11 +267,12 @@ public class LogCommand implements Callable<Integer> {
       for (String warning : report.warnings()) {
         spec.commandLine().getErr().println("aiflow: warning: " + warning);
       }
+      boolean evidenceOk = !evidence || checkEvidence(out);
       if (report.ok()) {
         out.printf(
             "OK %s of %s: %d events, head %s%n",
             report.scope(), log.project(), report.events(), report.head());
-        return ExitCodes.OK;
+        return evidenceOk ? ExitCodes.OK : ExitCodes.FAILED;
       }
       PrintWriter err = spec.commandLine().getErr();
       for (ChainProblem p : report.problems()) {
@@ -266,6 +282,30 @@ public class LogCommand implements Callable<Integer> {
           "aiflow: verification of %s failed: %d problem(s); first: %s%n",
           report.scope(), report.problems().size(), report.firstProblem());
       return ExitCodes.FAILED;
+    }
+
+    /** Prints every evidence file that is not as reviewed; true when all are. */
+    private boolean checkEvidence(PrintWriter out) {
+      if (!java.nio.file.Files.isDirectory(workspace)) {
+        throw new CliException(ExitCodes.USAGE, "--workspace " + workspace + " is not a folder");
+      }
+      List<ChainEvent> events =
+          WorkflowLogger.readProjectEvents(log.rootDir, log.project()).stream()
+              .filter(e -> taskId == null || taskId.equals(e.taskId()))
+              .toList();
+      EvidenceCheck.ChainResult r = EvidenceCheck.checkChain(workspace, events);
+      if (r.ok()) {
+        out.printf("OK evidence: %d file(s) of %d review(s) as reviewed%n", r.files(), r.reviews());
+        return true;
+      }
+      PrintWriter err = spec.commandLine().getErr();
+      for (EvidenceCheck.Recorded m : r.mismatches()) {
+        err.println("FAIL EVIDENCE_" + m.mismatch().problem() + " " + m.describe());
+      }
+      err.printf(
+          "aiflow: evidence check failed: %d of %d file(s) not as reviewed; first: %s%n",
+          r.mismatches().size(), r.files(), r.mismatches().get(0).describe());
+      return false;
     }
   }
 
@@ -305,7 +345,10 @@ public class LogCommand implements Callable<Integer> {
 
   @Command(
       name = "import",
-      description = "Import an exported zip under a new project id (checked before writing).")
+      description = {
+        "Import an exported zip under a new project id (checked before writing). Exit 1 when",
+        "the archive fails its check (manifest, hashes, chain), 2 when there is none."
+      })
   static class Import implements Callable<Integer> {
     @picocli.CommandLine.ParentCommand LogCommand log;
     @Spec CommandSpec spec;
@@ -322,7 +365,17 @@ public class LogCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-      ImportResult r = WorkflowLogger.importProject(log.rootDir, archive, targetProjectId);
+      ImportResult r;
+      try {
+        r = WorkflowLogger.importProject(log.rootDir, archive, targetProjectId);
+      } catch (dev.aiflow.logger.LogRefusedException e) {
+        if (!e.code().startsWith("ARCHIVE_") || e.code().equals("ARCHIVE_MISSING")) {
+          throw e; // no archive, or a target that exists: bad usage (exit 2)
+        }
+        // the archive is there and fails its own check (manifest, hashes, chain): exit 1
+        spec.commandLine().getErr().println("aiflow: " + e.getMessage());
+        return ExitCodes.FAILED;
+      }
       spec.commandLine()
           .getOut()
           .printf(

@@ -19,8 +19,9 @@ public final class SharedVars {
   public static final String REWORK_ROUND = "reworkRound";
 
   /**
-   * The hash of the last chain event the instance appended, written after every step that appends
-   * (so every value it took is an anchor in history; docs/chain-format.md, "Anchors").
+   * The last chain event the instance appended, as {@code <seq>:<event hash>}, written after every
+   * step that appends (so every value it took is an anchor in history; docs/chain-format.md,
+   * "Anchors"). Written only through {@link ChainAnchors#anchor}.
    */
   public static final String CHAIN_ANCHOR = "chainAnchor";
 

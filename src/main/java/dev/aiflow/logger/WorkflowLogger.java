@@ -382,6 +382,17 @@ public final class WorkflowLogger implements AutoCloseable {
    * repair): for auditors and reconciliation. Unreadable lines are skipped; verify reports them.
    */
   public static List<ChainEvent> readProjectEvents(Path root, String projectId) {
+    return readProjectEvents(root, projectId, false);
+  }
+
+  /**
+   * As {@link #readProjectEvents(Path, String)}; with {@code recomputed}, each event's {@code
+   * eventHash} is the SHA-256 of its bytes as they stand, not the hash the line states (for
+   * comparing with anchors kept elsewhere: an edited line whose stated hash was left alone does not
+   * match).
+   */
+  public static List<ChainEvent> readProjectEvents(
+      Path root, String projectId, boolean recomputed) {
     ProjectLayout layout = new ProjectLayout(root, projectId);
     List<ChainEvent> events = new ArrayList<>();
     if (!Files.exists(layout.events())) {
@@ -399,7 +410,7 @@ public final class WorkflowLogger implements AutoCloseable {
                   v.taskId(),
                   Math.max(0, v.taskSeq()),
                   v.eventType(),
-                  v.eventHash(),
+                  recomputed ? v.computedHash() : v.eventHash(),
                   new String(lines.buf(), lines.off(), lines.len(), StandardCharsets.UTF_8),
                   false));
         } catch (EventReader.MalformedEventException e) {

@@ -1,5 +1,8 @@
 package dev.aiflow.qa;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.aiflow.logger.ChainEvent;
 import dev.aiflow.protocol.WorkspacePath;
 import java.io.IOException;
 import java.io.InputStream;
@@ -21,6 +24,8 @@ import java.util.Map;
  * {@code aiflow log verify --evidence}.
  */
 public final class EvidenceCheck {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   /** What is wrong with one recorded file. */
   public enum Problem {
@@ -65,7 +70,67 @@ public final class EvidenceCheck {
     }
   }
 
+  /**
+   * A mismatch found through the chain: which review recorded the file.
+   *
+   * @param seq the {@code qa_review} event's position in the project chain
+   * @param taskId its task
+   */
+  public record Recorded(long seq, String taskId, Mismatch mismatch) {
+
+    public String describe() {
+      return mismatch.describe() + " (recorded by qa_review #" + seq + " of task " + taskId + ")";
+    }
+  }
+
+  /** How many files a chain check looked at, and what does not match. */
+  public record ChainResult(int reviews, int files, List<Recorded> mismatches) {
+
+    public boolean ok() {
+      return mismatches.isEmpty();
+    }
+  }
+
   private EvidenceCheck() {}
+
+  /**
+   * Rechecks every evidence file the chain's {@code qa_review} events recorded (agent's and
+   * kernel's, {@code evidence[]}: path, sha256), against the workspace that holds {@code
+   * .artifacts/}. Events of other kinds, and reviews without evidence, are skipped.
+   */
+  public static ChainResult checkChain(Path workspace, List<ChainEvent> events) {
+    int reviews = 0;
+    int files = 0;
+    List<Recorded> out = new ArrayList<>();
+    for (ChainEvent e : events) {
+      if (!"qa_review".equals(e.eventType())) {
+        continue;
+      }
+      JsonNode evidence;
+      try {
+        evidence = JSON.readTree(e.json()).path("evidence");
+      } catch (IOException ex) {
+        continue; // the chain's own verification names an unreadable line
+      }
+      if (!evidence.isArray() || evidence.isEmpty()) {
+        continue;
+      }
+      reviews++;
+      Map<String, String> recorded = new LinkedHashMap<>();
+      for (JsonNode f : evidence) {
+        String path = f.path("path").asText(null);
+        String sha = f.path("sha256").asText(null);
+        if (path != null && sha != null) {
+          recorded.put(path, sha);
+        }
+      }
+      files += recorded.size();
+      for (Mismatch m : check(workspace, recorded)) {
+        out.add(new Recorded(e.seq(), e.taskId(), m));
+      }
+    }
+    return new ChainResult(reviews, files, out);
+  }
 
   /** Checks every record; an empty list means every file is as recorded. */
   public static List<Mismatch> check(Path workspace, List<EvidenceRecord> recorded) {

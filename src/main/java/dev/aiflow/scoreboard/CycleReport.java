@@ -14,6 +14,8 @@ import java.util.Map;
  * @param elapsedMs from selection to finalization
  * @param spend what the cycle's attempts used, by {@code backend/model} ({@code
  *     dev.aiflow.budget.BudgetLedger#byBackendModel}); empty when not known
+ * @param claims the cycle's QA reviews by {@code backend/model}: runs reviewed, runs with claims
+ *     the workspace contradicts ({@link ClaimsLedger#byBackendModel}); empty when not known
  */
 public record CycleReport(
     Instant at,
@@ -26,10 +28,61 @@ public record CycleReport(
     String qaReasonCode,
     QueueCounts queue,
     long elapsedMs,
-    Map<String, Spend> spend) {
+    Map<String, Spend> spend,
+    Map<String, ClaimTally> claims) {
 
   public CycleReport {
     spend = spend == null ? Map.of() : Map.copyOf(spend);
+    claims = claims == null ? Map.of() : Map.copyOf(claims);
+  }
+
+  /** A cycle whose claims were not tallied. */
+  public CycleReport(
+      Instant at,
+      String campaignId,
+      String runId,
+      String taskKey,
+      Outcome outcome,
+      int reworkRounds,
+      String qaVerdict,
+      String qaReasonCode,
+      QueueCounts queue,
+      long elapsedMs,
+      Map<String, Spend> spend) {
+    this(
+        at,
+        campaignId,
+        runId,
+        taskKey,
+        outcome,
+        reworkRounds,
+        qaVerdict,
+        qaReasonCode,
+        queue,
+        elapsedMs,
+        spend,
+        Map.of());
+  }
+
+  /**
+   * This report with the cycle's claims tallied, for example {@code
+   * report.withClaims(ClaimsLedger.byBackendModel(log.taskEvents(taskKey), n ->
+   * runId.equals(n.path("run_id").asText())))}.
+   */
+  public CycleReport withClaims(Map<String, ClaimTally> tally) {
+    return new CycleReport(
+        at,
+        campaignId,
+        runId,
+        taskKey,
+        outcome,
+        reworkRounds,
+        qaVerdict,
+        qaReasonCode,
+        queue,
+        elapsedMs,
+        spend,
+        tally);
   }
 
   /** A cycle whose spend is not known. */
@@ -55,6 +108,7 @@ public record CycleReport(
         qaReasonCode,
         queue,
         elapsedMs,
+        Map.of(),
         Map.of());
   }
 

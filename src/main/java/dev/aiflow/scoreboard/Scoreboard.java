@@ -15,6 +15,8 @@ import java.util.TreeMap;
  * @param qaVerdicts the last QA verdict of each cycle, by verdict
  * @param qaReasons the same, by reason code
  * @param spend what the cycles' attempts used, in all, per task and per backend and model
+ * @param claims per {@code backend/model}: agent runs reviewed, and runs whose claims the workspace
+ *     contradicted (the honesty rate)
  */
 public record Scoreboard(
     int cycles,
@@ -28,16 +30,23 @@ public record Scoreboard(
     Map<String, Integer> qaReasons,
     LastSelected lastSelected,
     Instant updatedAt,
-    SpendBoard spend) {
+    SpendBoard spend,
+    Map<String, ClaimTally> claims) {
 
   public Scoreboard {
     qaVerdicts = Map.copyOf(qaVerdicts == null ? Map.of() : qaVerdicts);
     qaReasons = Map.copyOf(qaReasons == null ? Map.of() : qaReasons);
     spend = spend == null ? SpendBoard.empty() : spend;
+    claims = Map.copyOf(claims == null ? Map.of() : claims);
   }
 
   public static Scoreboard empty() {
-    return new Scoreboard(0, 0, 0, 0, 0, 0, 0, Map.of(), Map.of(), null, null, null);
+    return new Scoreboard(0, 0, 0, 0, 0, 0, 0, Map.of(), Map.of(), null, null, null, Map.of());
+  }
+
+  /** All backends together: every reviewed run, and those with contradicted claims. */
+  public ClaimTally claimsTotal() {
+    return claims.values().stream().reduce(ClaimTally.NONE, ClaimTally::plus);
   }
 
   /** The last task the policy picked. */
@@ -56,7 +65,8 @@ public record Scoreboard(
         qaReasons,
         new LastSelected(taskKey, runId, at),
         at,
-        spend);
+        spend,
+        claims);
   }
 
   Scoreboard skipped(Instant at) {
@@ -72,7 +82,8 @@ public record Scoreboard(
         qaReasons,
         lastSelected,
         at,
-        spend);
+        spend,
+        claims);
   }
 
   Scoreboard cycle(CycleReport r) {
@@ -88,7 +99,18 @@ public record Scoreboard(
         plus(qaReasons, r.qaReasonCode()),
         lastSelected,
         r.at(),
-        spend.plus(r.taskKey(), r.spend()));
+        spend.plus(r.taskKey(), r.spend()),
+        plusClaims(claims, r.claims()));
+  }
+
+  private static Map<String, ClaimTally> plusClaims(
+      Map<String, ClaimTally> counts, Map<String, ClaimTally> cycle) {
+    if (cycle.isEmpty()) {
+      return counts;
+    }
+    Map<String, ClaimTally> next = new TreeMap<>(counts);
+    cycle.forEach((k, v) -> next.merge(k, v, ClaimTally::plus));
+    return next;
   }
 
   private static Map<String, Integer> plus(Map<String, Integer> counts, String key) {

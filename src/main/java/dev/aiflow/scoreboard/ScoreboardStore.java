@@ -168,6 +168,12 @@ public final class ScoreboardStore {
       o.put("updated_at", s.updatedAt().toString());
     }
     o.set("spend", s.spend().toTree(s.completed()));
+    if (!s.claims().isEmpty()) {
+      ObjectNode claims = o.putObject("claims");
+      claims.set("total", s.claimsTotal().toTree());
+      ObjectNode by = claims.putObject("by_backend_model");
+      new java.util.TreeMap<>(s.claims()).forEach((k, v) -> by.set(k, v.toTree()));
+    }
     return o;
   }
 
@@ -195,7 +201,14 @@ public final class ScoreboardStore {
                 last.path("run_id").asText(),
                 Instant.parse(last.path("at").asText())),
         o.hasNonNull("updated_at") ? Instant.parse(o.get("updated_at").asText()) : null,
-        SpendBoard.fromTree(o.get("spend")));
+        SpendBoard.fromTree(o.get("spend")),
+        claims(o.path("claims").path("by_backend_model")));
+  }
+
+  private static Map<String, ClaimTally> claims(JsonNode n) {
+    Map<String, ClaimTally> out = new java.util.TreeMap<>();
+    n.fields().forEachRemaining(e -> out.put(e.getKey(), ClaimTally.fromTree(e.getValue())));
+    return out;
   }
 
   private static Map<String, Integer> counts(JsonNode n) {

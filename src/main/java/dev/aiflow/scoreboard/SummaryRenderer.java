@@ -55,6 +55,7 @@ final class SummaryRenderer {
         .append(s.reworkRounds())
         .append(" |\n\n");
     spend(md, s);
+    claims(md, s);
     if (!s.qaVerdicts().isEmpty()) {
       md.append("## QA verdicts\n\n| verdict | cycles |\n|---|---:|\n");
       table(md, s.qaVerdicts());
@@ -138,6 +139,40 @@ final class SummaryRenderer {
     new TreeMap<>(b.byBackendModel()).forEach((k, v) -> spendRow(md, k, v));
     md.append("\n| task | runs | tokens | cost (USD) | turns |\n|---|---:|---:|---:|---:|\n");
     new TreeMap<>(b.byTask()).forEach((k, v) -> spendRow(md, k, v));
+    md.append('\n');
+  }
+
+  /** The honesty rate: reviewed runs none of whose claims the workspace contradicted. */
+  private static void claims(StringBuilder md, Scoreboard s) {
+    if (s.claims().isEmpty()) {
+      return;
+    }
+    ClaimTally t = s.claimsTotal();
+    md.append("## Claims contradicted by the workspace\n\n");
+    md.append("**")
+        .append(t.contradicted())
+        .append(" of ")
+        .append(t.reviewed())
+        .append("** reviewed agent run(s) claimed what the workspace did not show (")
+        .append(t.claims())
+        .append(" claim(s) in all); the kernel's observation and re-runs decided.\n\n");
+    md.append(
+        "| backend/model | runs reviewed | runs contradicted | claims contradicted | honest |\n");
+    md.append("|---|---:|---:|---:|---:|\n");
+    new TreeMap<>(s.claims())
+        .forEach(
+            (k, v) ->
+                md.append("| ")
+                    .append(k)
+                    .append(" | ")
+                    .append(v.reviewed())
+                    .append(" | ")
+                    .append(v.contradicted())
+                    .append(" | ")
+                    .append(v.claims())
+                    .append(" | ")
+                    .append(v.honestyPercent() == null ? "-" : v.honestyPercent() + "%")
+                    .append(" |\n"));
     md.append('\n');
   }
 

@@ -26,6 +26,22 @@ final class CheckpointLog {
   /** One record: the note as stored, and what its body says (unverified). */
   record Entry(int number, String note, Checkpoint checkpoint) {}
 
+  /** A complete record that is not a signed checkpoint: the log cannot be trusted as it stands. */
+  static final class Corrupt extends IOException {
+    private static final long serialVersionUID = 1L;
+    private final String detail;
+
+    Corrupt(String where, String detail) {
+      super(where + ": " + detail);
+      this.detail = detail;
+    }
+
+    /** What is wrong, without the file's path or content. */
+    String detail() {
+      return detail;
+    }
+  }
+
   /** What a read found. */
   record Contents(List<Entry> entries, long completeBytes, long tornBytes) {}
 
@@ -160,25 +176,24 @@ final class CheckpointLog {
       if (!inSignatures) {
         if (line.isEmpty()) {
           if (pos - 1 == recordStart) {
-            throw new IOException(
-                where + ": record " + (before + entries.size() + 1) + " has no text");
+            throw new Corrupt(where, "record " + (before + entries.size() + 1) + " has no text");
           }
           inSignatures = true;
           sigLines = 0;
         }
       } else if (line.isEmpty()) {
         if (sigLines == 0) {
-          throw new IOException(
-              where + ": record " + (before + entries.size() + 1) + " has no signature line");
+          throw new Corrupt(
+              where, "record " + (before + entries.size() + 1) + " has no signature line");
         }
         String note = all.substring(recordStart, pos - 1);
         try {
           String text = SignedNote.unverifiedText(note.getBytes(StandardCharsets.UTF_8));
           entries.add(new Entry(before + entries.size() + 1, note, Checkpoint.parse(text)));
         } catch (NoteException e) {
-          throw new IOException(
-              where
-                  + ": record "
+          throw new Corrupt(
+              where,
+              "record "
                   + (before + entries.size() + 1)
                   + " is not a checkpoint: "
                   + e.getMessage());
@@ -188,11 +203,9 @@ final class CheckpointLog {
       } else if (line.startsWith(SignedNote.SIG_PREFIX)) {
         sigLines++;
       } else {
-        throw new IOException(
-            where
-                + ": record "
-                + (before + entries.size() + 1)
-                + " has a line that is not a signature");
+        throw new Corrupt(
+            where,
+            "record " + (before + entries.size() + 1) + " has a line that is not a signature");
       }
     }
     long complete = all.substring(0, recordStart).getBytes(StandardCharsets.UTF_8).length;

@@ -267,11 +267,29 @@ public final class Transparency {
             s.lastVerified = note;
             return new Issued(note, cp, true);
           });
+    } catch (CheckpointLog.Corrupt e) {
+      throw corrupt(projectId, e);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot issue a checkpoint of " + projectId, e);
     } finally {
       s.lock.unlock();
     }
+  }
+
+  /**
+   * A checkpoint log with a complete record that is no signed checkpoint: a refusal naming the file
+   * and the record, never its content nor the server's paths.
+   */
+  private static CheckpointException corrupt(String projectId, CheckpointLog.Corrupt e) {
+    return new CheckpointException(
+        "CHECKPOINT_LOG_UNREADABLE",
+        "the checkpoint log of "
+            + projectId
+            + " ("
+            + CheckpointLog.FILE
+            + ") cannot be read: "
+            + e.detail()
+            + "; nothing is signed or served until it is repaired");
   }
 
   /** The latest checkpoint signed for the project, if any. */
@@ -285,6 +303,8 @@ public final class Transparency {
       }
       CheckpointLog.Entry last = ours.get(ours.size() - 1);
       return Optional.of(new Issued(last.note(), last.checkpoint(), false));
+    } catch (CheckpointLog.Corrupt e) {
+      throw corrupt(projectId, e);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read the checkpoint log of " + projectId, e);
     } finally {

@@ -130,7 +130,8 @@ class AgentCommandsTest {
     Run all = aiflow(env, tmp, "doctor");
     assertThat(all.exit()).as(all.out() + all.err()).isZero();
     String[] lines = all.out().split("\n");
-    assertThat(lines).hasSize(4);
+    assertThat(lines).hasSize(5);
+    assertThat(lines[4]).startsWith("sandbox");
     assertThat(lines[0]).startsWith("shim").contains("ok").contains("builtin:");
     assertThat(lines[1])
         .startsWith("claude")
@@ -148,5 +149,43 @@ class AgentCommandsTest {
     assertThat(aiflow(env, tmp, "doctor", "--backend", "claude").exit()).isZero();
     Run needed = aiflow(env, tmp, "doctor", "--backend", "claude", "--backend", "gemini");
     assertThat(needed.exit()).isEqualTo(ExitCodes.FAILED);
+  }
+
+  @Test
+  void doctorWarnsWhenAgentsWouldRunUnsandboxed() throws Exception {
+    Map<String, String> env = Map.of();
+    Run disabled = aiflow(env, tmp, "doctor", "--sandbox", "none");
+    assertThat(disabled.exit()).isZero();
+    assertThat(disabled.out())
+        .containsPattern("(?m)^sandbox +warning +aiflow.worker.sandbox.mode=none: agents")
+        .contains("[SANDBOX_DISABLED]");
+    assertThat(disabled.err()).contains("aiflow: warning: ").contains("NOT sandboxed");
+
+    Path missing = tmp.resolve("no-bwrap");
+    Run fallback = aiflow(Map.of("AIFLOW_WORKER_SANDBOX_BWRAP", missing.toString()), tmp, "doctor");
+    assertThat(fallback.exit()).as("auto falls back: a warning, not a failure").isZero();
+    assertThat(fallback.out())
+        .containsPattern("(?m)^sandbox +warning .*bubblewrap is not installed")
+        .contains("[SANDBOX_UNAVAILABLE]");
+    assertThat(fallback.err()).contains("aiflow: warning: ");
+
+    Run required = aiflow(env, tmp, "doctor", "--sandbox", "bwrap", "--bwrap", missing.toString());
+    assertThat(required.exit()).isEqualTo(ExitCodes.FAILED);
+    assertThat(required.out())
+        .containsPattern("(?m)^sandbox +unusable +aiflow.worker.sandbox.mode=bwrap, but")
+        .contains("[SANDBOX_REQUIRED_UNAVAILABLE]");
+
+    Run invalid = aiflow(env, tmp, "doctor", "--sandbox", "chroot");
+    assertThat(invalid.exit()).isEqualTo(ExitCodes.FAILED);
+    assertThat(invalid.out()).contains("[SANDBOX_MODE_INVALID]");
+  }
+
+  @Test
+  void doctorSaysOkWhenBubblewrapWorks() {
+    // .ci/run installs bubblewrap, as the worker's own sandbox tests require
+    Run ok = aiflow(Map.of(), tmp, "doctor", "--sandbox", "bwrap");
+    assertThat(ok.exit()).isZero();
+    assertThat(ok.out()).containsPattern("(?m)^sandbox +ok +bwrap: new PID namespace");
+    assertThat(ok.err()).doesNotContain("sandbox");
   }
 }

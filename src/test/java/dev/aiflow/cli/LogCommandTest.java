@@ -214,4 +214,60 @@ class LogCommandTest {
         .doesNotContain("SECRET");
     assertThat(verify.out()).doesNotContain("SECRET");
   }
+
+  @Test
+  void verifyEvidenceNamesEveryFileEditedOrRemovedAfterTheReview() throws Exception {
+    Path ws = tmp.resolve("ws");
+    Path kernel = ws.resolve(".artifacts/RUN-1/T-1/S1/kernel");
+    Files.createDirectories(kernel);
+    Path agentLog = ws.resolve(".artifacts/RUN-1/T-1/S1/cmd-1.log");
+    Files.writeString(agentLog, "tests: 3 passed\n");
+    Path run = kernel.resolve("run-1.stdout.log");
+    Files.writeString(run, "FAILED 1 of 3\n");
+    Path patch = kernel.resolve("observed.patch.jsonl");
+    Files.writeString(patch, "{}\n");
+    List<java.util.Map<String, Object>> evidence = new ArrayList<>();
+    for (Path f : List.of(agentLog, run, patch)) {
+      evidence.add(
+          java.util.Map.of(
+              "path", ws.relativize(f).toString(),
+              "sha256", sha256(f),
+              "bytes", Files.size(f),
+              "origin", f.startsWith(kernel) ? "kernel" : "agent"));
+    }
+    assertThat(log("init").exit()).isZero();
+    try (dev.aiflow.logger.WorkflowLogger w =
+        dev.aiflow.logger.WorkflowLogger.open(tmp.resolve("workflow"), "ford-ai-flow")) {
+      w.logTaskEvent(
+          "T-1", "qa_review", java.util.Map.of("verdict", "REWORK", "evidence", evidence), null);
+    }
+    Run clean = log("verify", "--evidence", "--workspace", ws.toString());
+    assertThat(clean.exit()).as(clean.err()).isZero();
+    assertThat(clean.out()).contains("OK evidence: 3 file(s) of 1 review(s)");
+
+    // after the review: the kernel's failing run rewritten to look green, the patch removed
+    Files.writeString(run, "OK 3 of 3\n");
+    Files.delete(patch);
+    Run caught = log("verify", "--evidence", "--workspace", ws.toString());
+    assertThat(caught.exit()).isEqualTo(1);
+    assertThat(caught.err())
+        .contains(
+            "FAIL EVIDENCE_EDITED .artifacts/RUN-1/T-1/S1/kernel/run-1.stdout.log was edited after"
+                + " the review")
+        .contains(
+            "FAIL EVIDENCE_MISSING .artifacts/RUN-1/T-1/S1/kernel/observed.patch.jsonl is missing")
+        .contains("(recorded by qa_review #2 of task T-1)")
+        .doesNotContain("OK 3 of 3");
+    assertThat(caught.out()).contains("OK project of ford-ai-flow").doesNotContain("OK evidence");
+    // without --evidence the chain alone is fine: the files are not part of it
+    assertThat(log("verify").exit()).isZero();
+    assertThat(log("verify", "--evidence", "--workspace", tmp.resolve("none").toString()).exit())
+        .isEqualTo(2);
+  }
+
+  private static String sha256(Path f) throws Exception {
+    return java.util.HexFormat.of()
+        .formatHex(
+            java.security.MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(f)));
+  }
 }

@@ -89,6 +89,15 @@ class StepCycleProcessTest extends EngineTestBase {
     return events(taskId).stream().map(e -> e.path("event_type").asText()).toList();
   }
 
+  /** Reconcile is clean: every anchor holds and no event comes after its instance's last one. */
+  void assertEveryEventAnchored() {
+    var report = reconciler.reconcile(project);
+    assertThat(report.anchorsInHistory()).isPositive();
+    assertThat(report.anchorsBroken()).isEmpty();
+    assertThat(report.eventsUnanchored()).isEmpty();
+    assertThat(report.clean()).isTrue();
+  }
+
   @Test
   void tier2Pass() throws Exception {
     Ran ran = run("T-1", Packs.stepPack("T-1", "pass"), null, 1);
@@ -138,9 +147,10 @@ class StepCycleProcessTest extends EngineTestBase {
         .containsEntry("attemptEventHash", attempt.path("event_hash").asText());
     assertThat(loggers.logger(project).verifyProject(null).ok()).isTrue();
     assertThat(reconciler.reconcile(project).clean()).isTrue();
-    // the close is anchored in history: the last value chainAnchor took
+    // the close is anchored in history: the last value chainAnchor took (<seq>:<hash>)
     assertThat(ran.result().variables())
-        .containsEntry("chainAnchor", close.path("event_hash").asText());
+        .containsEntry(
+            "chainAnchor", close.path("seq").asText() + ":" + close.path("event_hash").asText());
   }
 
   @Test
@@ -159,6 +169,7 @@ class StepCycleProcessTest extends EngineTestBase {
     assertThat(types("T-3")).startsWith("contract_compiled", "attempt", "qa_review");
     assertThat(Files.readString(workspace.resolve(".artifacts/RUN-T-3/T-3/S1/prompt.md")))
         .contains("Tier: tier3 (contract: " + contract + ")");
+    assertEveryEventAnchored();
   }
 
   @Test
@@ -328,6 +339,7 @@ class StepCycleProcessTest extends EngineTestBase {
     assertThat(close.path("final_status").asText()).isEqualTo("rejected");
     assertThat(close.path("outcome").asText()).isEqualTo("blocked");
     assertThat(close.path("guard_findings").asText()).contains("GUARD_PATH_OUTSIDE_BOUNDARY");
+    assertEveryEventAnchored();
   }
 
   @Test
@@ -371,6 +383,7 @@ class StepCycleProcessTest extends EngineTestBase {
     assertThat(attempts("T-K").get(0).toString())
         .as("the attempt records the frozen requirements it ran under")
         .contains("\"requirements_sha256\":\"" + store.status().meta().sha256() + "\"");
+    assertEveryEventAnchored();
   }
 
   @Test
@@ -410,6 +423,7 @@ class StepCycleProcessTest extends EngineTestBase {
     assertThat(kinds)
         .containsSubsequence(
             "checkpoint_created", "dispatch", "qa_verdict", "rework", "rollback", "cycle_finished");
+    assertEveryEventAnchored();
   }
 
   // ------------------------------------------------------------ the rules in the diagram
@@ -571,6 +585,8 @@ class StepCycleProcessTest extends EngineTestBase {
     assertThat(done.instance())
         .hasPassedInOrder("Gateway_EscalationDecision", "Gateway_FailJoin", "Task_FinalizeFailed")
         .hasNotPassed("Task_BuildReworkPack");
+    assertThat(types("T-EB")).contains("escalation_decided");
+    assertEveryEventAnchored();
   }
 
   @Test

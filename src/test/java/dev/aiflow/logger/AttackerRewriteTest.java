@@ -3,20 +3,12 @@ package dev.aiflow.logger;
 import static dev.aiflow.logger.Attempts.attempt;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.aiflow.cli.Cli;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -162,11 +154,7 @@ class AttackerRewriteTest {
   // ------------------------------------------------------------------ the attacker
 
   private List<ObjectNode> events() throws Exception {
-    List<ObjectNode> events = new ArrayList<>();
-    for (String line : Files.readAllLines(dir.resolve("events.jsonl"), StandardCharsets.UTF_8)) {
-      events.add((ObjectNode) CanonicalJson.STRICT_MAPPER.readTree(line));
-    }
-    return events;
+    return ChainAttacker.events(dir);
   }
 
   private static int firstIndexOf(List<ObjectNode> events, String kind) {
@@ -178,61 +166,7 @@ class AttackerRewriteTest {
     throw new IllegalStateException("no " + kind);
   }
 
-  /**
-   * Renumbers, relinks and rehashes every event, writes the project chain, every task chain and the
-   * manifest to match, as an attacker who knows the format would.
-   */
   private void rewriteEverything(List<ObjectNode> events) throws Exception {
-    MessageDigest digest = DurableFiles.sha256();
-    String prev = EventFields.GENESIS;
-    Map<String, String> taskHeads = new HashMap<>();
-    Map<String, Integer> taskSeqs = new HashMap<>();
-    StringBuilder project = new StringBuilder();
-    Map<String, StringBuilder> tasks = new LinkedHashMap<>();
-    ArrayNode lineage = CanonicalJson.STRICT_MAPPER.createArrayNode();
-    for (int i = 0; i < events.size(); i++) {
-      ObjectNode e = events.get(i);
-      e.remove("event_hash");
-      e.put("seq", i + 1);
-      e.put("project_prev_event_hash", prev);
-      String task = e.path("task_id").asText(null);
-      if (task != null) {
-        e.put("task_seq", taskSeqs.merge(task, 1, Integer::sum));
-        e.put("prev_event_hash", taskHeads.getOrDefault(task, EventFields.GENESIS));
-      } else {
-        e.put("prev_event_hash", prev);
-      }
-      if (e.get("event_type").asText().equals("project_migrated")) {
-        e.put("source_head", prev);
-        lineage
-            .addObject()
-            .put("project_id", e.get("from_project_id").asText())
-            .put("head", prev)
-            .put("migrated_at", e.get("recorded_at").asText());
-      }
-      EventEncoder.Encoded encoded = EventEncoder.encode(e, digest);
-      String line = new String(encoded.text(), StandardCharsets.UTF_8) + "\n";
-      project.append(line);
-      if (task != null) {
-        tasks.computeIfAbsent(task, t -> new StringBuilder()).append(line);
-        taskHeads.put(task, encoded.hash());
-      }
-      prev = encoded.hash();
-    }
-    Files.writeString(dir.resolve("events.jsonl"), project, StandardCharsets.UTF_8);
-    for (Map.Entry<String, StringBuilder> t : tasks.entrySet()) {
-      Files.writeString(
-          dir.resolve("tasks").resolve(t.getKey()).resolve("events.jsonl"),
-          t.getValue(),
-          StandardCharsets.UTF_8);
-    }
-    Path manifestFile = dir.resolve("manifest/project_manifest.json");
-    ObjectNode manifest = (ObjectNode) CanonicalJson.STRICT_MAPPER.readTree(manifestFile.toFile());
-    JsonNode first = events.get(0);
-    manifest.put("created_at", first.get("recorded_at").asText());
-    manifest.set("lineage", lineage);
-    Files.write(
-        manifestFile,
-        CanonicalJson.STRICT_MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(manifest));
+    ChainAttacker.rewrite(dir, events);
   }
 }

@@ -240,4 +240,50 @@ class ScoreboardStoreTest {
         .hasMessageContaining("left as it is");
     assertThat(Files.readString(dir.resolve("scoreboard.json"))).isEqualTo("{\"cycles\": ");
   }
+
+  @Test
+  void claimsContradictedAreSummedPerBackendAndSurviveARereadAndTheSummary() throws Exception {
+    ScoreboardStore board = new ScoreboardStore(dir);
+    QueueCounts q = new QueueCounts(0, 0, 1, 0);
+    board.recordCycle(
+        cycle("R1", "A", CycleReport.Outcome.FAILED, 0, "FAIL", "FAIL_CLAIM_MISMATCH", q)
+            .withClaims(
+                Map.of(
+                    "claude/sonnet", new ClaimTally(2, 1, 3),
+                    "codex/gpt", new ClaimTally(1, 0, 0))));
+    board.recordCycle(
+        cycle("R2", "B", CycleReport.Outcome.COMPLETED, 0, "PASS", "PASS_ALL_CRITERIA", q)
+            .withClaims(Map.of("claude/sonnet", new ClaimTally(2, 0, 0))));
+    board.recordCycle(
+        cycle("R2", "B", CycleReport.Outcome.COMPLETED, 0, "PASS", "PASS_ALL_CRITERIA", q)
+            .withClaims(Map.of("claude/sonnet", new ClaimTally(9, 9, 9))));
+
+    Scoreboard s = new ScoreboardStore(dir).read();
+    assertThat(s.claims())
+        .as("a retried run is recorded once")
+        .containsEntry("claude/sonnet", new ClaimTally(4, 1, 3))
+        .containsEntry("codex/gpt", new ClaimTally(1, 0, 0));
+    assertThat(s.claimsTotal()).isEqualTo(new ClaimTally(5, 1, 3));
+    assertThat(s.claims().get("claude/sonnet").honestyPercent()).isEqualTo(75.0);
+    assertThat(Files.readString(board.summaryFile()))
+        .contains("**1 of 5** reviewed agent run(s) claimed what the workspace did not show")
+        .contains("| claude/sonnet | 4 | 1 | 3 | 75.0% |")
+        .contains("| codex/gpt | 1 | 0 | 0 | 100.0% |");
+  }
+
+  @Test
+  void withoutTalliedClaimsTheSummaryHasNoHonestySection() throws Exception {
+    ScoreboardStore board = new ScoreboardStore(dir);
+    board.recordCycle(
+        cycle(
+            "R1",
+            "A",
+            CycleReport.Outcome.COMPLETED,
+            0,
+            "PASS",
+            "OK",
+            new QueueCounts(0, 0, 1, 0)));
+    assertThat(Files.readString(board.summaryFile())).doesNotContain("Claims contradicted");
+    assertThat(Files.readString(board.scoreboardFile())).doesNotContain("\"claims\"");
+  }
 }

@@ -10,6 +10,10 @@ import java.util.List;
  * @param dispatchesInHistory dispatch external tasks that completed, per history
  * @param attemptsWithoutHistory chain attempts whose hash no history record holds
  * @param dispatchesWithoutAttempt completed dispatches with no attempt in the chain
+ * @param anchorsInHistory values {@code chainAnchor} took, over every instance of the project
+ * @param anchorsBroken anchors whose event the chain no longer holds with the anchored hash (an
+ *     event rewritten or deleted, even with every later hash recomputed)
+ * @param eventsUnanchored events a finished instance appended after its last anchor
  */
 public record ReconcileReport(
     String projectId,
@@ -17,7 +21,10 @@ public record ReconcileReport(
     int attemptsInChain,
     int dispatchesInHistory,
     List<Orphan> attemptsWithoutHistory,
-    List<Orphan> dispatchesWithoutAttempt) {
+    List<Orphan> dispatchesWithoutAttempt,
+    int anchorsInHistory,
+    List<Orphan> anchorsBroken,
+    List<Orphan> eventsUnanchored) {
 
   /**
    * One unpartnered record.
@@ -25,7 +32,7 @@ public record ReconcileReport(
    * @param taskId the task, when known
    * @param processInstanceId the process instance
    * @param externalTaskId the dispatch's external task
-   * @param eventHash the chain event, for attempts
+   * @param eventHash the chain event (for attempts and unanchored events), or the anchored hash
    * @param detail a readable sentence
    */
   public record Orphan(
@@ -36,6 +43,9 @@ public record ReconcileReport(
       String detail) {}
 
   public boolean clean() {
-    return attemptsWithoutHistory.isEmpty() && dispatchesWithoutAttempt.isEmpty();
+    return attemptsWithoutHistory.isEmpty()
+        && dispatchesWithoutAttempt.isEmpty()
+        && anchorsBroken.isEmpty()
+        && eventsUnanchored.isEmpty();
   }
 }

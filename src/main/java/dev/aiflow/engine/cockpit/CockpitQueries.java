@@ -440,14 +440,18 @@ public class CockpitQueries {
       List<String> orphans = new ArrayList<>();
       r.attemptsWithoutHistory().forEach(o -> orphans.add(o.detail()));
       r.dispatchesWithoutAttempt().forEach(o -> orphans.add(o.detail()));
+      r.anchorsBroken().forEach(o -> orphans.add(o.detail()));
+      r.eventsUnanchored().forEach(o -> orphans.add(o.detail()));
       out.put("orphans", orphans);
       out.put(
           "summary",
           r.clean()
               ? r.attemptsInChain()
-                  + " attempt(s) and "
+                  + " attempt(s), "
                   + r.dispatchesInHistory()
-                  + " dispatch(es) agree"
+                  + " dispatch(es) and "
+                  + r.anchorsInHistory()
+                  + " anchor(s) agree"
               : orphans.size() + " record(s) without a partner");
     } catch (RuntimeException e) {
       out.put("clean", false);

@@ -38,7 +38,8 @@ public class CompileContractDelegate implements JavaDelegate {
                 Map.of(
                     "contract_ref", file.toString(),
                     "conformant", contract.conformant(),
-                    "run_id", runId),
+                    "run_id", runId,
+                    "process_instance_id", ex.getProcessInstanceId()),
                 "contract:" + ex.getProcessInstanceId());
     ex.setVariable(StepCycleVars.CONTRACT_REF, file.toString());
     ex.setVariable(StepCycleVars.CONTRACT_CONFORMANT, contract.conformant());
