@@ -23,6 +23,7 @@ class CliStdoutTest {
   void anEngineCommandPrintsItsResultOnStdoutAndItsLogOnStderr() throws Exception {
     Path out = tmp.resolve("out.txt");
     Path err = tmp.resolve("err.txt");
+    Files.createDirectories(tmp.resolve("data")); // reconcile creates no data directory
     ProcessBuilder pb =
         new ProcessBuilder(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),

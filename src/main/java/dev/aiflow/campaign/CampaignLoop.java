@@ -433,20 +433,51 @@ public final class CampaignLoop {
       QueueCounts queueAfter,
       Instant startedAt,
       Map<String, dev.aiflow.budget.Spend> spend) {
+    recordCycle(
+        campaignId,
+        taskKey,
+        runId,
+        outcome,
+        reworkRounds,
+        qaVerdict,
+        qaReasonCode,
+        queueAfter,
+        startedAt,
+        spend,
+        Map.of());
+  }
+
+  /**
+   * As above, with the claims the workspace contradicted by {@code backend/model} (from the chain:
+   * {@code ClaimsLedger.byBackendModel}), the honesty rate of summary.md.
+   */
+  public void recordCycle(
+      String campaignId,
+      String taskKey,
+      String runId,
+      CycleReport.Outcome outcome,
+      int reworkRounds,
+      String qaVerdict,
+      String qaReasonCode,
+      QueueCounts queueAfter,
+      Instant startedAt,
+      Map<String, dev.aiflow.budget.Spend> spend,
+      Map<String, dev.aiflow.scoreboard.ClaimTally> claims) {
     Instant now = now();
     scoreboard.recordCycle(
         new CycleReport(
-            now,
-            campaignId,
-            runId,
-            taskKey,
-            outcome,
-            reworkRounds,
-            qaVerdict,
-            qaReasonCode,
-            queueAfter != null ? queueAfter : queue.read().counts(),
-            startedAt == null ? 0 : Duration.between(startedAt, now).toMillis(),
-            spend));
+                now,
+                campaignId,
+                runId,
+                taskKey,
+                outcome,
+                reworkRounds,
+                qaVerdict,
+                qaReasonCode,
+                queueAfter != null ? queueAfter : queue.read().counts(),
+                startedAt == null ? 0 : Duration.between(startedAt, now).toMillis(),
+                spend)
+            .withClaims(claims));
   }
 
   /** The queue at the end, with the summary rendered for it. */

@@ -105,4 +105,18 @@ class RunCycleCommandTest {
     assertThat(run.err()).contains("invalid StepPack").contains("/run_id: MISSING_FIELD");
     assertThat(tmp.resolve("d")).doesNotExist();
   }
+
+  /**
+   * The review found reconcile in a fresh folder created a whole data directory and answered CLEAN
+   * for a project that was never there. It creates nothing and says where it looked.
+   */
+  @Test
+  void reconcileWithoutADataDirectoryCreatesNoneAndSaysSo() {
+    Path missing = tmp.resolve("no-data-here");
+    Run r = aiflow("audit", "reconcile", "--project-id", "demo", "--data-dir", missing.toString());
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.err()).contains("no data directory at").contains("no-data-here");
+    assertThat(r.out()).isEmpty();
+    assertThat(Files.exists(missing)).isFalse();
+  }
 }

@@ -178,6 +178,8 @@ class CampaignProcessTest extends EngineTestBase {
     assertThat(s.reworkRounds()).isEqualTo(1);
     assertThat(s.qaVerdicts()).containsEntry("PASS", 1);
     assertThat(board.trends()).extracting(t -> t.taskKey()).containsExactly("A", "B");
+    // the honesty rate comes from the chain's reviews of this campaign's runs (A once, B twice)
+    assertThat(s.claimsTotal().reviewed()).as(s.claims().toString()).isGreaterThanOrEqualTo(3);
     String summary = Files.readString(board.summaryFile());
     assertThat(summary).contains("1 of 3 tasks completed", "summary.svg", "| 2 | ");
     assertThat(Files.readString(board.chartFile())).startsWith("<svg").contains("polyline");
