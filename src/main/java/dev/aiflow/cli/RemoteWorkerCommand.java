@@ -121,7 +121,15 @@ public class RemoteWorkerCommand implements Callable<Integer> {
           .getOut()
           .println("remote worker subscribed to " + engineRest + "; stop with Ctrl-C");
       spec.commandLine().getOut().flush();
-      Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown));
+      // the JVM exits once its hooks end: the hook itself stops the agents and hands the tasks
+      // back (close() is idempotent), or the release would race the exit
+      Runtime.getRuntime()
+          .addShutdownHook(
+              new Thread(
+                  () -> {
+                    worker.close();
+                    stopped.countDown();
+                  }));
       stopped.await();
     }
     return ExitCodes.OK;

@@ -156,6 +156,59 @@ class RemoteWorkerTest extends ServerTestBase {
   }
 
   /**
+   * Handing work over: a remote worker stopped while its agent runs stops the agent and unlocks the
+   * task, so the next worker takes it at once instead of after the lock (60 s here) expires.
+   */
+  @Test
+  void aStoppedRemoteWorkerHandsItsTaskBackAtOnce() throws Exception {
+    String pi =
+        cycles.start(
+            new StepCycleService.CycleRequest(
+                "handover",
+                "RUN-X4",
+                Packs.stepPack("X4", "slow-once", 600, 5),
+                null,
+                0,
+                null,
+                workspace.toString(),
+                true));
+    Path marker = workspace.resolve(".artifacts/.mock-shim/slow-once-X4");
+    RemoteDispatchWorker first = remote();
+    long deadline = System.currentTimeMillis() + 30_000;
+    while (!java.nio.file.Files.exists(marker) && System.currentTimeMillis() < deadline) {
+      Thread.sleep(50);
+    }
+    assertThat(marker).as("the first agent started").exists();
+    // the agent may run in a PID namespace (bwrap): its $$ is no host pid
+    assertThat(agentsIn(workspace)).as("the running agent").isNotEmpty();
+
+    // the stop waits for the running handler: bounded, so a stop that waits for the agent fails
+    java.util.concurrent.CompletableFuture.runAsync(first::close)
+        .get(20, java.util.concurrent.TimeUnit.SECONDS);
+    assertThat(agentsIn(workspace)).as("agents of the stopped worker still alive").isEmpty();
+    assertThat(externalTasks.createExternalTaskQuery().processInstanceId(pi).list())
+        .singleElement()
+        .satisfies(t -> assertThat(t.getLockExpirationTime()).as("still locked").isNull());
+
+    long handedOver = System.nanoTime();
+    try (RemoteDispatchWorker second = remote()) {
+      assertThat(cycles.await(pi, Duration.ofSeconds(50)).outcome()).isEqualTo("completed");
+    }
+    assertThat(Duration.ofNanos(System.nanoTime() - handedOver))
+        .as("taken over before the 60 s lock would have expired")
+        .isLessThan(Duration.ofSeconds(40));
+  }
+
+  /** The agent's processes (shim, sandbox), by the workspace they name on their command line. */
+  private static List<ProcessHandle> agentsIn(Path workspace) {
+    String path = workspace.toString();
+    return ProcessHandle.allProcesses()
+        .filter(ProcessHandle::isAlive)
+        .filter(p -> p.info().commandLine().map(c -> c.contains(path)).orElse(false))
+        .toList();
+  }
+
+  /**
    * The insider review's finding: the intake checked the workspace, the worker did not, so a
    * variable rewritten while the task waited put the agent in the data directory. The worker checks
    * it again when it takes the task: an incident naming the refusal, and no agent runs.

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.camunda.bpm.client.ExternalTaskClient;
 import org.camunda.bpm.client.ExternalTaskClientBuilder;
 import org.camunda.bpm.client.backoff.ExponentialBackoffStrategy;
@@ -30,9 +31,11 @@ public final class RemoteDispatchWorker implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RemoteDispatchWorker.class);
 
   private final ExternalTaskClient client;
+  private final AtomicBoolean stopping;
 
-  private RemoteDispatchWorker(ExternalTaskClient client) {
+  private RemoteDispatchWorker(ExternalTaskClient client, AtomicBoolean stopping) {
     this.client = client;
+    this.stopping = stopping;
   }
 
   /**
@@ -68,31 +71,37 @@ public final class RemoteDispatchWorker implements AutoCloseable {
       builder.asyncResponseTimeout(longPoll.toMillis());
     }
     ExternalTaskClient client = builder.build();
+    AtomicBoolean stopping = new AtomicBoolean();
     client
         .subscribe(AgentDispatchHandler.TOPIC)
         .variables(AgentDispatchHandler.INPUTS.toArray(String[]::new))
-        .handler((task, service) -> run(handler, config, workspace, task, service))
+        .handler((task, service) -> run(handler, config, workspace, stopping, task, service))
         .open();
     // the kernel's verification runs where the workspace is: on this worker
     client
         .subscribe(VerifyHandler.TOPIC)
         .variables(VerifyHandler.INPUTS.toArray(String[]::new))
-        .handler((task, service) -> verify(verifier, config, workspace, task, service))
+        .handler((task, service) -> verify(verifier, config, workspace, stopping, task, service))
         .open();
     LOG.info(
         "remote dispatch worker {} subscribed to {} at {}",
         workerId,
         AgentDispatchHandler.TOPIC,
         engineRest);
-    return new RemoteDispatchWorker(client);
+    return new RemoteDispatchWorker(client, stopping);
   }
 
   private static void verify(
       VerifyHandler verifier,
       AiflowProperties.Worker config,
       Path workspace,
+      AtomicBoolean stopping,
       ExternalTask task,
       ExternalTaskService service) {
+    if (stopping.get()) {
+      release(service, task, "fetched while the worker was stopping");
+      return;
+    }
     String ws = text(task, StepCycleVars.WORKSPACE);
     VerifyHandler.Task input =
         new VerifyHandler.Task(
@@ -104,15 +113,25 @@ public final class RemoteDispatchWorker implements AutoCloseable {
             AgentDispatchHandler.Task.kind(task.getVariable(StepCycleVars.REWORK_ROUND)),
             ws != null ? ws : workspace == null ? null : workspace.toString(),
             text(task, StepCycleVars.DISPATCH_BACKEND));
-    report(verifier.handle(input, d -> extend(service, task, d)), config, task, service);
+    report(
+        verifier.handle(input, d -> extend(service, task, d), stopping::get),
+        config,
+        stopping,
+        task,
+        service);
   }
 
   private static void run(
       AgentDispatchHandler handler,
       AiflowProperties.Worker config,
       Path workspace,
+      AtomicBoolean stopping,
       ExternalTask task,
       ExternalTaskService service) {
+    if (stopping.get()) {
+      release(service, task, "fetched while the worker was stopping");
+      return;
+    }
     String ws = text(task, StepCycleVars.WORKSPACE);
     AgentDispatchHandler.Task input =
         new AgentDispatchHandler.Task(
@@ -128,12 +147,18 @@ public final class RemoteDispatchWorker implements AutoCloseable {
             ws != null ? ws : workspace == null ? null : workspace.toString(),
             text(task, StepCycleVars.WORKER_SHIM),
             AgentDispatchHandler.tierOf(text(task, StepCycleVars.STEP_PACK)));
-    report(handler.handle(input, d -> extend(service, task, d)), config, task, service);
+    report(
+        handler.handle(input, d -> extend(service, task, d), stopping::get),
+        config,
+        stopping,
+        task,
+        service);
   }
 
   private static void report(
       AgentDispatchHandler.Decision decision,
       AiflowProperties.Worker config,
+      AtomicBoolean stopping,
       ExternalTask task,
       ExternalTaskService service) {
     if (decision instanceof AgentDispatchHandler.Complete c) {
@@ -148,7 +173,29 @@ public final class RemoteDispatchWorker implements AutoCloseable {
       service.handleFailure(
           task, f.message(), f.details(), Math.max(0, remaining), config.retryBackoff().toMillis());
     } else if (decision instanceof AgentDispatchHandler.Abandon a) {
-      LOG.info("dispatch {}: {}", task.getId(), a.reason());
+      if (stopping.get()) {
+        release(service, task, "the worker stopped while it ran");
+      } else {
+        LOG.info("dispatch {}: {}", task.getId(), a.reason());
+      }
+    }
+  }
+
+  /**
+   * Hands a task back at once when the worker stops, so another worker (or this one after its
+   * restart) fetches it on its next poll instead of after the lock expires. The interrupted run is
+   * not written to the chain from here: a remote worker has no access to it; the next attempt's own
+   * record shows the retry.
+   */
+  private static void release(ExternalTaskService service, ExternalTask task, String why) {
+    try {
+      service.unlock(task);
+      LOG.info("released {} ({}): {}", task.getId(), task.getTopicName(), why);
+    } catch (RuntimeException e) {
+      LOG.warn(
+          "could not release {}; it waits for its lock to expire: {}",
+          task.getId(),
+          e.getMessage());
     }
   }
 
@@ -167,8 +214,14 @@ public final class RemoteDispatchWorker implements AutoCloseable {
     return value == null || value.getValue() == null ? null : value.getValue().toString();
   }
 
+  /**
+   * Stops the worker: no new fetches; a running agent's process tree is stopped by its supervisor
+   * on its next tick, and its task is unlocked (see {@link #release}). Returns when the running
+   * handler has finished, which Camunda's client waits for.
+   */
   @Override
   public void close() {
+    stopping.set(true);
     client.stop();
   }
 }
