@@ -89,9 +89,17 @@ public class LoggerRegistry {
 
   /** Every event of the project chain, read-only, from this node's store. */
   public List<ChainEvent> readProjectEvents(String projectId) {
+    return readProjectEvents(projectId, false);
+  }
+
+  /**
+   * As {@link #readProjectEvents(String)}; with {@code recomputed} each event's hash is recomputed
+   * from its bytes (from the database itself in cluster mode, never from this node's file copy).
+   */
+  public List<ChainEvent> readProjectEvents(String projectId, boolean recomputed) {
     return postgres != null
-        ? postgres.readProjectEvents(projectId)
-        : WorkflowLogger.readProjectEvents(root, projectId);
+        ? postgres.readProjectEvents(projectId, recomputed)
+        : WorkflowLogger.readProjectEvents(root, projectId, recomputed);
   }
 
   @PreDestroy

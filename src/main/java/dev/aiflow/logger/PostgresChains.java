@@ -219,8 +219,19 @@ public final class PostgresChains {
     return open(projectId, options);
   }
 
-  /** Every event of the project chain, in order, as read now (for reconciliation). */
+  /** Every event of the project chain, in order, as read now. */
   public List<ChainEvent> readProjectEvents(String projectId) {
+    return readProjectEvents(projectId, false);
+  }
+
+  /**
+   * As {@link #readProjectEvents(String)}; with {@code recomputed}, each event's hash is the
+   * SHA-256 of its stored bytes, not the hash the row states (reconciliation compares it with the
+   * anchors in the engine's history, so a rewritten row whose stated hash was kept matches
+   * nothing).
+   */
+  public List<ChainEvent> readProjectEvents(String projectId, boolean recomputed) {
+    java.security.MessageDigest digest = DurableFiles.sha256();
     List<ChainEvent> out = new ArrayList<>();
     try (Connection c = connection()) {
       c.setAutoCommit(false);
@@ -232,14 +243,23 @@ public final class PostgresChains {
         ps.setFetchSize(1000);
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
+            byte[] line = rs.getBytes(6);
+            String hash = rs.getString(5);
+            if (recomputed) {
+              try {
+                hash = EventReader.read(line, 0, line.length, digest).computedHash();
+              } catch (EventReader.MalformedEventException e) {
+                continue; // as in the file reader: verification names it
+              }
+            }
             out.add(
                 new ChainEvent(
                     rs.getLong(1),
                     rs.getString(2),
                     rs.getLong(3),
                     rs.getString(4),
-                    rs.getString(5),
-                    new String(rs.getBytes(6), StandardCharsets.UTF_8),
+                    hash,
+                    new String(line, StandardCharsets.UTF_8),
                     false));
           }
         }

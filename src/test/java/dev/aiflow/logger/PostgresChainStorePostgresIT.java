@@ -108,6 +108,39 @@ class PostgresChainStorePostgresIT extends ChainStoreContract {
     }
   }
 
+  /**
+   * Reconciliation reads the database itself, hashes recomputed from the stored bytes: a row
+   * rewritten in place with its stated hash kept no longer matches the anchor of that hash.
+   */
+  @Test
+  void recomputedHashesComeFromTheBytesInTheDatabase() throws Exception {
+    PostgresChains chains = chains(Clock.systemUTC());
+    String stated;
+    try (WorkflowLogger log = chains.openOrInit("rewritten", LoggerOptions.defaults())) {
+      stated = log.logAttempt(Attempts.attempt("T-1", 0, 0)).eventHash();
+    }
+    assertThat(chains.readProjectEvents("rewritten", true))
+        .filteredOn(e -> "T-1".equals(e.taskId()))
+        .singleElement()
+        .satisfies(e -> assertThat(e.eventHash()).isEqualTo(stated));
+    try (var c = pool().getConnection();
+        var ps =
+            c.prepareStatement(
+                "UPDATE aiflow_chain_event SET line = convert_to(replace(convert_from(line,"
+                    + " 'UTF8'), 'T-1', 'T-X'), 'UTF8') WHERE project_id = 'rewritten'"
+                    + " AND task_id = 'T-1'")) {
+      assertThat(ps.executeUpdate()).isEqualTo(1);
+    }
+    assertThat(chains.readProjectEvents("rewritten", false))
+        .filteredOn(e -> "T-1".equals(e.taskId()))
+        .singleElement()
+        .satisfies(e -> assertThat(e.eventHash()).as("as the row states it").isEqualTo(stated));
+    assertThat(chains.readProjectEvents("rewritten", true))
+        .filteredOn(e -> "T-1".equals(e.taskId()))
+        .singleElement()
+        .satisfies(e -> assertThat(e.eventHash()).as("recomputed").isNotEqualTo(stated));
+  }
+
   @Test
   void twoNodesInitialisingTogetherCreateTheProjectOnce() throws Exception {
     PostgresChains a = chains(Clock.systemUTC());

@@ -8,7 +8,6 @@ import dev.aiflow.engine.SharedVars;
 import dev.aiflow.engine.dispatch.AgentDispatchHandler;
 import dev.aiflow.engine.stepcycle.StepCycleVars;
 import dev.aiflow.logger.ChainEvent;
-import dev.aiflow.logger.WorkflowLogger;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -119,7 +118,7 @@ public class HistoryReconciler {
     int attempts = 0;
     // read-only: reconciling never repairs or appends, and works on a damaged chain
     // hashes recomputed from the bytes: an edited line whose stated hash was kept matches nothing
-    List<ChainEvent> chain = WorkflowLogger.readProjectEvents(loggers.root(), projectId, true);
+    List<ChainEvent> chain = loggers.readProjectEvents(projectId, true);
     for (ChainEvent e : chain) {
       String taskId = e.taskId();
       if (!"attempt".equals(e.eventType())) {
