@@ -9,6 +9,8 @@ import dev.aiflow.campaign.ExecutionBlockedException;
 import dev.aiflow.campaign.QueueInUseException;
 import dev.aiflow.engine.AsSystem;
 import dev.aiflow.engine.EngineVariables;
+import dev.aiflow.engine.SharedVars;
+import dev.aiflow.engine.stepcycle.StepCycleService;
 import dev.aiflow.scoreboard.ScoreboardStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -175,22 +177,79 @@ public class CampaignService {
             .processInstanceId(id)
             .processDefinitionKey(PROCESS_KEY)
             .singleResult();
-    return Optional.ofNullable(hpi).map(this::view);
+    return Optional.ofNullable(hpi).map(h -> views(List.of(h)).get(0));
   }
 
-  /** The newest campaigns first. */
+  /**
+   * The newest campaigns first, in a constant number of queries whatever their number (the page,
+   * their variables, the open incidents; docs/performance.md, "The campaign list").
+   */
   public List<CampaignView> list(int max) {
-    List<CampaignView> out = new ArrayList<>();
-    for (HistoricProcessInstance hpi :
+    return views(
         history
             .createHistoricProcessInstanceQuery()
             .processDefinitionKey(PROCESS_KEY)
             .orderByProcessInstanceStartTime()
             .desc()
-            .listPage(0, max)) {
-      out.add(view(hpi));
+            .listPage(0, max));
+  }
+
+  /** The variables a campaign's view shows: the rest (lanes' documents) is not read. */
+  private static final String[] VIEW_VARIABLES = {
+    CampaignVars.PROJECT_ID,
+    CampaignVars.END_REASON,
+    CampaignVars.END_DETAIL,
+    CampaignVars.CYCLES_DONE,
+    CampaignVars.CURRENT_TASK_KEY,
+    CampaignVars.ALL_COMPLETED,
+    CampaignVars.QUEUE_PATH,
+    CampaignVars.PROGRESS_DIR,
+    CampaignVars.QUEUE_COUNTS
+  };
+
+  private List<CampaignView> views(List<HistoricProcessInstance> page) {
+    if (page.isEmpty()) {
+      return List.of();
     }
-    return out;
+    Map<String, Map<String, Object>> vars = new HashMap<>();
+    for (HistoricVariableInstance v :
+        history
+            .createHistoricVariableInstanceQuery()
+            .processInstanceIdIn(
+                page.stream().map(HistoricProcessInstance::getId).toArray(String[]::new))
+            .variableNameIn(VIEW_VARIABLES)
+            .list()) {
+      Map<String, Object> of = vars.computeIfAbsent(v.getProcessInstanceId(), k -> new HashMap<>());
+      // a lane's local variable of the same name does not hide the campaign's own
+      if (v.getProcessInstanceId().equals(v.getActivityInstanceId())
+          || !of.containsKey(v.getName())) {
+        of.put(v.getName(), v.getValue());
+      }
+    }
+    List<CampaignView> out = new ArrayList<>(page.size());
+    List<String> running = new ArrayList<>();
+    for (HistoricProcessInstance hpi : page) {
+      CampaignView view = view(hpi, vars.getOrDefault(hpi.getId(), Map.of()), List.of());
+      out.add(view);
+      if ("running".equals(view.state())) {
+        running.add(hpi.getId());
+      }
+    }
+    if (running.isEmpty()) {
+      return out;
+    }
+    Map<String, List<String>> incidents = incidents(running);
+    if (incidents.isEmpty()) {
+      return out;
+    }
+    List<CampaignView> withIncidents = new ArrayList<>(out.size());
+    for (int i = 0; i < page.size(); i++) {
+      HistoricProcessInstance hpi = page.get(i);
+      List<String> of = incidents.get(hpi.getId());
+      withIncidents.add(
+          of == null ? out.get(i) : view(hpi, vars.getOrDefault(hpi.getId(), Map.of()), of));
+    }
+    return withIncidents;
   }
 
   /** The step cycles a campaign ran, oldest first. */
@@ -261,12 +320,8 @@ public class CampaignService {
     }
   }
 
-  private CampaignView view(HistoricProcessInstance hpi) {
-    Map<String, Object> vars = new HashMap<>();
-    for (HistoricVariableInstance v :
-        history.createHistoricVariableInstanceQuery().processInstanceId(hpi.getId()).list()) {
-      vars.put(v.getName(), v.getValue());
-    }
+  private CampaignView view(
+      HistoricProcessInstance hpi, Map<String, Object> vars, List<String> incidents) {
     String state =
         switch (String.valueOf(hpi.getState())) {
           case "ACTIVE", "SUSPENDED" -> "running";
@@ -300,21 +355,52 @@ public class CampaignService {
         progress,
         tree(vars.get(CampaignVars.QUEUE_COUNTS)),
         scoreboard,
-        "running".equals(state) ? incidents(hpi.getId()) : List.of());
+        "running".equals(state) ? incidents : List.of());
   }
 
-  /** Incidents of the campaign and of the step cycles it called. */
-  private List<String> incidents(String campaignId) {
-    List<String> out = new ArrayList<>();
-    List<String> instances = new ArrayList<>();
-    instances.add(campaignId);
-    for (ProcessInstance sub :
-        runtime.createProcessInstanceQuery().superProcessInstanceId(campaignId).list()) {
-      instances.add(sub.getId());
+  /**
+   * The open incidents of these running campaigns and of the step cycles they called, by campaign:
+   * one query for the incidents, one for the campaign of each step cycle that has one (its {@code
+   * campaignId} variable), whatever the number of campaigns.
+   */
+  private Map<String, List<String>> incidents(List<String> campaignIds) {
+    List<Incident> open =
+        runtime
+            .createIncidentQuery()
+            .processDefinitionKeyIn(PROCESS_KEY, StepCycleService.PROCESS_KEY)
+            .list();
+    if (open.isEmpty()) {
+      return Map.of();
     }
-    for (String pi : instances) {
-      for (Incident i : runtime.createIncidentQuery().processInstanceId(pi).list()) {
-        out.add(i.getActivityId() + ": " + i.getIncidentMessage());
+    java.util.Set<String> campaigns = new java.util.HashSet<>(campaignIds);
+    Map<String, String> campaignOf = new HashMap<>();
+    List<String> others = new ArrayList<>();
+    for (Incident i : open) {
+      if (campaigns.contains(i.getProcessInstanceId())) {
+        campaignOf.put(i.getProcessInstanceId(), i.getProcessInstanceId());
+      } else {
+        others.add(i.getProcessInstanceId());
+      }
+    }
+    if (!others.isEmpty()) {
+      for (org.camunda.bpm.engine.runtime.VariableInstance v :
+          runtime
+              .createVariableInstanceQuery()
+              .processInstanceIdIn(others.toArray(String[]::new))
+              .variableName(SharedVars.CAMPAIGN_ID)
+              .list()) {
+        if (v.getValue() instanceof String c && campaigns.contains(c)) {
+          campaignOf.put(v.getProcessInstanceId(), c);
+        }
+      }
+    }
+    Map<String, List<String>> out = new HashMap<>();
+    for (Incident i : open) {
+      String campaign = campaignOf.get(i.getProcessInstanceId());
+      // a step cycle's incident shows once: where it happened, not again on the call activity
+      if (campaign != null && i.getId().equals(i.getRootCauseIncidentId())) {
+        out.computeIfAbsent(campaign, k -> new ArrayList<>())
+            .add(i.getActivityId() + ": " + i.getIncidentMessage());
       }
     }
     return out;
