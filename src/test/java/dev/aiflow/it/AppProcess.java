@@ -116,6 +116,51 @@ final class AppProcess implements AutoCloseable {
     return http.send(r, HttpResponse.BodyHandlers.ofString());
   }
 
+  /**
+   * A GET through the webapps' own session, as Cockpit's pages call their plugins: the login form's
+   * request with the XSRF token, then the path with the session cookie.
+   */
+  HttpResponse<String> webappGet(String app, String path) throws IOException, InterruptedException {
+    java.net.CookieManager cookies = new java.net.CookieManager();
+    HttpClient session =
+        HttpClient.newBuilder()
+            .cookieHandler(cookies)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
+    String base = "http://127.0.0.1:" + port;
+    session.send(
+        HttpRequest.newBuilder(URI.create(base + "/camunda/app/" + app + "/default/")).build(),
+        HttpResponse.BodyHandlers.discarding());
+    String xsrf =
+        cookies.getCookieStore().getCookies().stream()
+            .filter(c -> c.getName().equals("XSRF-TOKEN"))
+            .map(java.net.HttpCookie::getValue)
+            .findFirst()
+            .orElseThrow(() -> new IllegalStateException("no XSRF-TOKEN cookie from " + app));
+    HttpResponse<String> login =
+        session.send(
+            HttpRequest.newBuilder(
+                    URI.create(base + "/camunda/api/admin/auth/user/default/login/" + app))
+                .header("X-XSRF-TOKEN", xsrf)
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(
+                    HttpRequest.BodyPublishers.ofString(
+                        "username=admin&password="
+                            + java.net.URLEncoder.encode(password, StandardCharsets.UTF_8)))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    if (login.statusCode() != 200) {
+      throw new IllegalStateException("the " + app + " login answered " + login.statusCode());
+    }
+    return session.send(
+        HttpRequest.newBuilder(URI.create(base + path)).header("X-XSRF-TOKEN", xsrf).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  String engineRest() {
+    return "http://127.0.0.1:" + port + "/engine-rest";
+  }
+
   private String basic() {
     return "Basic "
         + Base64.getEncoder()

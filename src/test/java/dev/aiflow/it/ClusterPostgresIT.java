@@ -7,6 +7,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.aiflow.config.AiflowProperties;
+import dev.aiflow.engine.dispatch.RemoteDispatchWorker;
+import dev.aiflow.engine.dispatch.WorkerKernel;
 import dev.aiflow.logger.ChainEvent;
 import dev.aiflow.logger.PostgresChains;
 import dev.aiflow.logger.WorkflowLogger;
@@ -17,6 +20,7 @@ import dev.aiflow.triage.QueueStore;
 import dev.aiflow.triage.TaskStatus;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -25,11 +29,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Two aiflow servers on one PostgreSQL with the chain store there ({@code aiflow.store=postgres}):
- * a campaign of 50 tasks started on node A over REST; A is killed (SIGKILL) mid-campaign; node B
- * finishes it once A's job and external-task locks expire. Every task completed exactly once, one
- * attempt per task in the chain, the chain in the database is linear and verifies, and reconcile on
- * B is clean. The queue file is on a folder both nodes share (it is not in the database yet). The
+ * Two aiflow servers on one PostgreSQL with the chain store there ({@code aiflow.store=postgres}),
+ * the engine's job executor on both and the agents in two remote workers (Camunda's external task
+ * client, one fetching from each node; the nodes' in-process workers are off): a campaign of 50
+ * tasks started on node A over REST; A is killed (SIGKILL) mid-campaign; node B and its worker
+ * finish it once A's job and external-task locks expire. Every task completed exactly once, one
+ * attempt per task in the chain, the chain in the database is linear and verifies, reconcile on B
+ * is clean, and Cockpit on B (the aiflow plugin, through the webapp's own login) shows the
+ * campaign. The queue file is on a folder both nodes share (it is not in the database yet). The
  * figures are printed and kept in docs/performance.md ("Two nodes").
  */
 class ClusterPostgresIT {
@@ -61,6 +68,7 @@ class ClusterPostgresIT {
             "--aiflow.worker.lock-duration=5s",
             "--aiflow.worker.lock-margin=1s",
             "--aiflow.worker.poll-interval=200ms",
+            "--aiflow.worker.in-process=false",
             "--aiflow.allowed-roots=" + dir.toAbsolutePath());
     Path shared = Files.createDirectories(dir.resolve("shared"));
     Path queue = shared.resolve("task_queue.json");
@@ -79,9 +87,12 @@ class ClusterPostgresIT {
         new AppProcess(
             Files.createDirectories(dir.resolve("b")).resolve("data"), password, args, env);
     HikariDataSource pool = null;
+    List<RemoteDispatchWorker> workers = new ArrayList<>();
     try {
       a.start();
       b.start();
+      workers.add(remoteWorker(a, password));
+      workers.add(remoteWorker(b, password));
       ObjectNode request = JSON.createObjectNode();
       request.put("projectId", "cluster");
       request.put("queuePath", queue.toString());
@@ -166,7 +177,20 @@ class ClusterPostgresIT {
       JsonNode history =
           JSON.readTree(b.get("/engine-rest/history/process-instance/" + id, true).body());
       assertThat(history.path("state").asText()).isEqualTo("COMPLETED");
+      // and so does Cockpit on B, through aiflow's plugin behind the webapp's session login
+      var cockpit = b.webappGet("cockpit", "/camunda/api/cockpit/plugin/aiflow/default/campaigns");
+      assertThat(cockpit.statusCode()).as(cockpit.body()).isEqualTo(200);
+      assertThat(JSON.readTree(cockpit.body()))
+          .as(cockpit.body())
+          .anySatisfy(
+              c -> {
+                assertThat(c.path("id").asText()).isEqualTo(id);
+                assertThat(c.path("state").asText()).isEqualTo("completed");
+              });
     } finally {
+      for (RemoteDispatchWorker w : workers) {
+        w.close();
+      }
       a.close();
       b.close();
       if (pool != null) {
@@ -174,6 +198,33 @@ class ClusterPostgresIT {
       }
       server.dropDatabase(database);
     }
+  }
+
+  /** A remote worker of its own (kernel state in its own folder) fetching from {@code node}. */
+  RemoteDispatchWorker remoteWorker(AppProcess node, String password) throws Exception {
+    AiflowProperties.Worker config =
+        new AiflowProperties.Worker(
+            SHIM,
+            false,
+            4,
+            Duration.ofSeconds(5),
+            Duration.ofSeconds(1),
+            3,
+            Duration.ofSeconds(1),
+            Duration.ofMillis(200),
+            Duration.ofMillis(300),
+            Map.of(),
+            Map.of());
+    Path own = Files.createDirectories(dir.resolve("worker-" + node.port));
+    return RemoteDispatchWorker.start(
+        node.engineRest(),
+        "admin",
+        password,
+        config,
+        null,
+        null,
+        WorkerKernel.of(
+            new AiflowProperties(own, null, config, null, null, null, null, false, null, null)));
   }
 
   static int completed(Path queue, List<Item> items) {
