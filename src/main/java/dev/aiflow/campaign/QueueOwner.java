@@ -3,6 +3,7 @@ package dev.aiflow.campaign;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.aiflow.files.AtomicFile;
+import dev.aiflow.files.SharedFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -56,7 +57,7 @@ public final class QueueOwner {
    * @param alive whether a holder still runs (a holder not known to run is stale)
    */
   public Claim claim(String campaignId, Predicate<Holder> alive, Instant now) {
-    return AtomicFile.withLock(
+    return SharedFiles.withLock(
         file,
         () -> {
           Optional<Holder> held = read();
@@ -78,12 +79,13 @@ public final class QueueOwner {
 
   /** Gives the queue up, if {@code campaignId} holds it; safe to repeat. */
   public void release(String campaignId) {
-    AtomicFile.withLock(
+    SharedFiles.withLock(
         file,
         () -> {
           Optional<Holder> held = read();
           if (held.isPresent() && held.get().campaignId().equals(campaignId)) {
             Files.deleteIfExists(file);
+            SharedFiles.written(file);
           }
           return null;
         });
@@ -91,6 +93,7 @@ public final class QueueOwner {
 
   /** The holder on record, if any (an unreadable record counts as none: it is replaced). */
   public Optional<Holder> read() {
+    SharedFiles.refresh();
     if (!Files.exists(file)) {
       return Optional.empty();
     }

@@ -1,6 +1,8 @@
 package dev.aiflow.engine;
 
 import dev.aiflow.config.AiflowProperties;
+import dev.aiflow.files.PostgresSharedFiles;
+import dev.aiflow.files.SharedFiles;
 import dev.aiflow.logger.ChainEvent;
 import dev.aiflow.logger.LoggerOptions;
 import dev.aiflow.logger.PostgresChains;
@@ -28,6 +30,7 @@ public class LoggerRegistry {
 
   private final Path root;
   private final PostgresChains postgres;
+  private PostgresSharedFiles shared;
   private final ConcurrentHashMap<String, WorkflowLogger> open = new ConcurrentHashMap<>();
 
   public LoggerRegistry(
@@ -46,6 +49,10 @@ public class LoggerRegistry {
         // the node's copy in <data-dir>/workflow keeps the file readers (signed checkpoints,
         // reconciliation, Cockpit) on the one chain of the database
         this.postgres = new PostgresChains(ds, root);
+        // the queue, scoreboard, freeze files, session log and checkpoint log: in the database
+        // too, each node keeping its copies where the files always are (docs/operations.md)
+        this.shared = new PostgresSharedFiles(ds, properties.dataDir());
+        SharedFiles.use(shared);
       }
       default ->
           throw new IllegalStateException(
@@ -104,6 +111,9 @@ public class LoggerRegistry {
 
   @PreDestroy
   void closeAll() {
+    if (shared != null) {
+      SharedFiles.useLocal(shared);
+    }
     open.values().forEach(WorkflowLogger::close);
     open.clear();
   }

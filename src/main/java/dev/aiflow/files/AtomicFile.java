@@ -75,6 +75,7 @@ public final class AtomicFile {
       } catch (AtomicMoveNotSupportedException e) {
         Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
       }
+      SharedFiles.written(target);
     } catch (IOException e) {
       try {
         Files.deleteIfExists(tmp);
@@ -110,6 +111,7 @@ public final class AtomicFile {
       }
       faults.at(Stage.RENAMED, tmp);
       fsyncDirectory(dir);
+      SharedFiles.written(target);
     } catch (IOException e) {
       throw new UncheckedIOException("could not write " + target + ": " + e.getMessage(), e);
     }

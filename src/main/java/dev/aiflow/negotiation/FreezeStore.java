@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.aiflow.files.AtomicFile;
 import dev.aiflow.files.Digests;
+import dev.aiflow.files.SharedFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -80,7 +81,7 @@ public final class FreezeStore {
   public String writeDraft(String markdown, Instant now) {
     byte[] bytes = markdown.getBytes(StandardCharsets.UTF_8);
     String sha = Digests.sha256(bytes);
-    AtomicFile.withLock(
+    SharedFiles.withLock(
         metaFile(),
         () -> {
           AtomicFile.write(draftFile(), bytes);
@@ -100,6 +101,7 @@ public final class FreezeStore {
 
   /** The draft's text; {@link FreezeException} {@code DRAFT_MISSING} when there is none. */
   public String readDraft() {
+    SharedFiles.refresh();
     try {
       return Files.readString(draftFile(), StandardCharsets.UTF_8);
     } catch (NoSuchFileException e) {
@@ -125,7 +127,7 @@ public final class FreezeStore {
     if (approver == null || approver.isBlank()) {
       throw new FreezeException("APPROVER_MISSING", "a freeze needs the approver's name");
     }
-    return AtomicFile.withLock(
+    return SharedFiles.withLock(
         metaFile(),
         () -> {
           String text = readDraft();
@@ -166,6 +168,7 @@ public final class FreezeStore {
 
   /** The highest N of the {@code requirements.vN.md} files, 0 when none. */
   public int latestVersion() {
+    SharedFiles.refresh();
     if (!Files.isDirectory(inputDir())) {
       return 0;
     }
@@ -186,6 +189,7 @@ public final class FreezeStore {
    * requirements.current.md} whose SHA-256 is the one frozen.
    */
   public FreezeStatus status() {
+    SharedFiles.refresh();
     JsonNode meta;
     if (!Files.exists(metaFile(), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
       return FreezeStatus.blocked("FREEZE_META_MISSING", "no " + metaFile());

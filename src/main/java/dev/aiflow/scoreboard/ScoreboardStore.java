@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.aiflow.files.AtomicFile;
+import dev.aiflow.files.SharedFiles;
 import dev.aiflow.triage.QueueCounts;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -57,6 +58,7 @@ public final class ScoreboardStore {
   }
 
   public Scoreboard read() {
+    SharedFiles.refresh();
     Path f = scoreboardFile();
     if (!Files.exists(f)) {
       return Scoreboard.empty();
@@ -65,6 +67,7 @@ public final class ScoreboardStore {
   }
 
   public List<TrendPoint> trends() {
+    SharedFiles.refresh();
     Path f = trendsFile();
     if (!Files.exists(f)) {
       return List.of();
@@ -95,7 +98,7 @@ public final class ScoreboardStore {
    * summary. Recording the same run twice (a retried engine job) changes nothing.
    */
   public Scoreboard recordCycle(CycleReport report) {
-    return AtomicFile.withLock(
+    return SharedFiles.withLock(
         scoreboardFile(),
         () -> {
           List<TrendPoint> trends = new ArrayList<>(trends());
@@ -117,7 +120,7 @@ public final class ScoreboardStore {
 
   /** Re-renders {@code summary.md} and {@code summary.svg} from the JSON files. */
   public void render(QueueCounts queueNow) {
-    AtomicFile.withLock(
+    SharedFiles.withLock(
         scoreboardFile(),
         () -> {
           writeSummary(read(), trends(), queueNow);
@@ -126,7 +129,7 @@ public final class ScoreboardStore {
   }
 
   private Scoreboard counters(java.util.function.UnaryOperator<Scoreboard> f) {
-    return AtomicFile.withLock(
+    return SharedFiles.withLock(
         scoreboardFile(),
         () -> {
           Scoreboard next = f.apply(read());

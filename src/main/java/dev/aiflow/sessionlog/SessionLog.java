@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.aiflow.files.AtomicFile;
+import dev.aiflow.files.SharedFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -98,7 +98,7 @@ public final class SessionLog {
     if (!KINDS.contains(e.kind())) {
       throw new IllegalArgumentException("unknown session event kind " + e.kind());
     }
-    return AtomicFile.withLock(
+    return SharedFiles.withLock(
         file,
         () -> {
           Files.createDirectories(file.getParent());
@@ -130,6 +130,7 @@ public final class SessionLog {
               ch.write(buf);
             }
           }
+          SharedFiles.written(file);
           return ev;
         });
   }
@@ -138,6 +139,7 @@ public final class SessionLog {
   public record Contents(List<SessionEvent> events, List<String> problems) {}
 
   public Contents read() {
+    SharedFiles.refresh();
     List<SessionEvent> events = new ArrayList<>();
     List<String> problems = new ArrayList<>();
     List<String> lines;

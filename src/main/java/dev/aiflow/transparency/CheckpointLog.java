@@ -1,5 +1,6 @@
 package dev.aiflow.transparency;
 
+import dev.aiflow.files.SharedFiles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -69,6 +70,7 @@ final class CheckpointLog {
    * then is still in place; anything else (a shorter or rewritten log) is read again in full.
    */
   synchronized Contents read() throws IOException {
+    SharedFiles.refresh();
     if (!Files.exists(file)) {
       cached = new Contents(List.of(), 0, 0);
       lastRecord = new byte[0];
@@ -125,11 +127,16 @@ final class CheckpointLog {
    */
   <T> T locked(Locked<T> work) throws IOException {
     Files.createDirectories(file.getParent());
-    try (FileChannel ch =
-            FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-        FileLock ignored = ch.lock()) {
-      return work.run(read());
-    }
+    // across a cluster's nodes too: the log is one record in the database (SharedFiles)
+    return SharedFiles.around(
+        file,
+        () -> {
+          try (FileChannel ch =
+                  FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+              FileLock ignored = ch.lock()) {
+            return work.run(read());
+          }
+        });
   }
 
   /**
@@ -149,6 +156,7 @@ final class CheckpointLog {
       }
       ch.force(false);
     }
+    SharedFiles.written(file);
   }
 
   /**

@@ -3,6 +3,7 @@ package dev.aiflow.triage;
 import dev.aiflow.files.AtomicFile;
 import dev.aiflow.files.PathPolicy;
 import dev.aiflow.files.PathRefusedException;
+import dev.aiflow.files.SharedFiles;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -52,6 +53,7 @@ public final class QueueStore {
    * waited on) of at most {@link #MAX_BYTES}.
    */
   public TaskQueue read() {
+    SharedFiles.refresh();
     byte[] bytes;
     if (!Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
       throw new QueueFormatException("", "no queue file at " + path);
@@ -70,7 +72,7 @@ public final class QueueStore {
 
   /** Writes a whole queue (creating the file); replaces what is there. */
   public void write(TaskQueue queue) {
-    AtomicFile.withLock(
+    SharedFiles.withLock(
         path,
         () -> {
           AtomicFile.write(path, QueueCodec.toBytes(queue), faults);
@@ -84,7 +86,7 @@ public final class QueueStore {
    * @return the queue after the change
    */
   public TaskQueue update(Function<TaskQueue, TaskQueue> change) {
-    return AtomicFile.withLock(
+    return SharedFiles.withLock(
         path,
         () -> {
           TaskQueue before = read();

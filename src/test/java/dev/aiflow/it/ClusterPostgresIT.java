@@ -36,8 +36,10 @@ import org.junit.jupiter.api.io.TempDir;
  * finish it once A's job and external-task locks expire. Every task completed exactly once, one
  * attempt per task in the chain, the chain in the database is linear and verifies, reconcile on B
  * is clean, and Cockpit on B (the aiflow plugin, through the webapp's own login) shows the
- * campaign. The queue file is on a folder both nodes share (it is not in the database yet). The
- * figures are printed and kept in docs/performance.md ("Two nodes").
+ * campaign. The queue and the scoreboard are in the database as well (SharedFiles); the nodes run
+ * on one machine, so they also see each other's copies: SharedFilesPostgresIT shows the database
+ * alone carrying them between data directories. The figures are printed and kept in
+ * docs/performance.md ("Two nodes").
  */
 class ClusterPostgresIT {
 
@@ -166,6 +168,19 @@ class ClusterPostgresIT {
         assertThat(ofTask.stream().filter(e -> "task_closed".equals(e.eventType())))
             .as("closings of " + item.key())
             .hasSize(1);
+      }
+      // the queue's record is the database's row, not a file: every task completed there
+      try (var c = pool.getConnection();
+          var ps =
+              c.prepareStatement("SELECT content FROM aiflow_shared_file WHERE file_key = ?")) {
+        ps.setString(1, "file:" + queue.toAbsolutePath().normalize());
+        try (var rs = ps.executeQuery()) {
+          assertThat(rs.next()).as("the queue's row in aiflow_shared_file").isTrue();
+          JsonNode recorded = JSON.readTree(rs.getBytes(1));
+          assertThat(recorded.path("tasks"))
+              .hasSize(TASKS)
+              .allSatisfy(t -> assertThat(t.path("status").asText()).isEqualTo("completed"));
+        }
       }
       JsonNode reconcile = JSON.readTree(b.get("/api/projects/cluster/reconcile", true).body());
       assertThat(reconcile.path("attemptsInChain").asInt())
