@@ -60,6 +60,37 @@ public class LogCommand implements Callable<Integer> {
       description = "The project's id.")
   String projectId;
 
+  @Option(
+      names = "--store",
+      defaultValue = "files",
+      scope = ScopeType.INHERIT,
+      description =
+          "Where the chain is read: files (the --root-dir folder; default) or postgres (a"
+              + " cluster's database, see --db-url). With postgres the chain is written out into a"
+              + " temporary folder first, and only verify and export run.")
+  String store;
+
+  @Option(
+      names = "--db-url",
+      scope = ScopeType.INHERIT,
+      description = "With --store postgres: the JDBC URL (default: $AIFLOW_DB_URL).")
+  String dbUrl;
+
+  @Option(
+      names = "--db-user",
+      scope = ScopeType.INHERIT,
+      description = "With --store postgres: the database user (default: $AIFLOW_DB_USER).")
+  String dbUser;
+
+  @Option(
+      names = "--db-password-file",
+      scope = ScopeType.INHERIT,
+      description =
+          "With --store postgres: a file holding the password (default: $AIFLOW_DB_PASSWORD).")
+  Path dbPasswordFile;
+
+  private boolean writtenOut;
+
   @Override
   public Integer call() {
     spec.commandLine().usage(spec.commandLine().getErr());
@@ -70,7 +101,33 @@ public class LogCommand implements Callable<Integer> {
     if (projectId == null || projectId.isBlank()) {
       throw new CliException(ExitCodes.USAGE, "--project-id is required");
     }
+    switch (store == null ? "files" : store) {
+      case "files" -> {}
+      case "postgres" -> {
+        if (!writtenOut) {
+          rootDir = ClusterChains.writeOut(this);
+          writtenOut = true;
+        }
+      }
+      default ->
+          throw new CliException(
+              ExitCodes.USAGE, "--store must be files or postgres, not " + store);
+    }
     return projectId;
+  }
+
+  /** The folder holding the projects: with --store postgres, where the chain was written out. */
+  Path root() {
+    if ("postgres".equals(store)) {
+      project();
+    }
+    return rootDir;
+  }
+
+  /** The subcommand that runs, by name. */
+  String subcommand() {
+    var sub = spec.commandLine().getParseResult().subcommand();
+    return sub == null ? "" : sub.commandSpec().name();
   }
 
   static void reportRepairs(WorkflowLogger log, PrintWriter err) {
@@ -86,14 +143,14 @@ public class LogCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-      boolean created = WorkflowLogger.init(log.rootDir, log.project());
+      boolean created = WorkflowLogger.init(log.root(), log.project());
       spec.commandLine()
           .getOut()
           .println(
               (created ? "initialised project " : "project already initialised: ")
                   + log.project()
                   + " in "
-                  + log.rootDir.resolve(log.project()));
+                  + log.root().resolve(log.project()));
       return ExitCodes.OK;
     }
   }
@@ -163,7 +220,7 @@ public class LogCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-      try (WorkflowLogger logger = WorkflowLogger.open(log.rootDir, log.project())) {
+      try (WorkflowLogger logger = WorkflowLogger.open(log.root(), log.project())) {
         reportRepairs(logger, spec.commandLine().getErr());
         ChainEvent e =
             logger.logAttempt(
@@ -214,7 +271,7 @@ public class LogCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-      try (WorkflowLogger logger = WorkflowLogger.open(log.rootDir, log.project())) {
+      try (WorkflowLogger logger = WorkflowLogger.open(log.root(), log.project())) {
         reportRepairs(logger, spec.commandLine().getErr());
         ChainEvent e = logger.closeTask(taskId, finalStatus, summary);
         spec.commandLine()
@@ -262,7 +319,7 @@ public class LogCommand implements Callable<Integer> {
     @Override
     public Integer call() {
       VerificationReport report =
-          WorkflowLogger.verify(log.rootDir, log.project(), taskId, expectHead);
+          WorkflowLogger.verify(log.root(), log.project(), taskId, expectHead);
       PrintWriter out = spec.commandLine().getOut();
       for (String warning : report.warnings()) {
         spec.commandLine().getErr().println("aiflow: warning: " + warning);
@@ -290,7 +347,7 @@ public class LogCommand implements Callable<Integer> {
         throw new CliException(ExitCodes.USAGE, "--workspace " + workspace + " is not a folder");
       }
       List<ChainEvent> events =
-          WorkflowLogger.readProjectEvents(log.rootDir, log.project()).stream()
+          WorkflowLogger.readProjectEvents(log.root(), log.project()).stream()
               .filter(e -> taskId == null || taskId.equals(e.taskId()))
               .toList();
       EvidenceCheck.ChainResult r = EvidenceCheck.checkChain(workspace, events);
@@ -324,11 +381,11 @@ public class LogCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-      try (WorkflowLogger logger = WorkflowLogger.open(log.rootDir, log.project())) {
+      try (WorkflowLogger logger = WorkflowLogger.open(log.root(), log.project())) {
         reportRepairs(logger, spec.commandLine().getErr());
         ExportResult r;
         try {
-          r = logger.export(archive, key.open(log.rootDir).exportExtras());
+          r = logger.export(archive, key.open(log.root()).exportExtras());
         } catch (dev.aiflow.transparency.CheckpointException e) {
           spec.commandLine().getErr().println("aiflow: refusing to export: " + e.getMessage());
           return ExitCodes.FAILED;
@@ -367,7 +424,7 @@ public class LogCommand implements Callable<Integer> {
     public Integer call() {
       ImportResult r;
       try {
-        r = WorkflowLogger.importProject(log.rootDir, archive, targetProjectId);
+        r = WorkflowLogger.importProject(log.root(), archive, targetProjectId);
       } catch (dev.aiflow.logger.LogRefusedException e) {
         if (!e.code().startsWith("ARCHIVE_") || e.code().equals("ARCHIVE_MISSING")) {
           throw e; // no archive, or a target that exists: bad usage (exit 2)

@@ -100,7 +100,7 @@ final class TransparencyCommands {
     public Integer call() {
       spec.commandLine()
           .getOut()
-          .println(key.keys(log.rootDir).verifierKey(log.project()).toString());
+          .println(key.keys(log.root()).verifierKey(log.project()).toString());
       return ExitCodes.OK;
     }
   }
@@ -119,7 +119,7 @@ final class TransparencyCommands {
 
     @Override
     public Integer call() {
-      Transparency t = key.open(log.rootDir);
+      Transparency t = key.open(log.root());
       Transparency.Issued issued;
       try {
         issued = t.issue(log.project());
@@ -165,7 +165,7 @@ final class TransparencyCommands {
       if (seq == null && fromSize == null) {
         throw new CliException(ExitCodes.USAGE, "give --seq, --from-size, or both");
       }
-      Transparency t = key.open(log.rootDir);
+      Transparency t = key.open(log.root());
       PrintWriter out = spec.commandLine().getOut();
       try {
         if (seq != null) {
@@ -277,7 +277,7 @@ final class TransparencyCommands {
               Monitor.file(
                   Path.of(checkpoint),
                   vkey,
-                  log.rootDir,
+                  log.root(),
                   log.projectId == null || log.projectId.isBlank() ? null : log.projectId);
         }
       } catch (Monitor.CannotCheck | IllegalArgumentException e) {
