@@ -43,7 +43,8 @@ public final class DispatchCommands {
       description = {
         "Run a StepPack through the shim under its limits, keep the evidence, extract the",
         "StepResult; optionally log the attempt (R/S managed) and review it with the QA gate.",
-        "Exit 0 when the run is OK (and PASSes review), 1 when it is not, 2 on bad input."
+        "Exit 0 when the run is OK and its StepResult is PASS (and it PASSes review when",
+        "asked), 1 when it is not (a FAIL or BLOCKED result exits 1), 2 on bad input."
       })
   public static class Step implements Callable<Integer> {
     @Spec CommandSpec spec;
@@ -88,7 +89,7 @@ public final class DispatchCommands {
       mixinStandardHelpOptions = true,
       description = {
         "Run a ReworkPack through the shim, resuming the agent's thread; the same limits,",
-        "evidence, logging and review as dispatch-step."
+        "evidence, logging, review and exit codes as dispatch-step."
       })
   public static class Rework implements Callable<Integer> {
     @Spec CommandSpec spec;
@@ -212,7 +213,11 @@ public final class DispatchCommands {
             logged.pointer(), spec.taskId(), log.projectId(), logged.event().seq());
       }
       if (!options.review) {
-        return dispatch.ok() ? ExitCodes.OK : ExitCodes.FAILED;
+        // The exit code follows the result: a clean run whose StepResult says FAIL or BLOCKED
+        // did not do the step.
+        return dispatch.ok() && "PASS".equals(dispatch.result().result())
+            ? ExitCodes.OK
+            : ExitCodes.FAILED;
       }
       KernelObservation observed =
           kernel.verify(spec, options.workspace, dispatch.backend(), ProgressListener.NONE);
