@@ -300,7 +300,8 @@ public class CampaignService {
         progress,
         tree(vars.get(CampaignVars.QUEUE_COUNTS)),
         scoreboard,
-        "running".equals(state) ? incidents(hpi.getId()) : List.of());
+        "running".equals(state) ? incidents(hpi.getId()) : List.of(),
+        vars.get(CampaignVars.SANDBOX_WARNING) instanceof String w ? List.of(w) : List.of());
   }
 
   /** Incidents of the campaign and of the step cycles it called. */
