@@ -13,6 +13,7 @@ import dev.aiflow.qa.QaReview;
 import dev.aiflow.qa.ReworkBuilder;
 import dev.aiflow.qa.StepQaReviewer;
 import dev.aiflow.qa.Verdict;
+import dev.aiflow.worker.BackendMap;
 import dev.aiflow.worker.DispatchOutcome;
 import dev.aiflow.worker.Outcome;
 import dev.aiflow.worker.ProgressListener;
@@ -57,9 +58,7 @@ public final class DispatchCommands {
     public Integer call() throws IOException {
       StepPack pack = Protocol.parseStepPack(read(stepPackFile));
       pack = pack.withLimits(options.limits(pack.limits()));
-      if (options.workerBackend != null) {
-        pack = pack.withBackend(options.workerBackend);
-      }
+      pack = withRoutedBackend(pack, options.workerBackend);
       PrintWriter out = spec.commandLine().getOut();
       if (options.dryRun) {
         printDryRun(out, options.adapter().dryRun(pack));
@@ -111,9 +110,7 @@ public final class DispatchCommands {
     public Integer call() throws IOException {
       ReworkPack pack = Protocol.parseReworkPack(read(reworkPackFile));
       pack = pack.withLimits(options.limits(pack.limits())).withThreadId(emptyToNull(threadId));
-      if (options.workerBackend != null) {
-        pack = pack.withBackend(options.workerBackend);
-      }
+      pack = withRoutedBackend(pack, options.workerBackend);
       PrintWriter out = spec.commandLine().getOut();
       if (options.dryRun) {
         printDryRun(out, options.adapter().dryRun(pack, pack.threadId()));
@@ -272,6 +269,19 @@ public final class DispatchCommands {
           limits.maxCostUsd() == null ? "-" : limits.maxCostUsd(),
           limits.maxTurns() == null ? "-" : limits.maxTurns());
     }
+  }
+
+  /** {@code --worker-backend} is an override for this dispatch ({@link BackendMap#route}). */
+  static StepPack withRoutedBackend(StepPack pack, String override) {
+    String own = pack.worker() == null ? null : pack.worker().backend();
+    String backend = BackendMap.route(override, own);
+    return backend == null || backend.equals(own) ? pack : pack.withBackend(backend);
+  }
+
+  static ReworkPack withRoutedBackend(ReworkPack pack, String override) {
+    String own = pack.worker() == null ? null : pack.worker().backend();
+    String backend = BackendMap.route(override, own);
+    return backend == null || backend.equals(own) ? pack : pack.withBackend(backend);
   }
 
   private static String emptyToNull(String s) {

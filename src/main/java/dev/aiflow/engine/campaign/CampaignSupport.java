@@ -206,12 +206,8 @@ public class CampaignSupport {
       return Map.of();
     }
     try {
-      Map<String, String> out = new LinkedHashMap<>();
-      JsonNode root = JSON.readTree(json);
-      BackendMap.parse(json); // the shape check, with its messages
-      root.fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue().asText()));
-      return out;
-    } catch (JsonProcessingException | IllegalArgumentException e) {
+      return BackendMap.parse(json).asMap();
+    } catch (IllegalArgumentException e) {
       throw new CampaignInputException(CampaignVars.WORKER_BACKEND_MAP, e.getMessage());
     }
   }
