@@ -123,6 +123,18 @@ public class CampaignSupport {
     return spec(v, true);
   }
 
+  /**
+   * The campaign a start request's variables describe (names as in docs/architecture.md, "Campaign
+   * variables"), read and checked exactly as the started campaign reads its own: for starts that
+   * come as variables (a launch after a requirements freeze) and go through {@link
+   * CampaignService#startInstance}, like the REST API's and the CLI's.
+   *
+   * @throws CampaignInputException naming the variable that is wrong
+   */
+  public CampaignSpec specOf(Map<String, Object> variables) {
+    return spec(ReadOnlyVariables.of(variables), true);
+  }
+
   CampaignSpec spec(VariableScope v, boolean withPacks) {
     String queuePath = text(v, CampaignVars.QUEUE_PATH);
     if (queuePath == null) {
