@@ -49,6 +49,7 @@ class CampaignSandboxWarningTest extends EngineTestBase {
   @Autowired CampaignService campaigns;
   @Autowired LoggerRegistry loggers;
   @Autowired SessionRecorder sessions;
+  @Autowired dev.aiflow.engine.audit.HistoryReconciler reconciler;
   @TempDir Path dir;
 
   @Test
@@ -88,5 +89,8 @@ class CampaignSandboxWarningTest extends EngineTestBase {
         .extracting(dev.aiflow.sessionlog.SessionEvent::kind)
         .contains("sandbox_warning");
     assertThat(loggers.logger(project).verifyProject(null).ok()).isTrue();
+    assertThat(reconciler.reconcile(project).clean())
+        .as("the warning is anchored in the campaign's history")
+        .isTrue();
   }
 }
