@@ -13,6 +13,7 @@ import dev.aiflow.triage.SelectionPolicy;
 import dev.aiflow.triage.TaskQueue;
 import dev.aiflow.triage.TaskStatus;
 import dev.aiflow.worker.BackendHealth;
+import dev.aiflow.worker.BackendMap;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -41,10 +42,12 @@ public final class CampaignLoop {
   private final Clock clock;
   private final QueueStore queue;
   private final ScoreboardStore scoreboard;
+  private final BackendMap backends;
 
   public CampaignLoop(CampaignSpec spec, Clock clock) {
     this.spec = spec;
     this.clock = clock;
+    this.backends = new BackendMap(spec.backendMap());
     this.queue = new QueueStore(spec.queuePath());
     this.scoreboard = new ScoreboardStore(spec.effectiveProgressDir());
   }
@@ -141,13 +144,12 @@ public final class CampaignLoop {
     return health.check(shimExecutable, backends);
   }
 
-  /** The backend of a task: the map's, else the campaign's, else the pack's. */
+  /**
+   * The backend of a task: {@link BackendMap#route} without an override (the map's, else the
+   * campaign's, else the pack's); the cycle gets it as its override.
+   */
   public String backendFor(String taskKey, String packBackend) {
-    String mapped = spec.backendMap().get(taskKey);
-    if (mapped != null) {
-      return mapped;
-    }
-    return spec.workerBackend() != null ? spec.workerBackend() : packBackend;
+    return backends.route(null, taskKey, spec.workerBackend(), packBackend);
   }
 
   /**

@@ -16,6 +16,8 @@ import java.util.List;
  * @param queue the queue's counts at the last finalize, or null before the first
  * @param scoreboard {@code scoreboard.json}, or null before the first selection
  * @param incidents open incidents in the campaign or its step cycles ("activity: message")
+ * @param warnings what the preflight warned about without refusing ("CODE: detail"): agents that
+ *     run without a sandbox ({@code SANDBOX_DISABLED}, {@code SANDBOX_UNAVAILABLE})
  */
 public record CampaignView(
     String id,
@@ -33,7 +35,12 @@ public record CampaignView(
     String progressDir,
     JsonNode queue,
     JsonNode scoreboard,
-    List<String> incidents) {
+    List<String> incidents,
+    List<String> warnings) {
+
+  public CampaignView {
+    warnings = warnings == null ? List.of() : List.copyOf(warnings);
+  }
 
   public boolean ended() {
     return !"running".equals(state);

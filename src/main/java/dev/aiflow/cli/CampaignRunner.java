@@ -115,6 +115,7 @@ final class CampaignRunner {
           v.scoreboard().path("skipped").asInt(),
           v.scoreboard().path("rework_rounds").asInt());
     }
+    v.warnings().forEach(w -> out.println("warning: " + w));
     out.println("summary: " + progressDir.resolve("summary.md"));
     out.println("Cockpit: " + CockpitLinks.campaign(v.id()));
     out.flush();

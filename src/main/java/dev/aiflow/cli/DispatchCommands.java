@@ -13,6 +13,7 @@ import dev.aiflow.qa.QaReview;
 import dev.aiflow.qa.ReworkBuilder;
 import dev.aiflow.qa.StepQaReviewer;
 import dev.aiflow.qa.Verdict;
+import dev.aiflow.worker.BackendMap;
 import dev.aiflow.worker.DispatchOutcome;
 import dev.aiflow.worker.Outcome;
 import dev.aiflow.worker.ProgressListener;
@@ -43,7 +44,8 @@ public final class DispatchCommands {
       description = {
         "Run a StepPack through the shim under its limits, keep the evidence, extract the",
         "StepResult; optionally log the attempt (R/S managed) and review it with the QA gate.",
-        "Exit 0 when the run is OK (and PASSes review), 1 when it is not, 2 on bad input."
+        "Exit 0 when the run is OK and its StepResult is PASS (and it PASSes review when",
+        "asked), 1 when it is not (a FAIL or BLOCKED result exits 1), 2 on bad input."
       })
   public static class Step implements Callable<Integer> {
     @Spec CommandSpec spec;
@@ -56,9 +58,7 @@ public final class DispatchCommands {
     public Integer call() throws IOException {
       StepPack pack = Protocol.parseStepPack(read(stepPackFile));
       pack = pack.withLimits(options.limits(pack.limits()));
-      if (options.workerBackend != null) {
-        pack = pack.withBackend(options.workerBackend);
-      }
+      pack = withRoutedBackend(pack, options.workerBackend);
       PrintWriter out = spec.commandLine().getOut();
       if (options.dryRun) {
         printDryRun(out, options.adapter().dryRun(pack));
@@ -88,7 +88,7 @@ public final class DispatchCommands {
       mixinStandardHelpOptions = true,
       description = {
         "Run a ReworkPack through the shim, resuming the agent's thread; the same limits,",
-        "evidence, logging and review as dispatch-step."
+        "evidence, logging, review and exit codes as dispatch-step."
       })
   public static class Rework implements Callable<Integer> {
     @Spec CommandSpec spec;
@@ -110,9 +110,7 @@ public final class DispatchCommands {
     public Integer call() throws IOException {
       ReworkPack pack = Protocol.parseReworkPack(read(reworkPackFile));
       pack = pack.withLimits(options.limits(pack.limits())).withThreadId(emptyToNull(threadId));
-      if (options.workerBackend != null) {
-        pack = pack.withBackend(options.workerBackend);
-      }
+      pack = withRoutedBackend(pack, options.workerBackend);
       PrintWriter out = spec.commandLine().getOut();
       if (options.dryRun) {
         printDryRun(out, options.adapter().dryRun(pack, pack.threadId()));
@@ -212,7 +210,11 @@ public final class DispatchCommands {
             logged.pointer(), spec.taskId(), log.projectId(), logged.event().seq());
       }
       if (!options.review) {
-        return dispatch.ok() ? ExitCodes.OK : ExitCodes.FAILED;
+        // The exit code follows the result: a clean run whose StepResult says FAIL or BLOCKED
+        // did not do the step.
+        return dispatch.ok() && "PASS".equals(dispatch.result().result())
+            ? ExitCodes.OK
+            : ExitCodes.FAILED;
       }
       KernelObservation observed =
           kernel.verify(spec, options.workspace, dispatch.backend(), ProgressListener.NONE);
@@ -267,6 +269,19 @@ public final class DispatchCommands {
           limits.maxCostUsd() == null ? "-" : limits.maxCostUsd(),
           limits.maxTurns() == null ? "-" : limits.maxTurns());
     }
+  }
+
+  /** {@code --worker-backend} is an override for this dispatch ({@link BackendMap#route}). */
+  static StepPack withRoutedBackend(StepPack pack, String override) {
+    String own = pack.worker() == null ? null : pack.worker().backend();
+    String backend = BackendMap.route(override, own);
+    return backend == null || backend.equals(own) ? pack : pack.withBackend(backend);
+  }
+
+  static ReworkPack withRoutedBackend(ReworkPack pack, String override) {
+    String own = pack.worker() == null ? null : pack.worker().backend();
+    String backend = BackendMap.route(override, own);
+    return backend == null || backend.equals(own) ? pack : pack.withBackend(backend);
   }
 
   private static String emptyToNull(String s) {

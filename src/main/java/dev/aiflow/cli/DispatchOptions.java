@@ -63,8 +63,8 @@ public class DispatchOptions {
 
   @Option(
       names = "--log-root-dir",
-      defaultValue = "workflow",
-      description = "Root of the workflow logs (default: ${DEFAULT-VALUE}).")
+      defaultValue = "${env:AIFLOW_DATA_DIR:-data}/workflow",
+      description = "Root of the workflow logs (default: ${DEFAULT-VALUE}, the data directory's).")
   Path logRootDir;
 
   @Option(names = "--review", description = "Run the QA gate on the result.")

@@ -1,7 +1,13 @@
 package dev.aiflow.cli;
 
 import dev.aiflow.AiflowApplication;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.HashMap;
 import java.util.Map;
 import org.springframework.boot.builder.SpringApplicationBuilder;
@@ -34,6 +40,9 @@ final class EngineContext implements AutoCloseable {
   }
 
   static EngineContext start(Path dataDir, Map<String, String> settings) {
+    if (!settings.containsKey("spring.datasource.url") && heldByAnotherProcess(dataDir)) {
+      throw inUse(dataDir);
+    }
     Map<String, Object> properties = new HashMap<>();
     properties.put("aiflow.data-dir", dataDir.toAbsolutePath().toString());
     properties.put("spring.main.banner-mode", "off");
@@ -58,15 +67,49 @@ final class EngineContext implements AutoCloseable {
       for (Throwable t = e; t != null; t = t.getCause()) {
         String m = String.valueOf(t.getMessage());
         if (m.contains("Database may be already in use") || m.contains("file is locked")) {
-          throw new CliException(
-              ExitCodes.USAGE,
-              "the data directory "
-                  + dataDir.toAbsolutePath()
-                  + " is in use by another aiflow process (a running server?): stop it, or"
-                  + " use its REST API");
+          throw inUse(dataDir);
         }
       }
       throw e;
+    }
+  }
+
+  private static CliException inUse(Path dataDir) {
+    return new CliException(
+        ExitCodes.USAGE,
+        "the data directory "
+            + dataDir.toAbsolutePath()
+            + " is in use by another aiflow process (a running server?): stop it, or"
+            + " use its REST API");
+  }
+
+  /**
+   * Whether another process holds the data directory's H2 database (the default engine database,
+   * {@code <data-dir>/h2/aiflow}): H2 keeps an OS file lock on it while it is open. Asked before
+   * Spring starts, so a command refuses in one line, without a start-up failure's log and without
+   * touching anything. The lock is only tried, never kept. PostgreSQL (a URL in the settings or the
+   * environment) has no such lock: several nodes share it by design.
+   */
+  static boolean heldByAnotherProcess(Path dataDir) {
+    if (System.getenv("AIFLOW_DB_URL") != null || System.getenv("SPRING_DATASOURCE_URL") != null) {
+      return false;
+    }
+    Path file = dataDir.resolve("h2").resolve("aiflow.mv.db");
+    if (!Files.isRegularFile(file)) {
+      return false;
+    }
+    try (FileChannel channel =
+        FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+      FileLock lock = channel.tryLock();
+      if (lock == null) {
+        return true;
+      }
+      lock.release();
+      return false;
+    } catch (OverlappingFileLockException e) {
+      return false; // this JVM holds it: H2 shares an open database within one process
+    } catch (IOException e) {
+      return false; // cannot tell: the engine's own start says what is wrong
     }
   }
 

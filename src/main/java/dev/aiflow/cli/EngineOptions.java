@@ -8,7 +8,10 @@ import picocli.CommandLine.Option;
 /** The options of every command that runs the loop on an embedded engine (a picocli mixin). */
 final class EngineOptions {
 
-  @Option(names = "--workspace", defaultValue = ".", description = "Default: the current folder.")
+  @Option(
+      names = "--workspace",
+      description =
+          "The agents' folder. Default: the project's, <data-dir>/projects/<project-id>/workspace.")
   Path workspace;
 
   @Option(

@@ -48,9 +48,11 @@ public class LogCommand implements Callable<Integer> {
 
   @Option(
       names = "--root-dir",
-      defaultValue = "workflow",
+      defaultValue = "${env:AIFLOW_DATA_DIR:-data}/workflow",
       scope = ScopeType.INHERIT,
-      description = "Folder holding the projects (default: ${DEFAULT-VALUE}).")
+      description =
+          "Folder holding the projects (default: ${DEFAULT-VALUE}, the data directory's, which the"
+              + " server uses too).")
   Path rootDir;
 
   @Option(

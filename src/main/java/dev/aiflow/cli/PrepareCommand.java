@@ -61,8 +61,13 @@ public class PrepareCommand implements Callable<Integer> {
       description = "The task the StepPack is for.")
   String taskId;
 
-  @Option(names = "--out-dir", description = "Where to write (default: prepared/<task-id>).")
+  @Option(
+      names = "--out-dir",
+      description = "Where to write (default: <data-dir>/prepared/<task-id>).")
   Path outDir;
+
+  @Option(names = "--data-dir", description = "Default: $AIFLOW_DATA_DIR or ./data.")
+  Path dataDir;
 
   @Override
   public Integer call() throws IOException {
@@ -79,7 +84,10 @@ public class PrepareCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new CliException(ExitCodes.USAGE, taskFile + ": " + e.getMessage());
     }
-    Path dir = outDir != null ? outDir : Path.of("prepared", taskId);
+    Path dir =
+        outDir != null
+            ? outDir
+            : EngineContext.dataDir(dataDir).resolve("prepared").resolve(taskId);
     return prepare(reading.task(), reading.findings(), runId, taskId, dir, out);
   }
 

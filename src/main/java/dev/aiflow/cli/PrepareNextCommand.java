@@ -57,8 +57,11 @@ public class PrepareNextCommand implements Callable<Integer> {
   @Option(names = "--step-pack-map-file", description = "Prepare the selected task's pack.")
   Path stepPackMapFile;
 
-  @Option(names = "--out-dir", description = "Default: prepared/<task key>.")
+  @Option(names = "--out-dir", description = "Default: <data-dir>/prepared/<task key>.")
   Path outDir;
+
+  @Option(names = "--data-dir", description = "Default: $AIFLOW_DATA_DIR or ./data.")
+  Path dataDir;
 
   @Option(names = "--dry-run", description = "Show the choice; claim and count nothing.")
   boolean dryRun;
@@ -102,7 +105,10 @@ public class PrepareNextCommand implements Callable<Integer> {
       return ExitCodes.OK;
     }
     StepPack pack = Protocol.parseStepPack(packJson.get());
-    Path dir = outDir != null ? outDir : Path.of("prepared", now.key());
+    Path dir =
+        outDir != null
+            ? outDir
+            : EngineContext.dataDir(dataDir).resolve("prepared").resolve(now.key());
     return PrepareCommand.prepare(
         IntakeTask.fromStepPack(pack), List.of(), runId, now.key(), dir, out);
   }

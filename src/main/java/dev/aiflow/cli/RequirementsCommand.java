@@ -40,9 +40,11 @@ public class RequirementsCommand implements Callable<Integer> {
 
   @Option(
       names = "--project-dir",
-      defaultValue = ".",
+      defaultValue = "${env:AIFLOW_DATA_DIR:-data}/projects/default",
       scope = picocli.CommandLine.ScopeType.INHERIT,
-      description = "The project folder (input/ and progress/). Default: the current folder.")
+      description =
+          "The project folder (input/ and progress/). Default: ${DEFAULT-VALUE}, project default"
+              + " of the data directory.")
   Path projectDir;
 
   @Override

@@ -83,11 +83,19 @@ public class RunCampaignCommand implements Callable<Integer> {
 
   @Option(
       names = "--worker-backend-map-file",
-      description = "JSON {\"task key\": \"backend\"}; wins over --worker-backend.")
+      description = "JSON {\"task key\": \"backend\"}; wins over --default-worker-backend.")
   Path backendMapFile;
 
-  @Option(names = "--worker-backend", description = "The backend for unmapped tasks.")
+  @Option(
+      names = "--default-worker-backend",
+      description =
+          "The backend of the tasks the map does not name (it wins over their packs' own;"
+              + " docs/backends.md, \"Routing\").")
   String workerBackend;
+
+  /** The old name of --default-worker-backend, which elsewhere means an override. */
+  @Option(names = "--worker-backend", hidden = true)
+  String deprecatedWorkerBackend;
 
   @Option(
       names = "--max-rework-rounds",
@@ -163,6 +171,19 @@ public class RunCampaignCommand implements Callable<Integer> {
       } catch (IllegalArgumentException e) {
         throw new CliException(ExitCodes.USAGE, backendMapFile + ": " + e.getMessage());
       }
+    }
+    if (deprecatedWorkerBackend != null) {
+      if (workerBackend != null) {
+        throw new CliException(
+            ExitCodes.USAGE,
+            "--worker-backend is the old name of --default-worker-backend: give only one");
+      }
+      spec.commandLine()
+          .getErr()
+          .println(
+              "aiflow: warning: run-campaign --worker-backend is deprecated: use"
+                  + " --default-worker-backend (the backend of unmapped tasks)");
+      workerBackend = deprecatedWorkerBackend;
     }
     CampaignSpec campaign =
         CampaignSpec.builder(projectId, queuePath)

@@ -138,7 +138,9 @@ public class RunCycleCommand implements Callable<Integer> {
                   intake,
                   maxReworkRounds,
                   workerBackend,
-                  engineOptions.workspace.toAbsolutePath().normalize().toString(),
+                  engineOptions.workspace == null
+                      ? null
+                      : engineOptions.workspace.toAbsolutePath().normalize().toString(),
                   true),
               new StepCycleService.CycleGuards(
                   planSnapshot, boundarySnapshot, autoCheckpoint, rollbackOnFail));

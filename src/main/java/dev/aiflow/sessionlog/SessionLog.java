@@ -55,6 +55,7 @@ public final class SessionLog {
           "cancel_requested",
           "breaker_tripped",
           "breaker_decided",
+          "sandbox_warning",
           "cycle_finished");
 
   private static final ObjectMapper JSON = new ObjectMapper();

@@ -10,8 +10,10 @@ import java.util.regex.Pattern;
 
 /**
  * Which backend runs which task: a JSON object {@code {"task_key": "backend"}} (the seed's {@code
- * worker_backend_map.json}). Precedence when dispatching: an explicit per-dispatch override, then
- * this map, then the pack's own {@code worker.backend}.
+ * worker_backend_map.json}), and the one routing rule every path uses ({@link #route}, documented
+ * in docs/backends.md "Routing"): an explicit override for one dispatch, then this map's entry for
+ * the task, then the campaign's backend for the tasks the map does not name, then the pack's own
+ * {@code worker.backend}.
  */
 public final class BackendMap {
 
@@ -59,12 +61,40 @@ public final class BackendMap {
     return Optional.ofNullable(byTask.get(taskKey));
   }
 
-  /** The backend a dispatch uses. */
-  public String resolve(String override, String taskKey, String packBackend) {
-    if (override != null && !override.isBlank()) {
+  /**
+   * The backend that runs a task, in the one precedence (first that is set wins):
+   *
+   * <ol>
+   *   <li>{@code override}: an explicit choice for this dispatch ({@code --worker-backend} of
+   *       {@code dispatch-step}, {@code dispatch-rework} and {@code run-cycle}; the step cycle's
+   *       {@code workerBackend} variable, which is how a campaign hands its choice to the cycle);
+   *   <li>this map's entry for {@code taskKey} ({@code workerBackendMap}, {@code
+   *       --worker-backend-map-file});
+   *   <li>{@code campaignBackend}: the campaign's backend for the tasks the map does not name
+   *       ({@code options.workerBackend}, {@code run-campaign --default-worker-backend});
+   *   <li>{@code packBackend}: the pack's own {@code worker.backend}.
+   * </ol>
+   *
+   * @return the backend, or null when none of them names one
+   */
+  public String route(String override, String taskKey, String campaignBackend, String packBackend) {
+    if (isSet(override)) {
       return override;
     }
-    return backendFor(taskKey).orElse(packBackend);
+    Optional<String> mapped = taskKey == null ? Optional.empty() : backendFor(taskKey);
+    if (mapped.isPresent()) {
+      return mapped.get();
+    }
+    return isSet(campaignBackend) ? campaignBackend : packBackend;
+  }
+
+  /** {@link #route} without a map or a campaign: the override, else the pack's backend. */
+  public static String route(String override, String packBackend) {
+    return isSet(override) ? override : packBackend;
+  }
+
+  private static boolean isSet(String backend) {
+    return backend != null && !backend.isBlank();
   }
 
   public java.util.Set<String> backends() {

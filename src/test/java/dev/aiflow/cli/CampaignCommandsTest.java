@@ -148,6 +148,29 @@ class CampaignCommandsTest {
     Run badLimit = aiflow("run-campaign", "--queue-path", queue.toString(), "--max-cycles", "0");
     assertThat(badLimit.exit()).isEqualTo(2);
     assertThat(badLimit.err()).contains("options.maxCycles: must be 1..100000");
+
+    // the campaign's backend is --default-worker-backend; --worker-backend is its old name
+    Run badBackend =
+        aiflow("run-campaign", "--queue-path", queue.toString(), "--default-worker-backend", "Bad");
+    assertThat(badBackend.exit()).isEqualTo(2);
+    assertThat(badBackend.err()).contains("options.workerBackend: backend 'Bad'");
+    Run oldName =
+        aiflow("run-campaign", "--queue-path", queue.toString(), "--worker-backend", "Bad");
+    assertThat(oldName.exit()).isEqualTo(2);
+    assertThat(oldName.err())
+        .contains("--worker-backend is deprecated: use --default-worker-backend")
+        .contains("options.workerBackend: backend 'Bad'");
+    Run both =
+        aiflow(
+            "run-campaign",
+            "--queue-path",
+            queue.toString(),
+            "--worker-backend",
+            "mock",
+            "--default-worker-backend",
+            "mock");
+    assertThat(both.exit()).isEqualTo(2);
+    assertThat(both.err()).contains("old name of --default-worker-backend: give only one");
   }
 
   @Test

@@ -144,6 +144,84 @@ class DispatchCommandTest {
   }
 
   @Test
+  void withoutReviewTheExitCodeFollowsTheResultNotOnlyTheRun() throws Exception {
+    // fail-then-pass: the first run is clean (outcome OK) but its StepResult says FAIL.
+    Run failed =
+        aiflow(
+            "dispatch-step",
+            "--step-pack-file",
+            pack.toString(),
+            "--shim",
+            SHIM,
+            "--workspace",
+            workspace.toString(),
+            "--worker-backend",
+            "mock",
+            "--sandbox",
+            "none");
+    assertThat(failed.out()).as(failed.err()).contains("OK T-7/S1 on mock: FAIL TESTS_FAIL");
+    assertThat(failed.exit()).as(failed.out() + failed.err()).isEqualTo(1);
+
+    Path blocked = reworkPack("blocked");
+    Run rework =
+        aiflow(
+            "dispatch-rework",
+            "--rework-pack-file",
+            blocked.toString(),
+            "--thread-id",
+            "",
+            "--shim",
+            SHIM,
+            "--workspace",
+            workspace.toString(),
+            "--sandbox",
+            "none");
+    assertThat(rework.out()).as(rework.err()).contains("OK T-7/S1-R1 on mock: BLOCKED");
+    assertThat(rework.exit()).as(rework.out() + rework.err()).isEqualTo(1);
+
+    Run passed =
+        aiflow(
+            "dispatch-rework",
+            "--rework-pack-file",
+            reworkPack("pass").toString(),
+            "--thread-id",
+            "",
+            "--shim",
+            SHIM,
+            "--workspace",
+            workspace.toString(),
+            "--sandbox",
+            "none");
+    assertThat(passed.out()).as(passed.err()).contains("OK T-7/S1-R1 on mock: PASS");
+    assertThat(passed.exit()).as(passed.out() + passed.err()).isZero();
+  }
+
+  private Path reworkPack(String scenario) throws Exception {
+    Path file = tmp.resolve("rework-" + scenario + ".json");
+    Files.writeString(
+        file,
+        """
+        {
+          "schema": "aiflow.rework_pack.v1", "run_id": "R-1", "task_id": "T-7",
+          "step_id": "S1-R1", "reworks_step_id": "S1", "round": 1, "thread_id": "thread_x",
+          "failing_checks": [{"check": "REQUIRED_COMMANDS", "reason_code": "CMD_FAILED",
+                              "detail": "grep exited 1", "needs": "Finish src/app.txt."}],
+          "objective": "src/app.txt says done",
+          "instructions": ["mock-scenario: %s"],
+          "allowed_paths": ["src/app.txt"],
+          "acceptance_criteria": [{"id": "AC-1", "description": "status says done",
+                                   "verification": "grep -q 'status: done' src/app.txt"}],
+          "required_commands": ["grep -q 'status: done' src/app.txt"],
+          "evidence_dir": ".artifacts/R-1/T-7/S1-R1",
+          "limits": {"max_runtime_sec": 60, "max_silence_sec": 20, "max_memory_mb": 512},
+          "worker": {"backend": "mock"}
+        }
+        """
+            .formatted(scenario));
+    return file;
+  }
+
+  @Test
   void aMissingShimExitsTwoWithTheReason() {
     Run run =
         aiflow(

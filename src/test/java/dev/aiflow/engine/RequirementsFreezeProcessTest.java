@@ -299,6 +299,61 @@ class RequirementsFreezeProcessTest extends EngineTestBase {
     assertThat(v.endReason()).isEqualTo("queue_drained");
     assertThat(new QueueStore(queue).read().require("A").status()).isEqualTo(TaskStatus.COMPLETED);
     assertThat(sessionKinds()).containsSubsequence("requirements_frozen", "execution_started");
+
+    // one way to start a campaign: the launch went through CampaignSpec and CampaignService, so
+    // its variables are those of the same campaign started as the REST API starts one
+    dev.aiflow.campaign.CampaignSpec same =
+        dev.aiflow.campaign.CampaignSpec.builder(project, queue)
+            .stepPacks(dev.aiflow.campaign.StepPackMap.fromJson(packs, "stepPackMap"))
+            .workspace(dir.resolve("workspace"))
+            .maxReworkRounds(0)
+            .safeguards(
+                new dev.aiflow.campaign.Safeguards(
+                    true, false, false, false, properties.projectDir(project)))
+            .build();
+    String rest = campaigns.start(same, "rest-" + project);
+    assertThat(campaigns.await(rest, Duration.ofSeconds(90)).endReason())
+        .isEqualTo("queue_drained");
+    Map<String, Object> launched = startVariables(campaignId);
+    Map<String, Object> started = startVariables(rest);
+    assertThat(launched)
+        .containsEntry("maxCycles", dev.aiflow.campaign.CampaignSpec.DEFAULT_MAX_CYCLES)
+        .containsEntry(
+            "maxStagnantCycles", dev.aiflow.campaign.CampaignSpec.DEFAULT_MAX_STAGNANT_CYCLES)
+        .containsEntry("maxParallelTasks", 1)
+        .containsEntry("skipBackendHealthCheck", false)
+        .containsEntry("progressDir", queue.getParent().toString())
+        .isEqualTo(started);
+  }
+
+  /** The spec's variables of a campaign, as its history holds them (Json values as text). */
+  Map<String, Object> startVariables(String campaignId) {
+    java.util.Set<String> names =
+        CampaignService.variables(
+                dev.aiflow.campaign.CampaignSpec.builder(project, Path.of("q.json"))
+                    .workerBackend("b")
+                    .workerShim("s")
+                    .workspace(Path.of("w"))
+                    .claimOwner("o")
+                    .safeguards(
+                        new dev.aiflow.campaign.Safeguards(true, true, true, true, Path.of("r")))
+                    .budget(new dev.aiflow.campaign.CampaignBudget(1, 1))
+                    .build())
+            .keySet();
+    Map<String, Object> out = new java.util.TreeMap<>();
+    for (var v :
+        history.createHistoricVariableInstanceQuery().processInstanceId(campaignId).list()) {
+      if (names.contains(v.getName()) && !"claimOwner".equals(v.getName())) {
+        Object value = v.getValue();
+        out.put(
+            v.getName(),
+            value instanceof String || value instanceof Number || value instanceof Boolean
+                ? value
+                : String.valueOf(value));
+      }
+    }
+    assertThat(out).containsKeys("queuePath", "stepPackMap", "workerBackendMap", "maxCycles");
+    return out;
   }
 
   /**

@@ -37,11 +37,24 @@ class BackendTest {
   }
 
   @Test
-  void routingPrefersTheOverrideThenTheMapThenThePack() {
+  void routingPrefersTheOverrideThenTheMapThenTheCampaignThenThePack() {
     BackendMap map = BackendMap.parse("{\"T-1\": \"claude\", \"T-2\": \"codex\"}");
-    assertThat(map.resolve("gemini", "T-1", "mock")).isEqualTo("gemini");
-    assertThat(map.resolve(null, "T-1", "mock")).isEqualTo("claude");
-    assertThat(map.resolve(null, "T-9", "mock")).isEqualTo("mock");
+    // 1. an override for the dispatch wins over everything
+    assertThat(map.route("gemini", "T-1", "codex", "mock")).isEqualTo("gemini");
+    // 2. the map's entry for the task wins over the campaign's backend and the pack's
+    assertThat(map.route(null, "T-1", "codex", "mock")).isEqualTo("claude");
+    assertThat(map.route("  ", "T-1", null, "mock"))
+        .as("a blank override is none")
+        .isEqualTo("claude");
+    // 3. the campaign's backend, for a task the map does not name, wins over the pack's
+    assertThat(map.route(null, "T-9", "codex", "mock")).isEqualTo("codex");
+    // 4. the pack's own
+    assertThat(map.route(null, "T-9", null, "mock")).isEqualTo("mock");
+    assertThat(map.route(null, null, "", "mock")).isEqualTo("mock");
+    assertThat(map.route(null, "T-9", null, null)).isNull();
+    // without a map or a campaign: the override, else the pack's
+    assertThat(BackendMap.route("gemini", "mock")).isEqualTo("gemini");
+    assertThat(BackendMap.route(null, "mock")).isEqualTo("mock");
     assertThat(map.backends()).containsExactly("claude", "codex");
     assertThatThrownBy(() -> BackendMap.parse("{\"T-1\": \"Bad Name\"}"))
         .hasMessageContaining("not a backend name");

@@ -204,7 +204,8 @@ public class CampaignService {
     CampaignVars.ALL_COMPLETED,
     CampaignVars.QUEUE_PATH,
     CampaignVars.PROGRESS_DIR,
-    CampaignVars.QUEUE_COUNTS
+    CampaignVars.QUEUE_COUNTS,
+    CampaignVars.SANDBOX_WARNING
   };
 
   private List<CampaignView> views(List<HistoricProcessInstance> page) {
@@ -355,7 +356,8 @@ public class CampaignService {
         progress,
         tree(vars.get(CampaignVars.QUEUE_COUNTS)),
         scoreboard,
-        "running".equals(state) ? incidents : List.of());
+        "running".equals(state) ? incidents : List.of(),
+        vars.get(CampaignVars.SANDBOX_WARNING) instanceof String w ? List.of(w) : List.of());
   }
 
   /**

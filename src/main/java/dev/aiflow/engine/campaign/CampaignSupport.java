@@ -123,6 +123,18 @@ public class CampaignSupport {
     return spec(v, true);
   }
 
+  /**
+   * The campaign a start request's variables describe (names as in docs/architecture.md, "Campaign
+   * variables"), read and checked exactly as the started campaign reads its own: for starts that
+   * come as variables (a launch after a requirements freeze) and go through {@link
+   * CampaignService#startInstance}, like the REST API's and the CLI's.
+   *
+   * @throws CampaignInputException naming the variable that is wrong
+   */
+  public CampaignSpec specOf(Map<String, Object> variables) {
+    return spec(ReadOnlyVariables.of(variables), true);
+  }
+
   CampaignSpec spec(VariableScope v, boolean withPacks) {
     String queuePath = text(v, CampaignVars.QUEUE_PATH);
     if (queuePath == null) {
@@ -206,12 +218,8 @@ public class CampaignSupport {
       return Map.of();
     }
     try {
-      Map<String, String> out = new LinkedHashMap<>();
-      JsonNode root = JSON.readTree(json);
-      BackendMap.parse(json); // the shape check, with its messages
-      root.fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue().asText()));
-      return out;
-    } catch (JsonProcessingException | IllegalArgumentException e) {
+      return BackendMap.parse(json).asMap();
+    } catch (IllegalArgumentException e) {
       throw new CampaignInputException(CampaignVars.WORKER_BACKEND_MAP, e.getMessage());
     }
   }

@@ -77,6 +77,10 @@ public final class CampaignVars {
   public static final String CANCEL_REQUESTED_BY = "cancelRequestedBy";
   public static final String PREFLIGHT_PROBLEMS = "preflightProblems";
   public static final String PREFLIGHT_SKIPPED = "preflightSkipped";
+
+  /** Set by Task_PreflightBackends when agents would run without a sandbox: "CODE: detail". */
+  public static final String SANDBOX_WARNING = "sandboxWarning";
+
   public static final String RELEASED_TASKS = "releasedTasks";
   public static final String PLAN_SNAPSHOT_PATH = StepCycleVars.PLAN_SNAPSHOT_PATH;
   public static final String BOUNDARY_SNAPSHOT_PATH = StepCycleVars.BOUNDARY_SNAPSHOT_PATH;

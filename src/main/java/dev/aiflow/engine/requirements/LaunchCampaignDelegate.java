@@ -2,12 +2,17 @@ package dev.aiflow.engine.requirements;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.aiflow.campaign.CampaignInputException;
+import dev.aiflow.campaign.CampaignSpec;
+import dev.aiflow.campaign.RunIds;
 import dev.aiflow.config.AiflowProperties;
 import dev.aiflow.engine.EngineVariables;
 import dev.aiflow.engine.campaign.CampaignService;
+import dev.aiflow.engine.campaign.CampaignSupport;
 import dev.aiflow.engine.campaign.CampaignVars;
 import dev.aiflow.engine.stepcycle.StepCycleVars;
 import dev.aiflow.negotiation.LaunchSeal;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,7 +24,11 @@ import org.springframework.stereotype.Component;
 
 /**
  * {@code Task_LaunchCampaign} (asynchronous): starts {@code campaign} with {@code
- * campaignVariables}, the project, and the freeze required.
+ * campaignVariables}, the project, and the freeze required, through the one way to start a
+ * campaign: the variables are read into a {@link CampaignSpec} ({@link CampaignSupport#specOf}) and
+ * started by {@link CampaignService#startInstance}, so a launched campaign gets the same defaults
+ * and checks as one started over REST or the CLI. A request the spec refuses, or a queue another
+ * campaign owns, is an incident: nothing starts.
  */
 @Component("launchCampaignDelegate")
 class LaunchCampaignDelegate implements JavaDelegate {
@@ -27,9 +36,14 @@ class LaunchCampaignDelegate implements JavaDelegate {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final AiflowProperties properties;
+  private final CampaignSupport campaignSupport;
+  private final CampaignService campaigns;
 
-  LaunchCampaignDelegate(AiflowProperties properties) {
+  LaunchCampaignDelegate(
+      AiflowProperties properties, CampaignSupport campaignSupport, CampaignService campaigns) {
     this.properties = properties;
+    this.campaignSupport = campaignSupport;
+    this.campaigns = campaigns;
   }
 
   @Override
@@ -52,23 +66,35 @@ class LaunchCampaignDelegate implements JavaDelegate {
               + " started (project, drafter, startCampaign or campaignVariables changed since;"
               + " docs/requirements.md, \"Launching a campaign\")");
     }
-    Map<String, Object> vars = new HashMap<>();
+    Map<String, Object> requested = new HashMap<>();
     if (json != null) {
       JsonNode n = JSON.readTree(json);
       n.fields()
           .forEachRemaining(
               e ->
-                  vars.put(
+                  requested.put(
                       e.getKey(),
                       e.getValue().isContainerNode()
                           ? e.getValue().toString()
                           : JSON.convertValue(e.getValue(), Object.class)));
     }
-    vars.put(CampaignVars.PROJECT_ID, projectId);
-    vars.put(CampaignVars.REQUIRE_FREEZE, true);
-    vars.put(
+    requested.put(CampaignVars.PROJECT_ID, projectId);
+    requested.put(CampaignVars.REQUIRE_FREEZE, true);
+    requested.put(
         CampaignVars.REQUIREMENTS_DIR,
         RequirementsSupport.store(properties, ex).projectDir().toString());
+    // one way to start a campaign: the request becomes a CampaignSpec (its defaults, its checks)
+    // and the spec the variables, as for a start over REST or the CLI; what the spec does not
+    // hold (breakerThreshold, snapshot paths) goes along as it was requested
+    CampaignSpec spec;
+    try {
+      spec = campaignSupport.specOf(requested);
+    } catch (CampaignInputException e) {
+      throw new IllegalStateException(
+          "not launched: campaignVariables." + e.field() + ": " + e.getMessage());
+    }
+    Map<String, Object> extra = new HashMap<>(requested);
+    extra.keySet().removeAll(CampaignService.variables(spec).keySet());
     // the campaign is the drafter's: started as them, so the engine checks that they may start
     // one (CREATE_INSTANCE on campaign) and records them as its starter, not the approver
     IdentityService identity = ex.getProcessEngineServices().getIdentityService();
@@ -82,9 +108,9 @@ class LaunchCampaignDelegate implements JavaDelegate {
     }
     try {
       String id =
-          ex.getProcessEngineServices()
-              .getRuntimeService()
-              .startProcessInstanceByKey(CampaignService.PROCESS_KEY, vars)
+          campaigns
+              .startInstance(
+                  spec, RunIds.of("campaign", Instant.now(), projectId + System.nanoTime()), extra)
               .getId();
       ex.setVariable(RequirementsVars.LAUNCHED_CAMPAIGN_ID, id);
     } finally {

@@ -39,6 +39,11 @@ public final class RequirementsVars {
   public static final String REVIEW_NOTES = "reviewNotes";
   public static final String FREEZE_REFUSAL = "freezeRefusal";
 
+  /**
+   * Set by the model ({@code camunda:errorMessageVariable}) when the draft's inputs are unusable.
+   */
+  public static final String INPUT_PROBLEM = "inputProblem";
+
   // outcome
   public static final String REQUIREMENTS_VERSION = "requirementsVersion";
   public static final String REQUIREMENTS_SHA256 = StepCycleVars.REQUIREMENTS_SHA256;

@@ -3,6 +3,7 @@ package dev.aiflow.engine.stepcycle;
 import dev.aiflow.engine.EngineVariables;
 import dev.aiflow.protocol.Protocol;
 import dev.aiflow.protocol.StepPack;
+import dev.aiflow.worker.BackendMap;
 import java.util.Map;
 import org.camunda.bpm.engine.delegate.DelegateExecution;
 import org.camunda.bpm.engine.delegate.JavaDelegate;
@@ -48,8 +49,11 @@ public class PrepareDispatchDelegate implements JavaDelegate {
             pack.evidenceDir(),
             pack.limits(),
             pack.worker());
-    String backend = EngineVariables.string(ex, StepCycleVars.WORKER_BACKEND, null);
-    if (backend != null) {
+    String packBackend = pack.worker() == null ? null : pack.worker().backend();
+    String backend =
+        BackendMap.route(
+            EngineVariables.string(ex, StepCycleVars.WORKER_BACKEND, null), packBackend);
+    if (backend != null && !backend.equals(packBackend)) {
       stamped = stamped.withBackend(backend);
     }
     if (!stamped.equals(pack)) {
