@@ -7,6 +7,7 @@ import dev.aiflow.engine.LoggerRegistry;
 import dev.aiflow.engine.audit.HistoryReconciler;
 import dev.aiflow.engine.audit.ReconcileReport;
 import dev.aiflow.engine.campaign.CampaignService;
+import dev.aiflow.engine.campaign.CampaignWaits;
 import dev.aiflow.engine.cockpit.CockpitLinks;
 import dev.aiflow.logger.VerificationReport;
 import dev.aiflow.logger.WorkflowLogger;
@@ -17,17 +18,10 @@ import dev.aiflow.triage.QueueTask;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.camunda.bpm.engine.ExternalTaskService;
-import org.camunda.bpm.engine.ManagementService;
-import org.camunda.bpm.engine.RuntimeService;
-import org.camunda.bpm.engine.TaskService;
-import org.camunda.bpm.engine.runtime.ProcessInstance;
-import org.camunda.bpm.engine.task.Task;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -165,45 +159,15 @@ public class DemoCommand implements Callable<Integer> {
       if (v.ended() || !v.incidents().isEmpty() || System.nanoTime() > deadline) {
         return new Run(v, List.of());
       }
-      List<Waiting> waiting = waitingOnPeople(engine, id);
+      List<Waiting> waiting =
+          engine.bean(CampaignWaits.class).onlyPeopleCanMoveOn(id).stream()
+              .map(d -> new Waiting(d.taskKey(), d.userTaskId(), d.name()))
+              .toList();
       if (!waiting.isEmpty()) {
         return new Run(campaigns.find(id).orElseThrow(), waiting);
       }
       Thread.sleep(200);
     }
-  }
-
-  /**
-   * The campaign's step cycles when every one of them waits in a user task and nothing else of the
-   * campaign can move (no job, timer or external task); else empty.
-   */
-  static List<Waiting> waitingOnPeople(EngineContext engine, String campaignId) {
-    RuntimeService runtime = engine.bean(RuntimeService.class);
-    ManagementService management = engine.bean(ManagementService.class);
-    ExternalTaskService external = engine.bean(ExternalTaskService.class);
-    TaskService tasks = engine.bean(TaskService.class);
-    if (management.createJobQuery().processInstanceId(campaignId).count() > 0) {
-      return List.of();
-    }
-    List<ProcessInstance> cycles =
-        runtime.createProcessInstanceQuery().superProcessInstanceId(campaignId).list();
-    List<Waiting> waiting = new ArrayList<>();
-    for (ProcessInstance cycle : cycles) {
-      String pi = cycle.getId();
-      if (management.createJobQuery().processInstanceId(pi).count() > 0
-          || external.createExternalTaskQuery().processInstanceId(pi).count() > 0) {
-        return List.of();
-      }
-      List<Task> open = tasks.createTaskQuery().processInstanceId(pi).list();
-      if (open.isEmpty()) {
-        return List.of(); // between two steps
-      }
-      Object key = runtime.getVariable(pi, "taskId");
-      for (Task t : open) {
-        waiting.add(new Waiting(String.valueOf(key), t.getId(), t.getName()));
-      }
-    }
-    return waiting;
   }
 
   private static void scoreboard(CampaignView v, Path progressDir, PrintWriter out) {
