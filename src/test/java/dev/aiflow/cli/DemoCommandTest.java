@@ -70,6 +70,11 @@ class DemoCommandTest {
     String summary = Files.readString(board.summaryFile());
     assertThat(summary).contains("3 of 7 tasks completed").contains("FAIL_CLAIM_MISMATCH");
     assertThat(summary).containsPattern("claude/[^|]+\\| 4 \\| 3 \\|");
+    // what the agents reported they spent, summed from the chain per backend
+    assertThat(board.read().spend().total().tokens()).isPositive();
+    assertThat(board.read().spend().byBackendModel().keySet())
+        .anySatisfy(k -> assertThat(k).startsWith("codex/"))
+        .anySatisfy(k -> assertThat(k).startsWith("gemini/"));
     // the agents were the fakes, run by the built-in shim with their own logins
     Path evidence = data.resolve("demo/demo/workspace/.artifacts");
     assertThat(dispatchRecords(evidence))
