@@ -14,6 +14,15 @@
 #   context         the conversation no longer fits the context window
 #   permission      the agent is refused the tools it needs and ends without a result
 #   garbage         ends with a message that holds no framed StepResult
+#   lie-tests-pass  a liar: leaves the work unfinished, never runs the (failing) required
+#                   commands, claims each exited 0 and reports PASS (the kernel's re-run and
+#                   QA catch it: FAIL_CLAIM_MISMATCH)
+#   slow-pass       like pass, after working for $FAKE_AGENT_SLOW_SEC seconds (default 2) with
+#                   an event every half second: runs that overlap long enough to be seen
+#   fail-always     every run, resumed ones too, leaves the work unfinished and says so (FAIL)
+#   hidden-change   does the work, also changes HIDDEN_CHANGE.txt outside the allowed paths and
+#                   does not list it (the kernel's observation catches it: FAIL_SCOPE_VIOLATION)
+#   silent          prints its first event, then nothing until it is stopped (the silence limit)
 # State (sessions, the last command line) lives in $FAKE_AGENT_STATE, default
 # .artifacts/.fake-agents/<cli> in the current folder.
 
@@ -74,8 +83,13 @@ fa_session_get() { sed -n "s/^$2=//p" "$state_dir/sessions/$1" | tail -n 1; }
 fa_session_set() { echo "$2=$3" >> "$state_dir/sessions/$1"; }
 
 fa_work() {  # done | wip
+  local state="$1"
+  [ "$scenario" != fail-always ] || state=wip
   mkdir -p "$(dirname "$target")"
-  { echo "# changed by the fake $fa_cli ($scenario, $step_id)"; echo "status: $1"; } > "$target"
+  { echo "# changed by the fake $fa_cli ($scenario, $step_id)"; echo "status: $state"; } > "$target"
+  if [ "$scenario" = hidden-change ]; then
+    echo "changed quietly by the fake $fa_cli" > HIDDEN_CHANGE.txt
+  fi
 }
 
 fa_run_commands() {
@@ -120,7 +134,7 @@ fa_do_work() {
   fa_work "$1"
   fa_run_commands
   local result=PASS code=PASS_ALL_CRITERIA detail="every required command exited 0"
-  if [ "$1" = wip ] || [ $all_ok -ne 1 ]; then
+  if [ "$1" = wip ] || [ "$scenario" = fail-always ] || [ $all_ok -ne 1 ]; then
     result=FAIL; code=TESTS_FAIL; detail="the work is not finished; a required command failed"
   fi
   final_text="I changed $target and ran the required commands."$'\n'"<<<AIFLOW-STEP-RESULT"$'\n'"$(fa_step_result "$result" "$code" "$detail")"$'\n'"AIFLOW-STEP-RESULT>>>"
@@ -129,4 +143,26 @@ fa_do_work() {
 fa_spawn_child() {  # a background child that must die with the run
   sleep 600 &
   echo $! > "$evidence_dir/fake-agent-child.pid"
+}
+
+# fa_lie: the lie-tests-pass report. The work stays unfinished and no command runs, yet each is
+# claimed to have exited 0 and the step is reported as PASS; sets final_text like fa_do_work
+fa_lie() {
+  fa_work wip
+  printf '%s\n' "$target" > "$evidence_dir/changed_files.txt"
+  cmd_json="["; cmd_logs=("$evidence_dir/changed_files.txt")
+  local i=0 c
+  for c in "${commands[@]}"; do
+    i=$((i + 1)); [ $i -eq 1 ] || cmd_json+=","
+    cmd_json+="{\"command\":$(fa_json_str "$c"),\"exit_code\":0,\"evidence_path\":$(fa_json_str "$evidence_dir/changed_files.txt")}"
+  done
+  cmd_json+="]"
+  final_text="All tests pass."$'\n'"<<<AIFLOW-STEP-RESULT"$'\n'"$(fa_step_result PASS PASS_ALL_CRITERIA "every required command exited 0 (trust me)")"$'\n'"AIFLOW-STEP-RESULT>>>"
+}
+
+# fa_slow CALLBACK: calls CALLBACK (which prints one progress event) every half second for
+# $FAKE_AGENT_SLOW_SEC seconds (default 2)
+fa_slow() {
+  local n=$(( ${FAKE_AGENT_SLOW_SEC:-2} * 2 )) k
+  for k in $(seq 1 "$n"); do "$1" "$k"; sleep 0.5; done
 }

@@ -1,8 +1,8 @@
 // The operator's view, tested in a real browser (issue 13): sign in to Cockpit, Tasklist and
 // Admin through their own login forms and stay signed in; open the aiflow Campaigns view, the
 // demo campaign, one of its cycles and that cycle's Audit view with green verify and reconcile
-// badges; decide a rework escalation and approve requirements in Tasklist; a screenshot of each
-// page.
+// badges; decide the rework escalation the demo leaves waiting and approve requirements in
+// Tasklist; a screenshot of each page.
 //
 //   node src/test/e2e/operator-view.mjs <baseUrl> <adminPassword> <outDir>
 //
@@ -80,6 +80,7 @@ async function campaignsView(t) {
     await page.reload();
   }
   const cells = await demo.locator('td').allInnerTexts();
+  // ended once the escalation step decided DEMO-3 (it runs before this one)
   if (!cells.includes('demo') || !cells.includes('queue_drained')) {
     throw new Error(`the demo campaign's row reads ${JSON.stringify(cells)}`);
   }
@@ -91,7 +92,7 @@ async function campaignsView(t) {
   const cycles = page.locator('[data-aiflow="cycle-row"]');
   await cycles.first().waitFor({ state: 'visible' });
   const count = await cycles.count();
-  if (count !== 6) throw new Error(`the demo campaign shows ${count} cycles, not 6`);
+  if (count !== 7) throw new Error(`the demo campaign shows ${count} cycles, not 7`);
   await page.locator('[data-aiflow="scoreboard"]').waitFor({ state: 'visible' });
   const chart = page.locator('[data-aiflow="chart"]');
   await chart.waitFor({ state: 'visible' });
@@ -134,7 +135,7 @@ async function runningCycleAuditTab(t) {
     projectId: 'e2e-running',
     queue: { max_attempts: 1, tasks: [{ key: 'WAIT-1', priority: 0 }] },
     stepPacks: { 'WAIT-1': silentPack('WAIT-1') },
-    options: { maxReworkRounds: 0, workerShim: 'demo' },
+    options: { maxReworkRounds: 0, workerShim: 'mock' },
   });
   let cycle;
   for (const deadline = Date.now() + 30_000; !cycle && Date.now() < deadline;) {
@@ -213,46 +214,40 @@ async function submitTask(t, taskId, button) {
 // ------------------------------------------------------------------ (c) decisions in Tasklist
 
 /**
- * The rework escalation: a campaign whose first task's agent reports BLOCKED (the mock shim's
- * `blocked` scenario) waits for a person in UserTask_DecideEscalation; an operator accepts the
- * work in Tasklist with a reason, and the campaign goes on to its next task and ends.
+ * The rework escalation the demo leaves for a fresh user: DEMO-3's rework ran out and its step
+ * cycle waits for a person in UserTask_DecideEscalation while the demo campaign stays running; an
+ * operator accepts the work in Tasklist with a reason, and the campaign goes on and ends.
  */
 async function escalationInTasklist(t) {
   const { page } = t;
-  const campaign = await rest(t, 'POST', '/api/campaigns', {
-    projectId: 'e2e-escalation',
-    queue: { max_attempts: 1, tasks: [{ key: 'BLOCK-1', priority: 0 }, { key: 'AFTER-1', priority: 1 }] },
-    stepPacks: { 'BLOCK-1': pack('BLOCK-1', 'blocked'), 'AFTER-1': pack('AFTER-1', 'pass') },
-    options: { maxReworkRounds: 1, workerShim: 'demo' },
-  });
-  const task = await until(t, `an escalation of campaign ${campaign.id}`, async () => {
+  const task = await until(t, 'the demo\'s escalation of DEMO-3', async () => {
     const open = await rest(t, 'GET', '/engine-rest/task?taskDefinitionKey=UserTask_DecideEscalation'
-      + '&processVariables=taskId_eq_BLOCK-1');
+      + '&processVariables=taskId_eq_DEMO-3');
     return open.find((x) => x.processDefinitionId.startsWith('stepCycle')) || null;
-  }, 90_000);
+  }, DEMO_TIMEOUT_MS);
+  const running = await rest(t, 'GET', '/engine-rest/process-instance?processDefinitionKey=campaign&businessKey=demo');
+  if (running.length !== 1) {
+    throw new Error(`while DEMO-3 waits the demo campaign is not a running instance: ${JSON.stringify(running)}`);
+  }
   await openAndClaim(t, task.id);
   const form = page.locator('form[name="decideEscalation"]');
   await form.waitFor({ state: 'visible' });
   const cause = form.locator('[cam-variable-name="escalationCause"]');
   await page.waitForFunction((el) => el.value.length > 0, await cause.elementHandle());
-  if (!/blocked/i.test(await cause.inputValue())) {
+  if (!/rework/i.test(await cause.inputValue())) {
     throw new Error(`the escalation form says why: ${await cause.inputValue()}`);
   }
   await form.locator('select[name="escalationDecision"]').selectOption('accept');
-  await form.locator('textarea[name="escalationReason"]').fill('e2e: the operator accepts the blocked step as it is');
+  await form.locator('textarea[name="escalationReason"]').fill('e2e: the operator accepts the migration as it is');
   await t.shot('10-tasklist-escalation');
   await submitTask(t, task.id, page.locator('button[ng-click="complete()"]'));
-  const ended = await until(t, `campaign ${campaign.id} going on after the decision`, async () => {
-    const c = await rest(t, 'GET', `/api/campaigns/${campaign.id}`);
-    return c.state !== 'running' ? c : null;
+  const ended = await until(t, 'the demo campaign going on after the decision', async () => {
+    const list = await rest(t, 'GET', '/api/campaigns');
+    const c = list.find((x) => x.businessKey === 'demo');
+    return c && c.state !== 'running' ? c : null;
   }, 120_000);
-  if (ended.state !== 'completed' || ended.endReason !== 'queue_drained') {
-    throw new Error(`after the decision the campaign ended ${ended.state}/${ended.endReason}`);
-  }
-  const cycles = await rest(t, 'GET',
-    `/engine-rest/history/process-instance?processDefinitionKey=stepCycle&superProcessInstanceId=${campaign.id}`);
-  if (cycles.length !== 2) {
-    throw new Error(`the campaign ran ${cycles.length} step cycle(s) after the decision, not 2`);
+  if (ended.endReason !== 'queue_drained' || ended.cyclesDone !== 7) {
+    throw new Error(`after the decision the demo campaign ended ${ended.state}/${ended.endReason} after ${ended.cyclesDone} cycles`);
   }
 }
 
@@ -310,7 +305,7 @@ async function approvalInTasklist(t) {
   }
 }
 
-/** A step pack for the demo's mock shim, acting out `scenario`. */
+/** A step pack for the mock shim (registered as `mock` by OperatorViewE2EIT), acting out `scenario`. */
 function pack(task, scenario) {
   return {
     schema: 'aiflow.step_pack.v1',
@@ -330,7 +325,7 @@ function pack(task, scenario) {
   };
 }
 
-/** A step pack whose scripted agent (the demo's mock shim) stays silent until its limit. */
+/** A step pack whose scripted agent (the mock shim) stays silent until its limit. */
 function silentPack(task) {
   return pack(task, 'silent');
 }
@@ -342,10 +337,10 @@ const STEPS = [
   { name: 'sign in to Tasklist through its login form', run: tasklistLogin },
   { name: 'sign in to Admin through its login form', run: adminLogin },
   { name: 'stay signed in across Cockpit, Tasklist and Admin', run: staysSignedInAcrossApps },
+  { name: "decide the demo's waiting rework escalation in Tasklist; the campaign goes on", run: escalationInTasklist },
   { name: 'open Campaigns, find the demo campaign and its detail', run: campaignsView },
   { name: "open a cycle's Audit view: verify and reconcile green", run: cycleAudit },
   { name: 'the Audit tab of a running step cycle in Cockpit', run: runningCycleAuditTab },
-  { name: 'decide a rework escalation in Tasklist; the campaign goes on', run: escalationInTasklist },
   { name: 'approve requirements in Tasklist, reading the brief in the form', run: approvalInTasklist },
 ];
 

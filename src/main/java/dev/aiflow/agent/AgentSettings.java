@@ -100,10 +100,33 @@ public record AgentSettings(
    * @param executable the CLI (a name on PATH or a path)
    * @param model the model when the pack names none ({@code null}: the CLI's own default)
    * @param extraArgs further arguments, placed before the prompt
+   * @param environment variables set for this CLI only, over the shim's environment: where it keeps
+   *     its login ({@code CLAUDE_CONFIG_DIR}, {@code CODEX_HOME}, {@code HOME}), never a secret
+   *     itself (names that look secret are refused)
    */
-  public record BackendSettings(String executable, String model, List<String> extraArgs) {
+  public record BackendSettings(
+      String executable, String model, List<String> extraArgs, Map<String, String> environment) {
+
+    private static final java.util.regex.Pattern SECRET_NAME =
+        java.util.regex.Pattern.compile(
+            "(TOKEN|SECRET|PASSWORD|PASSWD|PASS|KEY|CREDENTIAL|AUTH|COOKIE|SESSION)");
+
     public BackendSettings {
       extraArgs = extraArgs == null ? List.of() : List.copyOf(extraArgs);
+      environment = environment == null ? Map.of() : Map.copyOf(environment);
+      for (String name : environment.keySet()) {
+        if (!name.matches("[A-Za-z_][A-Za-z0-9_]*")) {
+          throw new IllegalArgumentException("environment: '" + name + "' is not a variable name");
+        }
+        if (SECRET_NAME.matcher(name.toUpperCase(java.util.Locale.ROOT)).find()) {
+          // the settings travel in the clear (AIFLOW_AGENTS_CONFIG_JSON); secrets do not
+          throw new IllegalArgumentException(
+              "environment: '"
+                  + name
+                  + "' names a secret; keep secrets in the server's environment or the CLI's"
+                  + " credentials file");
+        }
+      }
     }
   }
 
@@ -241,7 +264,7 @@ public record AgentSettings(
   }
 
   public BackendSettings backend(String name) {
-    return backends.getOrDefault(name, new BackendSettings(name, null, List.of()));
+    return backends.getOrDefault(name, new BackendSettings(name, null, List.of(), null));
   }
 
   /** The price of {@code model}: an exact entry, else the longest entry the model starts with. */

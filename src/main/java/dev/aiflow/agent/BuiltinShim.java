@@ -136,6 +136,8 @@ public final class BuiltinShim {
       // the CLI sees the shim's environment, as given (the worker's, with its additions)
       builder.environment().clear();
       builder.environment().putAll(environment);
+      // the backend's own variables (where its login is kept), as configured
+      builder.environment().putAll(settings.backend(adapter.name()).environment());
       process = builder.start();
     } catch (IOException e) {
       return fail(

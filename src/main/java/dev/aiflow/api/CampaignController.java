@@ -84,7 +84,8 @@ public class CampaignController {
         request.options() != null
             ? request.options()
             : new CampaignRequest.Options(
-                null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+                null, null, null, null, null, null, null, null, null, null, null, null, null, null,
+                null);
     String projectId = request.projectId() != null ? request.projectId() : "default";
     safe(projectId);
     String key = RunIds.of("campaign", Instant.now(), projectId + System.nanoTime());
@@ -140,6 +141,7 @@ public class CampaignController {
                       o.campaignMaxTokens() == null ? 0 : o.campaignMaxTokens(),
                       o.campaignMaxCostUsd() == null ? 0 : o.campaignMaxCostUsd()))
               .maxParallelTasks(o.maxParallelTasks())
+              .escalateExhaustedRework(o.escalateExhaustedRework())
               .build()
               .resolvePaths(policy, queue == null);
     } catch (CampaignInputException e) {

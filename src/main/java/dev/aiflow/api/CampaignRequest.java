@@ -80,5 +80,12 @@ public record CampaignRequest(
       @Schema(
               defaultValue = "1",
               description = "Tasks run at once (1..16); tasks with overlapping allowed paths wait")
-          Integer maxParallelTasks) {}
+          Integer maxParallelTasks,
+      @Schema(
+              defaultValue = "false",
+              description =
+                  "A task that runs out of rework rounds waits for a person in Tasklist (more"
+                      + " rounds, accept with an override, or fail) instead of failing; a queue"
+                      + " task's escalate_exhausted_rework overrides it")
+          Boolean escalateExhaustedRework) {}
 }

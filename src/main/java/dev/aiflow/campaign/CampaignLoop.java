@@ -233,10 +233,18 @@ public final class CampaignLoop {
     return new Pick(t.key(), runId, null);
   }
 
-  /** Whether another lane of this campaign holds a task: a lane with nothing to do waits then. */
+  /**
+   * Whether another lane of this campaign holds a task while a task is still pending: a lane with
+   * nothing to do waits then (the other lane's outcome may make it runnable). With nothing pending
+   * the lane ends, so a lane whose task waits for a person does not keep the others polling.
+   */
   public boolean othersBusy(String owner, String campaignId) {
     String lanes = CAMPAIGN_OWNER_PREFIX + campaignId + "#";
-    return queue.read().tasks().stream()
+    TaskQueue q = queue.read();
+    if (q.tasks().stream().noneMatch(t -> t.status() == TaskStatus.PENDING)) {
+      return false;
+    }
+    return q.tasks().stream()
         .anyMatch(
             t ->
                 t.status() == TaskStatus.IN_PROGRESS
@@ -289,6 +297,18 @@ public final class CampaignLoop {
     queue.update(q -> q.claim(taskKey, owner, now()));
     return new Resolution(
         Protocol.toJson(Protocol.validate(Protocol.Kind.STEP_PACK, pack)), backend, planned, null);
+  }
+
+  /**
+   * Whether the task waits for a person when it runs out of rework rounds: the queue task's {@code
+   * escalate_exhausted_rework}, else the campaign's {@code escalateExhaustedRework}.
+   */
+  public boolean escalatesExhaustedRework(String taskKey) {
+    return queue
+        .read()
+        .require(taskKey)
+        .escalateExhaustedRework()
+        .orElse(spec.escalateExhaustedRework());
   }
 
   /** The selected task has no pack: the pick counts as skipped. */

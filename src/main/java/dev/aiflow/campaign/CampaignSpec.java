@@ -25,6 +25,9 @@ import java.util.Map;
  * @param safeguards freeze, contract guard, checkpoint and rollback (docs/requirements.md)
  * @param budget what the whole campaign may spend ({@link CampaignBudget#NONE}: no limit)
  * @param maxParallelTasks how many tasks run at once (the lanes of {@code SubProcess_Lanes})
+ * @param escalateExhaustedRework whether a task that runs out of rework rounds waits for a person
+ *     in Tasklist ({@code UserTask_DecideEscalation}) instead of failing; a queue task's {@code
+ *     escalate_exhausted_rework} overrides it for that task (docs/triage.md)
  *     <p>Build one with {@link #builder}: the defaults live there and nowhere else.
  */
 public record CampaignSpec(
@@ -44,7 +47,8 @@ public record CampaignSpec(
     String claimOwner,
     Safeguards safeguards,
     CampaignBudget budget,
-    int maxParallelTasks) {
+    int maxParallelTasks,
+    boolean escalateExhaustedRework) {
 
   public static final int DEFAULT_MAX_CYCLES = 50;
   public static final int DEFAULT_MAX_STAGNANT_CYCLES = 5;
@@ -154,7 +158,8 @@ public record CampaignSpec(
         .claimOwner(claimOwner)
         .safeguards(safeguards)
         .budget(budget)
-        .maxParallelTasks(maxParallelTasks);
+        .maxParallelTasks(maxParallelTasks)
+        .escalateExhaustedRework(escalateExhaustedRework);
   }
 
   /**
@@ -180,6 +185,7 @@ public record CampaignSpec(
     private Safeguards safeguards = Safeguards.NONE;
     private CampaignBudget budget = CampaignBudget.NONE;
     private int maxParallelTasks = DEFAULT_MAX_PARALLEL_TASKS;
+    private boolean escalateExhaustedRework;
 
     private Builder(String projectId, Path queuePath) {
       this.projectId = projectId == null ? "default" : projectId;
@@ -261,6 +267,11 @@ public record CampaignSpec(
       return this;
     }
 
+    public Builder escalateExhaustedRework(Boolean v) {
+      escalateExhaustedRework = Boolean.TRUE.equals(v);
+      return this;
+    }
+
     public Builder budget(CampaignBudget v) {
       budget = v == null ? CampaignBudget.NONE : v;
       return this;
@@ -287,7 +298,8 @@ public record CampaignSpec(
           claimOwner,
           safeguards,
           budget,
-          maxParallelTasks);
+          maxParallelTasks,
+          escalateExhaustedRework);
     }
   }
 }

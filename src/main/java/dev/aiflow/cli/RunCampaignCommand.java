@@ -63,6 +63,13 @@ public class RunCampaignCommand implements Callable<Integer> {
   int maxParallelTasks;
 
   @Option(
+      names = "--escalate-exhausted-rework",
+      description =
+          "A task that runs out of rework rounds waits for a person in Tasklist instead of"
+              + " failing (a queue task's escalate_exhausted_rework overrides it).")
+  boolean escalateExhaustedRework;
+
+  @Option(
       names = "--campaign-max-tokens",
       defaultValue = "0",
       description =
@@ -202,6 +209,7 @@ public class RunCampaignCommand implements Callable<Integer> {
                     requireFreeze, guardContracts, autoCheckpoint, rollbackOnFail, requirementsDir))
             .budget(new CampaignBudget(campaignMaxTokens, campaignMaxCostUsd))
             .maxParallelTasks(maxParallelTasks)
+            .escalateExhaustedRework(escalateExhaustedRework)
             .build();
     PrintWriter out = spec.commandLine().getOut();
     try (EngineContext engine = engineOptions.start(Map.of())) {

@@ -61,6 +61,14 @@ public class ShimCommand implements Callable<Integer> {
   @Option(names = "--step-id", required = true, description = "The step, from the StepPack.")
   String stepId;
 
+  @Option(
+      names = "--settings-file",
+      description = {
+        "Agent settings laid over the worker's (a named shim builtin:<file>: its own CLIs and",
+        "their logins, e.g. the demo's fake ones)."
+      })
+  Path settingsFile;
+
   /** The environment the shim reads (tests replace it). */
   Map<String, String> environment = System.getenv();
 
@@ -83,6 +91,9 @@ public class ShimCommand implements Callable<Integer> {
     AgentSettings settings;
     try {
       settings = AgentSettings.load(environment);
+      if (settingsFile != null) {
+        settings = settings.overlay(AgentSettings.read(settingsFile));
+      }
     } catch (IllegalArgumentException e) {
       return usage(out, e.getMessage());
     }

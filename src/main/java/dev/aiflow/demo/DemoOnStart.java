@@ -16,8 +16,10 @@ import org.springframework.stereotype.Component;
 
 /**
  * The server's first start on a fresh data directory runs the demo campaign, so whoever opens
- * Cockpit first sees a real finished campaign. Off with {@code aiflow.demo.on-start=false} (env
- * {@code AIFLOW_DEMO_ON_START=false}); it never runs twice on the same data directory.
+ * Cockpit first finds a real campaign: its finished cycles, and one task (DEMO-3) whose rework ran
+ * out waiting for a person in Tasklist, the campaign a running instance until then. Off with {@code
+ * aiflow.demo.on-start=false} (env {@code AIFLOW_DEMO_ON_START=false}); it never runs twice on the
+ * same data directory.
  */
 @Component
 @ConditionalOnWebApplication
@@ -33,10 +35,9 @@ public class DemoOnStart {
     this.properties = properties;
     this.campaigns = campaigns;
     this.shims = shims;
-    // a demo of an earlier start may still have cycles to run
-    Path shim = DemoAssets.shim(properties.dataDir());
-    if (Files.isExecutable(shim)) {
-      shims.register(DemoAssets.SHIM_NAME, shim.toString());
+    // a demo of an earlier start may still have cycles to run, or a decision waiting
+    if (Files.isRegularFile(DemoAssets.settings(properties.dataDir()))) {
+      shims.register(DemoAssets.SHIM_NAME, DemoAssets.shim(properties.dataDir()));
     }
   }
 
@@ -52,11 +53,12 @@ public class DemoOnStart {
     }
     try {
       DemoAssets demo = DemoAssets.extract(data, "demo");
-      shims.register(DemoAssets.SHIM_NAME, DemoAssets.shim(data).toString());
+      shims.register(DemoAssets.SHIM_NAME, DemoAssets.shim(data));
       String id = campaigns.start(demo.campaign("demo"), "demo");
       LOG.info(
           "First start on a fresh data directory: the demo campaign {} runs now over {}. Watch it"
-              + " in Cockpit: {} (turn this off with AIFLOW_DEMO_ON_START=false)",
+              + " in Cockpit: {}; one of its tasks will wait for your decision in Tasklist (turn"
+              + " the demo off with AIFLOW_DEMO_ON_START=false)",
           id,
           demo.queue(),
           CockpitLinks.campaign(id));

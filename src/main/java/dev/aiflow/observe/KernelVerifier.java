@@ -93,6 +93,7 @@ public final class KernelVerifier {
     KernelEvidence.newAttempt(state.resolve(KernelEvidence.LEDGER));
     WorkspaceSnapshot snapshot = observer.snapshot(workspace, state);
     snapshot.write(snapshotFile(spec));
+    ConcurrentSteps.open(state.toString(), real(workspace), spec.allowedPaths());
     return snapshot;
   }
 
@@ -124,7 +125,13 @@ public final class KernelVerifier {
     Map<String, Long> timings = new LinkedHashMap<>();
     long t0 = System.nanoTime();
     WorkspaceSnapshot afterAgent = observer.snapshotAfter(before);
-    ChangeSet changes = observer.compare(before, afterAgent);
+    String window = stateDir(spec).toString();
+    ChangeSet[] split =
+        ConcurrentSteps.split(
+            observer.compare(before, afterAgent),
+            spec.allowedPaths(),
+            ConcurrentSteps.others(window));
+    ChangeSet changes = split[0];
     Path scratch = before.statePath().resolve("scratch-" + System.nanoTime());
     String patchName =
         before.gitMode() && changes.incomplete() == null
@@ -147,7 +154,13 @@ public final class KernelVerifier {
 
     long t2 = System.nanoTime();
     WorkspaceSnapshot afterRuns = observer.snapshotAfter(afterAgent);
-    ChangeSet sideEffects = observer.compare(afterAgent, afterRuns);
+    ChangeSet[] splitRuns =
+        ConcurrentSteps.split(
+            observer.compare(afterAgent, afterRuns),
+            spec.allowedPaths(),
+            ConcurrentSteps.others(window));
+    ConcurrentSteps.close(window);
+    ChangeSet sideEffects = splitRuns[0];
     timings.put("observe_after_runs", ms(t2));
 
     // every agent and verification process has ended: only now is the kernel folder written
@@ -184,6 +197,13 @@ public final class KernelVerifier {
     Map<String, Object> changeRecord = new LinkedHashMap<>();
     changeRecord.put("changes", changes);
     changeRecord.put("verification_changes", sideEffects);
+    if (split[1] != null || splitRuns[1] != null) {
+      // what another lane's agent changed in its own paths meanwhile: judged in its own step
+      Map<String, Object> concurrent = new LinkedHashMap<>();
+      concurrent.put("during_agent", split[1]);
+      concurrent.put("during_verification", splitRuns[1]);
+      changeRecord.put("concurrent_changes", concurrent);
+    }
     files.add(
         evidence.write(
             "changes.json",
@@ -226,6 +246,7 @@ public final class KernelVerifier {
 
   /** Removes the state of a step (its snapshot and private objects). */
   public void discard(StepSpec spec) {
+    ConcurrentSteps.close(stateDir(spec).toString());
     try {
       KernelEvidence.deleteTree(stateDir(spec));
     } catch (IOException e) {

@@ -199,6 +199,11 @@ public final class QueueCodec {
     if (status == TaskStatus.IN_PROGRESS && claimed == null) {
       throw new QueueFormatException(at + "/claimed_by", "an in_progress task names who holds it");
     }
+    JsonNode escalate = n.get(QueueTask.ESCALATE_EXHAUSTED_REWORK);
+    if (escalate != null && !escalate.isBoolean()) {
+      throw new QueueFormatException(
+          at + "/" + QueueTask.ESCALATE_EXHAUSTED_REWORK, "must be true or false");
+    }
     Instant created = optInstant(n, "created_at", now, at);
     return new QueueTask(
         key,

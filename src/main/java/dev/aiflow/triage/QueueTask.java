@@ -37,6 +37,20 @@ public record QueueTask(
     dependsOn = dependsOn == null ? List.of() : List.copyOf(dependsOn);
   }
 
+  /**
+   * The task's own {@code escalate_exhausted_rework} (kept with the other members aiflow passes
+   * through, checked to be a boolean when the queue is read): overrides the campaign's option.
+   */
+  public static final String ESCALATE_EXHAUSTED_REWORK = "escalate_exhausted_rework";
+
+  /** This task's override of the campaign's {@code escalateExhaustedRework}, if it has one. */
+  public java.util.Optional<Boolean> escalateExhaustedRework() {
+    if (extra == null || !extra.has(ESCALATE_EXHAUSTED_REWORK)) {
+      return java.util.Optional.empty();
+    }
+    return java.util.Optional.of(extra.get(ESCALATE_EXHAUSTED_REWORK).asBoolean());
+  }
+
   /** A new pending task. */
   public static QueueTask pending(String key, String title, int priority, Instant now) {
     return new QueueTask(

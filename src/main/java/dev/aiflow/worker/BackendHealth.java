@@ -115,6 +115,7 @@ public final class BackendHealth {
   private final Set<String> builtinBackends;
   private final Map<String, String> environment;
   private final Path home;
+  private final Map<String, Map<String, String>> backendEnvironment;
 
   public BackendHealth(Map<String, List<String>> runtimes) {
     this(
@@ -136,6 +137,22 @@ public final class BackendHealth {
       Set<String> builtinBackends,
       Map<String, String> environment,
       Path home) {
+    this(runtimes, credentials, builtinBackends, environment, home, Map.of());
+  }
+
+  /**
+   * @param backendEnvironment per backend, variables its CLI gets besides {@code environment}
+   *     ({@code aiflow.agents.backends.<name>.environment}); a {@code HOME} there is where its
+   *     {@code ~/} files are looked for
+   */
+  public BackendHealth(
+      Map<String, List<String>> runtimes,
+      Map<String, Credentials> credentials,
+      Set<String> builtinBackends,
+      Map<String, String> environment,
+      Path home,
+      Map<String, Map<String, String>> backendEnvironment) {
+    this.backendEnvironment = Map.copyOf(backendEnvironment);
     this.runtimes = Map.copyOf(runtimes);
     this.credentials = Map.copyOf(credentials);
     this.builtinBackends = Set.copyOf(builtinBackends);
@@ -150,8 +167,18 @@ public final class BackendHealth {
   public List<Problem> check(String shim, Collection<String> backends) {
     List<Problem> problems = new ArrayList<>();
     boolean builtin = SelfLauncher.isBuiltin(shim);
+    BackendHealth health = this;
     if (builtin) {
       SelfLauncher.problem().ifPresent(p -> problems.add(new Problem(null, "SHIM_MISSING", p)));
+      Optional<Path> settings = SelfLauncher.settingsFile(shim);
+      if (settings.isPresent()) {
+        try {
+          health = withSettings(settings.get());
+        } catch (IllegalArgumentException e) {
+          problems.add(new Problem(null, "SHIM_MISSING", e.getMessage()));
+          return problems;
+        }
+      }
     } else if (ProcessTree.findExecutable(shim).isEmpty()) {
       boolean exists = shim.contains("/") && Files.exists(Path.of(shim));
       problems.add(
@@ -166,9 +193,47 @@ public final class BackendHealth {
                       + (shim.contains("/") ? "" : " on PATH")));
     }
     for (String backend : new TreeSet<>(backends)) {
-      problems.addAll(backendProblems(backend, builtin));
+      problems.addAll(health.backendProblems(backend, builtin));
     }
     return problems;
+  }
+
+  /**
+   * This check as a {@code builtin:<file>} shim sees it: the CLIs that file's {@code backends} name
+   * ({@code executable}) and their {@code environment} (variables the CLI gets, a {@code HOME}
+   * included) where credentials are looked for. Read as plain JSON: only those two members count.
+   *
+   * @throws IllegalArgumentException naming the file when it cannot be read
+   */
+  BackendHealth withSettings(Path file) {
+    com.fasterxml.jackson.databind.JsonNode root;
+    try {
+      root = new com.fasterxml.jackson.databind.ObjectMapper().readTree(file.toFile());
+    } catch (IOException e) {
+      throw new IllegalArgumentException("the shim's agent settings " + file + " cannot be read");
+    }
+    Map<String, List<String>> r = new LinkedHashMap<>(runtimes);
+    Map<String, Map<String, String>> env = new LinkedHashMap<>(backendEnvironment);
+    com.fasterxml.jackson.databind.JsonNode all = root == null ? null : root.get("backends");
+    if (all != null && all.isObject()) {
+      for (var it = all.fields(); it.hasNext(); ) {
+        var e = it.next();
+        if (!builtinBackends.contains(e.getKey())) {
+          continue;
+        }
+        var exe = e.getValue().get("executable");
+        if (exe != null && exe.isTextual()) {
+          r.put(e.getKey(), List.of(exe.asText()));
+        }
+        var vars = e.getValue().get("environment");
+        Map<String, String> own = new LinkedHashMap<>();
+        if (vars != null && vars.isObject()) {
+          vars.fields().forEachRemaining(kv -> own.put(kv.getKey(), kv.getValue().asText()));
+        }
+        env.put(e.getKey(), own); // a backend entry replaces the worker's one as a whole
+      }
+    }
+    return new BackendHealth(r, credentials, builtinBackends, environment, home, env);
   }
 
   private List<Problem> backendProblems(String backend, boolean builtin) {
@@ -229,14 +294,18 @@ public final class BackendHealth {
     if (c == null) {
       return Optional.empty();
     }
+    Map<String, String> own = backendEnvironment.getOrDefault(backend, Map.of());
+    Map<String, String> env = new LinkedHashMap<>(environment);
+    env.putAll(own);
     for (String name : c.environment()) {
-      String v = environment.get(name);
+      String v = env.get(name);
       if (v != null && !v.isBlank()) {
         return Optional.of("$" + name);
       }
     }
+    Path h = own.containsKey("HOME") ? Path.of(own.get("HOME")) : home;
     for (String file : c.files()) {
-      Optional<Path> p = resolve(file);
+      Optional<Path> p = resolve(file, env, h);
       if (p.isPresent() && Files.isRegularFile(p.get())) {
         return Optional.of(file);
       }
@@ -244,7 +313,7 @@ public final class BackendHealth {
     return Optional.empty();
   }
 
-  private Optional<Path> resolve(String file) {
+  private static Optional<Path> resolve(String file, Map<String, String> environment, Path home) {
     if (file.startsWith("~/")) {
       return Optional.of(home.resolve(file.substring(2)));
     }

@@ -27,6 +27,7 @@ public final class Launch {
   private final Map<String, String> environmentFixed;
   private final AgentRecords records;
   private final String label;
+  private final List<Path> readable;
 
   private Launch(
       Sandbox sandbox,
@@ -45,6 +46,19 @@ public final class Launch {
       Map<String, String> environmentFixed,
       AgentRecords records,
       String label) {
+    this(sandbox, network, hidden, environmentAllowed, environmentFixed, records, label, List.of());
+  }
+
+  private Launch(
+      Sandbox sandbox,
+      boolean network,
+      List<Path> hidden,
+      List<String> environmentAllowed,
+      Map<String, String> environmentFixed,
+      AgentRecords records,
+      String label,
+      List<Path> readable) {
+    this.readable = List.copyOf(readable);
     this.sandbox = sandbox;
     this.network = network;
     this.hidden = List.copyOf(hidden);
@@ -66,7 +80,17 @@ public final class Launch {
    * @param hidden folders the command must not see
    */
   public Launch inSandbox(Sandbox value, boolean network, List<Path> hidden) {
-    return new Launch(value, network, hidden, environmentAllowed, environmentFixed, records, label);
+    return new Launch(
+        value, network, hidden, environmentAllowed, environmentFixed, records, label, readable);
+  }
+
+  /**
+   * With {@code folders} kept visible, read-only, inside the sandbox even where a hidden folder
+   * covers them (see {@link Sandbox#wrap(List, Path, boolean, List, List)}).
+   */
+  public Launch readable(List<Path> folders) {
+    return new Launch(
+        sandbox, network, hidden, environmentAllowed, environmentFixed, records, label, folders);
   }
 
   /**
@@ -75,12 +99,13 @@ public final class Launch {
    * reaches the command unless it is allowed by name.
    */
   public Launch cleanEnvironment(List<String> allowed, Map<String, String> fixed) {
-    return new Launch(sandbox, network, hidden, allowed, fixed, records, label);
+    return new Launch(sandbox, network, hidden, allowed, fixed, records, label, readable);
   }
 
   /** Recorded in {@code value} while it runs, so a restarted server can stop what is left. */
   public Launch recordedIn(AgentRecords value, String what) {
-    return new Launch(sandbox, network, hidden, environmentAllowed, environmentFixed, value, what);
+    return new Launch(
+        sandbox, network, hidden, environmentAllowed, environmentFixed, value, what, readable);
   }
 
   public boolean sandboxed() {
@@ -112,7 +137,7 @@ public final class Launch {
 
   /** The command line to start: sandboxed when asked, leading its own session when possible. */
   List<String> argv(List<String> resolved, Path workDir) {
-    return ProcessTree.isolated(sandbox.wrap(resolved, workDir, network, hidden));
+    return ProcessTree.isolated(sandbox.wrap(resolved, workDir, network, hidden, readable));
   }
 
   /**

@@ -125,6 +125,20 @@ public final class Sandbox {
    */
   public List<String> wrap(
       List<String> command, Path workspace, boolean network, List<Path> hidden) {
+    return wrap(command, workspace, network, hidden, List.of());
+  }
+
+  /**
+   * As {@link #wrap(List, Path, boolean, List)}, keeping {@code readable} folders visible,
+   * read-only, even inside a hidden one (the agent CLIs and logins of a named built-in shim that
+   * live in the data directory, such as the demo's).
+   */
+  public List<String> wrap(
+      List<String> command,
+      Path workspace,
+      boolean network,
+      List<Path> hidden,
+      List<Path> readable) {
     if (bwrap == null) {
       return List.copyOf(command);
     }
@@ -159,8 +173,16 @@ public final class Sandbox {
     for (Path dir : hiddenInside) {
       argv.addAll(List.of("--tmpfs", dir.toString()));
     }
-    // the program itself must stay reachable when it lives in a hidden folder (the demo's shim
-    // sits in the data directory; a test's in /tmp)
+    for (Path r : readable) {
+      Path dir = real(r);
+      if (Files.isDirectory(dir)
+          && !dir.startsWith(ws)
+          && covered.stream().anyMatch(dir::startsWith)) {
+        argv.addAll(List.of("--ro-bind", dir.toString(), dir.toString()));
+      }
+    }
+    // the program itself must stay reachable when it lives in a hidden folder (an external shim
+    // in the data directory; a test's in /tmp)
     Path program = Path.of(command.get(0));
     if (program.isAbsolute()) {
       Path dir = real(program).getParent();

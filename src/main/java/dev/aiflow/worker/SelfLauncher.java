@@ -39,8 +39,44 @@ public final class SelfLauncher {
 
   private SelfLauncher() {}
 
+  /**
+   * Whether {@code shim} names aiflow's own shim: {@value #BUILTIN}, or {@code builtin:<file>}, the
+   * built-in shim with the agent settings of that file laid over the worker's (a named shim with
+   * CLIs of its own, e.g. the demo's fake ones; docs/backends.md).
+   */
   public static boolean isBuiltin(String shim) {
-    return BUILTIN.equals(shim);
+    return BUILTIN.equals(shim) || (shim != null && shim.startsWith(BUILTIN + ":"));
+  }
+
+  /** The settings file of a {@code builtin:<file>} shim, or empty. */
+  public static Optional<Path> settingsFile(String shim) {
+    if (shim == null || !shim.startsWith(BUILTIN + ":")) {
+      return Optional.empty();
+    }
+    return Optional.of(Path.of(shim.substring(BUILTIN.length() + 1)).toAbsolutePath().normalize());
+  }
+
+  /**
+   * The command that runs the built-in shim {@code shim} names, without the shim's own arguments:
+   * {@link #command()}, with {@code --settings-file} for a {@code builtin:<file>} shim.
+   */
+  public static List<String> command(String shim) {
+    Optional<Path> file = settingsFile(shim);
+    if (file.isEmpty()) {
+      return command();
+    }
+    List<String> c = new ArrayList<>(command());
+    c.add("--settings-file=" + file.get());
+    return List.copyOf(c);
+  }
+
+  /**
+   * The folders an agent of {@code shim} must still read in a sandbox that hides the data
+   * directory: the folder of a {@code builtin:<file>} shim's settings, where its CLIs and logins
+   * are kept.
+   */
+  public static List<Path> readable(String shim) {
+    return settingsFile(shim).map(f -> f.getParent()).stream().toList();
   }
 
   /** The command that runs {@code aiflow shim}, without the shim's own arguments. */

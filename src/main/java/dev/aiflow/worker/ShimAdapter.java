@@ -192,7 +192,9 @@ public final class ShimAdapter {
     ProcessLimits limits = ProcessLimits.of(spec.limits()).withGrace(config.grace());
     UsageMeter meter = new UsageMeter(StepBudget.of(spec.limits()));
     Launch launch =
-        sandbox.forAgent(invocation.backend(), spec instanceof StepPack p ? p.tier() : null);
+        sandbox
+            .forAgent(invocation.backend(), spec instanceof StepPack p ? p.tier() : null)
+            .readable(SelfLauncher.readable(config.shim()));
     Instant started = Instant.now();
     ProcessReport report;
     try {

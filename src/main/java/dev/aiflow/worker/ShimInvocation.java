@@ -78,7 +78,7 @@ public record ShimInvocation(List<String> command, String backend, int promptInd
   }
 
   private static List<String> launcher(String shim) {
-    return SelfLauncher.isBuiltin(shim) ? SelfLauncher.command() : List.of(shim);
+    return SelfLauncher.isBuiltin(shim) ? SelfLauncher.command(shim) : List.of(shim);
   }
 
   private static List<String> flags(String backend, String runId, String taskId, String stepId) {

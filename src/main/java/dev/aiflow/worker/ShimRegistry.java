@@ -9,8 +9,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * The shim executables a worker may start, by name. Process variables only ever name a shim ({@code
  * workerShim}); the executable behind a name comes from configuration ({@code aiflow.worker.shim}
  * is {@value #DEFAULT}, {@code aiflow.worker.shims.<name>} the others) or from the server itself
- * (the demo registers its mock shim as {@code demo}). So nobody who can start a process can make
- * the server run a program of their choosing.
+ * (the demo registers {@code demo}, the built-in shim with its fake agent CLIs). So nobody who can
+ * start a process can make the server run a program of their choosing.
  */
 public final class ShimRegistry {
 

@@ -101,6 +101,55 @@ class CampaignApiTest extends ServerTestBase {
   }
 
   @Test
+  void escalateExhaustedReworkLeavesTheTaskToAPersonAndTheDecisionEndsTheCampaign()
+      throws Exception {
+    Path dir = Files.createDirectories(dataDir().resolve("http-escalation"));
+    Path queue = dir.resolve("task_queue.json");
+    String packs = Queues.write(queue, 1, List.of(Item.of("E-1", 1, "fail-always")));
+    ObjectNode request = JSON.createObjectNode();
+    request.put("projectId", "http-escalation");
+    request.put("queuePath", queue.toString());
+    request.set("stepPacks", JSON.readTree(packs));
+    request.put("workspace", Files.createDirectories(dir.resolve("ws")).toString());
+    request.putObject("options").put("maxReworkRounds", 0).put("escalateExhaustedRework", true);
+
+    HttpResponse<String> created = postJson("/api/campaigns", request.toString(), true);
+    assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+    String id = body(created).path("id").asText();
+    assertThat(
+            body(getAsAdmin(
+                    "/engine-rest/process-instance/" + id + "/variables/escalateExhaustedRework"))
+                .path("value")
+                .asBoolean())
+        .isTrue();
+    JsonNode task =
+        Awaitility.await()
+            .atMost(Duration.ofSeconds(60))
+            .pollInterval(Duration.ofMillis(300))
+            .until(
+                () ->
+                    body(
+                        getAsAdmin(
+                            "/engine-rest/task?taskDefinitionKey=UserTask_DecideEscalation"
+                                + "&processVariables=taskId_eq_E-1")),
+                l -> l.size() == 1)
+            .get(0);
+    assertThat(body(getAsAdmin("/api/campaigns/" + id)).path("state").asText())
+        .isEqualTo("running");
+    HttpResponse<String> decided =
+        postJson(
+            "/engine-rest/task/" + task.path("id").asText() + "/complete",
+            "{\"variables\": {\"escalationDecision\": {\"value\": \"accept\"},"
+                + " \"escalationReason\": {\"value\": \"good enough\"}}}",
+            true);
+    assertThat(decided.statusCode()).as(decided.body()).isEqualTo(204);
+    JsonNode done = awaitEnd(id);
+    assertThat(done.path("endReason").asText()).isEqualTo("queue_drained");
+    assertThat(new QueueStore(queue).read().require("E-1").status())
+        .isEqualTo(TaskStatus.COMPLETED);
+  }
+
+  @Test
   void anInlineQueueIsStoredUnderTheProjectAndCanBeCancelled() throws Exception {
     String packs =
         "{\"S-1\":"

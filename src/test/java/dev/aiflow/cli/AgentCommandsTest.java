@@ -74,6 +74,53 @@ class AgentCommandsTest {
   }
 
   @Test
+  void aSettingsFileNamesTheCliAndWhereItsLoginIsAndTheLieIsRelayedAsItWasTold() throws Exception {
+    Path ws = Files.createDirectories(tmp.resolve("ws"));
+    Path login = Files.createDirectories(tmp.resolve("claude-config"));
+    Files.writeString(login.resolve(".credentials.json"), "{}");
+    Path settings = tmp.resolve("settings.json");
+    Files.writeString(
+        settings,
+        "{\"backends\": {\"claude\": {\"executable\": \""
+            + FakeAgents.DIR.resolve("claude")
+            + "\", \"environment\": {\"CLAUDE_CONFIG_DIR\": \""
+            + login
+            + "\"}}}}");
+    StepPack pack = FakeAgents.pack("claude", null, "lie-tests-pass");
+    // no key in the environment, no fakes on PATH, a home without logins
+    Map<String, String> env = new HashMap<>();
+    env.put("PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));
+    env.put("HOME", tmp.resolve("empty-home").toString());
+    env.put("AIFLOW_EVIDENCE_DIR", pack.evidenceDir());
+    String prompt = PromptRenderer.bundled().render(pack);
+    String[] args = {
+      "shim", "create", prompt, "--backend=claude", "--run-id=R-1", "--task-id=T-1", "--step-id=S1"
+    };
+
+    Run without = aiflow(env, ws, args);
+    assertThat(without.exit()).isEqualTo(1);
+    assertThat(without.out()).contains("AIFLOW-OUTCOME {\"code\":\"AGENT_FAILED\"");
+
+    String[] withSettings = java.util.Arrays.copyOf(args, args.length + 1);
+    withSettings[args.length] = "--settings-file=" + settings;
+    Run with = aiflow(env, ws, withSettings);
+    assertThat(with.exit()).as(with.out() + with.err()).isZero();
+    var result = StepResultExtractor.extract(with.out()).result();
+    // the fake lies: PASS and exit 0 claimed, the file left unfinished, nothing run
+    assertThat(result.result()).isEqualTo("PASS");
+    assertThat(Files.readString(ws.resolve("src/app.txt"))).contains("status: wip");
+
+    Path secretSettings = tmp.resolve("secret.json");
+    Files.writeString(
+        secretSettings,
+        "{\"backends\": {\"claude\": {\"environment\": {\"ANTHROPIC_API_KEY\": \"sk-x\"}}}}");
+    withSettings[args.length] = "--settings-file=" + secretSettings;
+    Run refused = aiflow(env, ws, withSettings);
+    assertThat(refused.exit()).isEqualTo(ExitCodes.USAGE);
+    assertThat(refused.err()).contains(secretSettings.toString()).doesNotContain("sk-x");
+  }
+
+  @Test
   void theShimCommandRefusesBadUsageWithAnOutcomeLine() {
     Run r =
         aiflow(

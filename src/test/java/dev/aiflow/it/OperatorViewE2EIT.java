@@ -43,7 +43,10 @@ class OperatorViewE2EIT {
         }
       }
     }
-    try (AppProcess server = new AppProcess(data, password, List.of()).start()) {
+    // the scripted mock shim, for the suite's own campaigns (the demo runs the built-in shim)
+    String mock =
+        "--aiflow.worker.shims.mock=" + Path.of("examples/orchestrator/mock-shim").toAbsolutePath();
+    try (AppProcess server = new AppProcess(data, password, List.of(mock)).start()) {
       Path log = OUT.resolve("suite.log");
       Process suite =
           new ProcessBuilder(

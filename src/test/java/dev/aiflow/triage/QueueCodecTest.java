@@ -82,6 +82,25 @@ class QueueCodecTest {
   }
 
   @Test
+  void aTasksOwnEscalationSettingIsABooleanKeptWithTheTask() {
+    TaskQueue q =
+        QueueCodec.parse(
+            "{\"tasks\": [{\"key\": \"A\", \"escalate_exhausted_rework\": true},"
+                + " {\"key\": \"B\"}]}",
+            NOW);
+    assertThat(q.require("A").escalateExhaustedRework()).contains(true);
+    assertThat(q.require("B").escalateExhaustedRework()).isEmpty();
+    assertThat(QueueCodec.toJson(q)).contains("\"escalate_exhausted_rework\" : true");
+    assertThatThrownBy(
+            () ->
+                QueueCodec.parse(
+                    "{\"tasks\": [{\"key\": \"A\", \"escalate_exhausted_rework\": \"yes\"}]}", NOW))
+        .isInstanceOf(QueueFormatException.class)
+        .hasMessageContaining("/tasks/0/escalate_exhausted_rework")
+        .hasMessageContaining("true or false");
+  }
+
+  @Test
   void aQueueStartingWithAByteOrderMarkIsRefused() {
     assertThatThrownBy(() -> QueueCodec.parse("\uFEFF{\"tasks\": []}", NOW))
         .hasMessageContaining("byte-order mark");

@@ -98,4 +98,58 @@ class BackendTest {
     assertThat(statuses.get(1).credentials()).isNull();
     assertThat(statuses.toString()).doesNotContain("secret-gemini-value", "do-not-print-me");
   }
+
+  @Test
+  void aNamedBuiltinShimIsCheckedWithTheClisAndLoginsOfItsOwnSettings() throws Exception {
+    Path agents = Files.createDirectories(dir.resolve("agents"));
+    Path claude = agents.resolve("claude");
+    Files.writeString(claude, "#!/bin/sh\n");
+    claude.toFile().setExecutable(true);
+    Files.createDirectories(agents.resolve("logins/claude"));
+    Files.writeString(agents.resolve("logins/claude/.credentials.json"), "{}");
+    Files.createDirectories(agents.resolve("logins/gemini/.gemini"));
+    Files.writeString(agents.resolve("logins/gemini/.gemini/oauth_creds.json"), "{}");
+    Path settings = agents.resolve("settings.json");
+    Files.writeString(
+        settings,
+        "{\"backends\": {"
+            + "\"claude\": {\"executable\": \""
+            + claude
+            + "\", \"environment\": {\"CLAUDE_CONFIG_DIR\": \""
+            + agents.resolve("logins/claude")
+            + "\"}},"
+            + "\"gemini\": {\"executable\": \"bash\", \"environment\": {\"HOME\": \""
+            + agents.resolve("logins/gemini")
+            + "\"}},"
+            + "\"codex\": {\"executable\": \""
+            + agents.resolve("no-such-codex")
+            + "\"}}}");
+    BackendHealth health =
+        new BackendHealth(
+            Map.of("claude", List.of("claude"), "codex", List.of("bash"), "gemini", List.of("x")),
+            BackendHealth.DEFAULT_CREDENTIALS,
+            BackendHealth.BUILTIN_BACKENDS,
+            Map.of(),
+            dir.resolve("empty-home"));
+    String shim = "builtin:" + settings;
+
+    // the worker's own view: no claude on PATH, no logins anywhere
+    assertThat(health.check(SelfLauncher.BUILTIN, List.of("claude")))
+        .extracting(BackendHealth.Problem::code)
+        .containsExactly("RUNTIME_MISSING", "CREDENTIALS_MISSING");
+    // the named shim's view: its CLIs, their logins; a CLI it names that is missing is named
+    assertThat(health.check(shim, List.of("claude", "gemini", "codex")))
+        .extracting(BackendHealth.Problem::code, BackendHealth.Problem::backend)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple("RUNTIME_MISSING", "codex"),
+            org.assertj.core.groups.Tuple.tuple("CREDENTIALS_MISSING", "codex"));
+    assertThat(health.check("builtin:" + dir.resolve("missing.json"), List.of("claude")))
+        .extracting(BackendHealth.Problem::code)
+        .containsExactly("SHIM_MISSING");
+    // how the worker starts it, and what the sandbox keeps readable
+    assertThat(SelfLauncher.isBuiltin(shim)).isTrue();
+    assertThat(SelfLauncher.command(shim)).endsWith("shim", "--settings-file=" + settings);
+    assertThat(SelfLauncher.readable(shim)).containsExactly(agents);
+    assertThat(SelfLauncher.readable(SelfLauncher.BUILTIN)).isEmpty();
+  }
 }

@@ -112,6 +112,33 @@ class SandboxTest {
     assertThat(launch.network()).isFalse();
   }
 
+  @Test
+  void aReadableFolderInsideAHiddenOneStaysVisibleButReadOnly() throws Exception {
+    Path agents = Files.createDirectories(hidden.resolve("agents"));
+    Files.writeString(agents.resolve("login.json"), "{}\n");
+    Files.writeString(hidden.resolve("chain.jsonl"), "secret chain\n");
+    Launch launch =
+        Launch.direct().inSandbox(bwrap(), false, List.of(hidden)).readable(List.of(agents));
+    ProcessReport r =
+        run(
+            "cat "
+                + agents
+                + "/login.json; ls -A "
+                + hidden
+                + "; echo x > "
+                + agents
+                + "/planted 2>&1; echo done",
+            launch,
+            512,
+            20);
+    assertThat(r.outcome()).isEqualTo(Outcome.OK);
+    String out = Files.readString(ws.resolve(".artifacts/out.log"));
+    assertThat(out).contains("{}").contains("agents").doesNotContain("chain.jsonl");
+    assertThat(Files.readString(ws.resolve(".artifacts/err.log")))
+        .containsIgnoringCase("read-only");
+    assertThat(agents.resolve("planted")).doesNotExist();
+  }
+
   /** A grandchild that leaves the session, or the group: gone when the run ends. */
   @ParameterizedTest
   @ValueSource(strings = {"none", "bwrap"})

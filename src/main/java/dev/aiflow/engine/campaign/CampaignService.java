@@ -66,6 +66,7 @@ public class CampaignService {
     v.put(CampaignVars.MAX_STAGNANT_CYCLES, spec.maxStagnantCycles());
     v.put(CampaignVars.MAX_REWORK_ROUNDS, spec.maxReworkRounds());
     v.put(CampaignVars.MAX_PARALLEL_TASKS, spec.maxParallelTasks());
+    v.put(CampaignVars.ESCALATE_EXHAUSTED_REWORK, spec.escalateExhaustedRework());
     if (spec.workspace() != null) {
       v.put(CampaignVars.WORKSPACE, spec.workspace().toAbsolutePath().normalize().toString());
     }

@@ -167,6 +167,8 @@ public class CampaignSupport {
             .maxParallelTasks(
                 integer(
                     v, CampaignVars.MAX_PARALLEL_TASKS, CampaignSpec.DEFAULT_MAX_PARALLEL_TASKS))
+            .escalateExhaustedRework(
+                EngineVariables.bool(v, CampaignVars.ESCALATE_EXHAUSTED_REWORK, false))
             .safeguards(safeguards(v))
             .budget(
                 new CampaignBudget(

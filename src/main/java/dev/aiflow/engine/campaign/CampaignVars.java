@@ -20,6 +20,11 @@ public final class CampaignVars {
   public static final String MAX_CYCLES = "maxCycles";
   public static final String MAX_STAGNANT_CYCLES = "maxStagnantCycles";
   public static final String MAX_PARALLEL_TASKS = "maxParallelTasks";
+  public static final String ESCALATE_EXHAUSTED_REWORK = StepCycleVars.ESCALATE_EXHAUSTED_REWORK;
+
+  /** Per lane: the option as it applies to the lane's task (the queue task may override it). */
+  public static final String CURRENT_ESCALATE_EXHAUSTED_REWORK = "currentEscalateExhaustedRework";
+
   public static final String MAX_REWORK_ROUNDS = StepCycleVars.MAX_REWORK_ROUNDS;
   public static final String WORKSPACE = StepCycleVars.WORKSPACE;
   public static final String WORKER_SHIM = StepCycleVars.WORKER_SHIM;

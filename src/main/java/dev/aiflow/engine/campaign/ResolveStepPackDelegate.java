@@ -29,6 +29,9 @@ public class ResolveStepPackDelegate implements JavaDelegate {
     if (r.resolved()) {
       EngineVariables.setJson(ex, CampaignVars.CURRENT_STEP_PACK, r.packJson());
       ex.setVariable(CampaignVars.CURRENT_BACKEND, r.backend());
+      ex.setVariable(
+          CampaignVars.CURRENT_ESCALATE_EXHAUSTED_REWORK,
+          support.loop(ex).escalatesExhaustedRework(taskKey));
       ex.setVariable(CampaignVars.AUTO_PLANNED, r.autoPlanned());
       session.record(
           ex,

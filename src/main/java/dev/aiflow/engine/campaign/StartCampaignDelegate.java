@@ -77,6 +77,7 @@ public class StartCampaignDelegate implements JavaDelegate {
     ex.setVariable(CampaignVars.BREAKER_TRIPPED, false);
     ex.setVariable(CampaignVars.BREAKER_STOPPED, false);
     ex.setVariable(CampaignVars.MAX_PARALLEL_TASKS, spec.maxParallelTasks());
+    ex.setVariable(CampaignVars.ESCALATE_EXHAUSTED_REWORK, spec.escalateExhaustedRework());
     CampaignSupport.setCounters(ex, dev.aiflow.campaign.CampaignCounters.START);
     EngineVariables.setJson(ex, CampaignVars.SET_ASIDE, "{}");
     List<String> released = loop.releaseStaleClaims(support::campaignRunning);

@@ -23,6 +23,7 @@ public class StartLaneDelegate implements JavaDelegate {
           CampaignVars.CURRENT_RUN_ID,
           CampaignVars.CURRENT_STEP_PACK,
           CampaignVars.CURRENT_BACKEND,
+          CampaignVars.CURRENT_ESCALATE_EXHAUSTED_REWORK,
           CampaignVars.CYCLE_STARTED_AT,
           CampaignVars.STEP_PACK_RESOLVED,
           CampaignVars.AUTO_PLANNED,

@@ -36,7 +36,12 @@ public class SyncScoreboardDelegate implements JavaDelegate {
             .loggers()
             .logger(EngineVariables.string(ex, CampaignVars.PROJECT_ID, "default"))
             .taskEvents(taskKey);
-    Predicate<JsonNode> thisRun = n -> runId != null && runId.equals(n.path("run_id").asText());
+    // an attempt names its run in its context, a review at the top (docs/chain-format.md)
+    Predicate<JsonNode> thisRun =
+        n ->
+            runId != null
+                && (runId.equals(n.path("run_id").asText())
+                    || runId.equals(n.path("context").path("run_id").asText()));
     support
         .loopWithoutPacks(ex)
         .recordCycle(

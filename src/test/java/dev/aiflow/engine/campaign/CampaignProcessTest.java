@@ -881,4 +881,85 @@ class CampaignProcessTest extends EngineTestBase {
     assertThat(log.verifyProject(null).ok()).isTrue();
     assertThat(reconciler.reconcile(project).clean()).isTrue();
   }
+
+  // ------------------------------------------------------------ rework escalation
+
+  @Test
+  void aTaskOutOfReworkWaitsForAPersonWhileTheQueueFinishesAroundIt() throws Exception {
+    String packs =
+        "{\"A\":"
+            + Packs.stepPack("A", "fail-always")
+            + ",\"B\":"
+            + Packs.stepPack("B", "fail-always")
+            + ",\"C\":"
+            + Packs.stepPack("C", "pass")
+            + "}";
+    Queues.write(
+        queueFile,
+        1,
+        List.of(
+            new Item("A", 0, null, null),
+            // the task's own setting wins over the campaign's
+            new Item("B", 1, null, "\"escalate_exhausted_rework\": false"),
+            new Item("C", 2, null, null)));
+    CampaignSpec spec =
+        spec(packs, Map.of(), 10, 0, 1, false).toBuilder()
+            .maxParallelTasks(2)
+            .escalateExhaustedRework(true)
+            .build();
+
+    ProcessInstance pi = campaigns.startInstance(spec, "campaign-" + project);
+    var tasks = engine.getTaskService();
+    var management = engine.getManagementService();
+    org.awaitility.Awaitility.await()
+        .atMost(Duration.ofSeconds(120))
+        .pollInterval(Duration.ofMillis(200))
+        .until(
+            () ->
+                tasks.createTaskQuery().taskDefinitionKey("UserTask_DecideEscalation").count() == 1
+                    && statuses().get("B") == TaskStatus.FAILED
+                    && statuses().get("C") == TaskStatus.COMPLETED
+                    && management.createJobQuery().processInstanceId(pi.getId()).count() == 0);
+    assertThat(statuses()).containsEntry("A", TaskStatus.IN_PROGRESS);
+    CampaignView waiting = campaigns.find(pi.getId()).orElseThrow();
+    assertThat(waiting.state()).isEqualTo("running");
+    // nothing left to run: the other lane ended instead of polling while A waits
+    Thread.sleep(1500);
+    assertThat(management.createJobQuery().processInstanceId(pi.getId()).count()).isZero();
+    assertThat(
+            history
+                .createHistoricVariableInstanceQuery()
+                .variableName("escalateExhaustedRework")
+                .list()
+                .stream()
+                .filter(v -> v.getProcessInstanceId().equals(pi.getId()))
+                .map(v -> v.getValue())
+                .toList())
+        .containsExactly(true);
+
+    var task =
+        tasks.createTaskQuery().taskDefinitionKey("UserTask_DecideEscalation").singleResult();
+    var identity = engine.getIdentityService();
+    if (identity.createUserQuery().userId("olga").count() == 0) {
+      identity.saveUser(identity.newUser("olga"));
+      identity.createMembership("olga", "aiflow-operators");
+    }
+    tasks.claim(task.getId(), "olga");
+    identity.setAuthentication("olga", List.of("aiflow-operators"));
+    try {
+      tasks.complete(
+          task.getId(),
+          Map.of("escalationDecision", "fail", "escalationReason", "the data needs a DBA"));
+    } finally {
+      identity.clearAuthentication();
+    }
+    CampaignView v = campaigns.await(pi.getId(), Duration.ofSeconds(60));
+    assertThat(v.incidents()).isEmpty();
+    assertThat(v.endReason()).isEqualTo("queue_drained");
+    assertThat(statuses())
+        .containsEntry("A", TaskStatus.FAILED)
+        .containsEntry("B", TaskStatus.FAILED)
+        .containsEntry("C", TaskStatus.COMPLETED);
+    assertThat(reconciler.reconcile(project).clean()).isTrue();
+  }
 }
