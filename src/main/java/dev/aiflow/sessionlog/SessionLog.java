@@ -55,7 +55,11 @@ public final class SessionLog {
           "cancel_requested",
           "breaker_tripped",
           "breaker_decided",
-          "cycle_finished");
+          "cycle_finished",
+          "worktree_prepared",
+          "integration_accepted",
+          "integration_conflict",
+          "integration_verify_failed");
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
