@@ -239,6 +239,44 @@ class GitIsolationTest {
     iso.remove(second, true);
   }
 
+  @Test
+  void theKernelObservesAWorktreeAsAWorkTreeItsDotGitFileNoChange() throws Exception {
+    GitIsolation iso = iso();
+    TaskWorktree w = iso.prepare("camp", "A");
+    assertThat(w.path().resolve(".git")).isRegularFile(); // a linked worktree's pointer
+    for (dev.aiflow.observe.WorkspaceObserver observer :
+        List.of(
+            dev.aiflow.observe.WorkspaceObserver.withDefaults(),
+            dev.aiflow.observe.WorkspaceObserver.manifestOnly(null))) {
+      Path state = Files.createTempDirectory(dir, "observe");
+      dev.aiflow.observe.WorkspaceSnapshot before = observer.snapshot(w.path(), state);
+      write(w.path(), "src/A.txt", "status: done\n");
+      write(w.path(), ".artifacts/RUN/log.txt", "evidence\n");
+      dev.aiflow.observe.WorkspaceSnapshot after = observer.snapshotAfter(before);
+      dev.aiflow.observe.ChangeSet changes = observer.compare(before, after);
+      assertThat(changes.workspaceChanges())
+          .as(before.mode())
+          .extracting(dev.aiflow.observe.ObservedChange::path)
+          .containsExactly("src/A.txt");
+      assertThat(changes.gitMetadataChanges()).as(before.mode()).isEmpty();
+      assertThat(changes.headMoved()).isFalse();
+      Files.delete(w.path().resolve("src/A.txt"));
+    }
+    // another lane's worktree and integration leave this one's observation alone
+    dev.aiflow.observe.WorkspaceObserver observer =
+        dev.aiflow.observe.WorkspaceObserver.withDefaults();
+    dev.aiflow.observe.WorkspaceSnapshot before =
+        observer.snapshot(w.path(), Files.createTempDirectory(dir, "observe"));
+    TaskWorktree b = iso.prepare("camp", "B");
+    write(b.path(), "src/B.txt", "B\n");
+    iso.integrate(b, "camp", Mode.MERGE, "B", null, null);
+    iso.remove(b, true);
+    dev.aiflow.observe.ChangeSet none = observer.compare(before, observer.snapshotAfter(before));
+    assertThat(none.workspaceChanges()).isEmpty();
+    assertThat(none.gitMetadataChanges()).isEmpty();
+    iso.remove(w, true);
+  }
+
   List<String> lsTree(String ref) throws Exception {
     return git(repo, "ls-tree", "-r", "--name-only", ref).lines().toList();
   }
