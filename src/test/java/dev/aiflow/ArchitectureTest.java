@@ -34,6 +34,7 @@ class ArchitectureTest {
     "dev.aiflow.campaign..",
     "dev.aiflow.contract..",
     "dev.aiflow.files..",
+    "dev.aiflow.gitwork..",
     "dev.aiflow.ids..",
     "dev.aiflow.intake..",
     "dev.aiflow.json..",

@@ -199,9 +199,22 @@ public final class CampaignLoop {
    */
   public Pick select(
       String owner, String campaignId, int cyclesDone, Map<String, String> setAside) {
+    return select(owner, campaignId, cyclesDone, setAside, true);
+  }
+
+  /**
+   * As above; {@code sharedWorkspace} false when each task has a worktree of its own (git
+   * isolation): then overlapping allowed paths do not keep lanes apart, integration decides.
+   */
+  public Pick select(
+      String owner,
+      String campaignId,
+      int cyclesDone,
+      Map<String, String> setAside,
+      boolean sharedWorkspace) {
     TaskQueue q = queue.read();
     SelectionPolicy.Selection s = SelectionPolicy.select(q, owner, setAside);
-    if (spec.maxParallelTasks() > 1 && s.task().isPresent()) {
+    if (sharedWorkspace && spec.maxParallelTasks() > 1 && s.task().isPresent()) {
       // lanes share the workspace: a task whose paths overlap a running one waits
       s =
           new SelectionPolicy.Selection(

@@ -56,7 +56,11 @@ public final class SessionLog {
           "breaker_tripped",
           "breaker_decided",
           "sandbox_warning",
-          "cycle_finished");
+          "cycle_finished",
+          "worktree_prepared",
+          "integration_accepted",
+          "integration_conflict",
+          "integration_verify_failed");
 
   private static final ObjectMapper JSON = new ObjectMapper();
 

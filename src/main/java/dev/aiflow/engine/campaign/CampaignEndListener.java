@@ -32,11 +32,17 @@ public class CampaignEndListener implements ExecutionListener {
   private final CampaignSupport support;
   private final SessionRecorder session;
   private final Transparency transparency;
+  private final TaskWorktrees worktrees;
 
-  CampaignEndListener(CampaignSupport support, SessionRecorder session, Transparency transparency) {
+  CampaignEndListener(
+      CampaignSupport support,
+      SessionRecorder session,
+      Transparency transparency,
+      TaskWorktrees worktrees) {
     this.support = support;
     this.session = session;
     this.transparency = transparency;
+    this.worktrees = worktrees;
   }
 
   @Override
@@ -76,6 +82,7 @@ public class CampaignEndListener implements ExecutionListener {
     }
     new QueueOwner(Path.of(queuePath)).release(ex.getProcessInstanceId());
     if (Ids.isValid(projectId)) {
+      worktrees.removeEmptyRoot(projectId, ex.getProcessInstanceId());
       // outsiders holding the verifier key can check the whole campaign offline
       transparency.issue(projectId);
     }

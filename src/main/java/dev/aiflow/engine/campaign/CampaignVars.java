@@ -38,6 +38,21 @@ public final class CampaignVars {
   public static final String CAMPAIGN_MAX_TOKENS = "campaignMaxTokens";
   public static final String CAMPAIGN_MAX_COST_USD = "campaignMaxCostUsd";
 
+  /**
+   * {@code auto} (default: isolate when the workspace is a git repository's top level), {@code
+   * off}.
+   */
+  public static final String GIT_ISOLATION = "gitIsolation";
+
+  /** {@code merge} (default: a merge commit per task) or {@code fast-forward} (when possible). */
+  public static final String INTEGRATION_MODE = "integrationMode";
+
+  /** The branch accepted tasks go into; default {@code aiflow-campaign/<campaign id>}. */
+  public static final String CAMPAIGN_BRANCH = "campaignBranch";
+
+  /** Keep a failed task's worktree and branch for inspection (default false). */
+  public static final String KEEP_FAILED_WORKTREES = "keepFailedWorktrees";
+
   /** Tasks in a row failing with the same backend outcome before a person decides; 0: off. */
   public static final String BREAKER_THRESHOLD = "breakerThreshold";
 
@@ -77,6 +92,21 @@ public final class CampaignVars {
   public static final String LANE = "lane";
 
   public static final String OTHERS_BUSY = "othersBusy";
+
+  /** Lane-local: the workspace the lane's step cycle gets (its worktree with git isolation). */
+  public static final String TASK_WORKSPACE = "taskWorkspace";
+
+  /** Lane-local, git isolation: the task's branch {@code aiflow/<task>}, its base commit. */
+  public static final String TASK_BRANCH = "taskBranch";
+
+  public static final String TASK_BASE_COMMIT = "taskBaseCommit";
+
+  /** Lane-local, git isolation: integrated, nothing_to_integrate, conflict, verify_failed. */
+  public static final String INTEGRATION_STATUS = "integrationStatus";
+
+  /** Lane-local: why the task's branch was not integrated (the conflicting files named). */
+  public static final String INTEGRATION_FINDING = "integrationFinding";
+
   public static final String BREAKER_STOPPED = "breakerStopped";
   public static final String CANCEL_REQUESTED = "cancelRequested";
   public static final String CANCEL_REQUESTED_BY = "cancelRequestedBy";

@@ -14,21 +14,30 @@ public class SelectNextTaskDelegate implements JavaDelegate {
   private final CampaignSupport support;
   private final SessionRecorder session;
 
-  SelectNextTaskDelegate(CampaignSupport support, SessionRecorder session) {
+  private final TaskWorktrees worktrees;
+
+  SelectNextTaskDelegate(
+      CampaignSupport support, SessionRecorder session, TaskWorktrees worktrees) {
     this.support = support;
     this.session = session;
+    this.worktrees = worktrees;
   }
 
   @Override
   public void execute(DelegateExecution ex) {
     int cyclesDone = CampaignSupport.counters(ex).cyclesDone();
     CampaignLoop loop = support.loop(ex); // with the packs: lanes compare allowed paths
+    // with a worktree per task (git isolation) the lanes share no workspace
+    boolean shared =
+        loop.spec().maxParallelTasks() <= 1
+            || worktrees.isolation(ex, loop.spec(), ex.getProcessInstanceId()).isEmpty();
     CampaignLoop.Pick pick =
         loop.select(
             CampaignSupport.owner(ex),
             ex.getProcessInstanceId(),
             cyclesDone,
-            CampaignSupport.setAside(ex));
+            CampaignSupport.setAside(ex),
+            shared);
     ex.setVariable(CampaignVars.TASK_SELECTED, pick.selected());
     if (pick.selected()) {
       ex.setVariable(CampaignVars.CURRENT_TASK_KEY, pick.taskKey());

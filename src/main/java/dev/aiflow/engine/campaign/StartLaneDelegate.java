@@ -35,7 +35,12 @@ public class StartLaneDelegate implements JavaDelegate {
           CampaignVars.CYCLE_DISPATCH_OUTCOME,
           CampaignVars.CYCLE_TOKENS,
           CampaignVars.CYCLE_COST_USD,
-          CampaignVars.LAST_CYCLE_RESULT);
+          CampaignVars.LAST_CYCLE_RESULT,
+          CampaignVars.TASK_WORKSPACE,
+          CampaignVars.TASK_BRANCH,
+          CampaignVars.TASK_BASE_COMMIT,
+          CampaignVars.INTEGRATION_STATUS,
+          CampaignVars.INTEGRATION_FINDING);
 
   private final CampaignSupport support;
 
