@@ -178,6 +178,21 @@ public record AgentSettings(
    * The defaults with {@code $AIFLOW_AGENTS_CONFIG_JSON}, else {@code $AIFLOW_AGENTS_CONFIG}, laid
    * over them, when one is set.
    */
+  /**
+   * Each built-in backend's own variables ({@code aiflow.agents.backends.<name>.environment}), for
+   * the health check to look for its login where the CLI will.
+   */
+  public Map<String, Map<String, String>> backendEnvironments() {
+    Map<String, Map<String, String>> out = new java.util.LinkedHashMap<>();
+    for (String b : List.of("claude", "codex", "gemini")) {
+      Map<String, String> own = backend(b).environment();
+      if (!own.isEmpty()) {
+        out.put(b, own);
+      }
+    }
+    return out;
+  }
+
   public static AgentSettings load(Map<String, String> environment) {
     AgentSettings d = defaults();
     String inline = environment.get(ENV_JSON);

@@ -81,7 +81,13 @@ public class DoctorCommand implements Callable<Integer> {
     }
     settings.commands().forEach((name, t) -> runtimes.put(name, List.of(t.create().get(0))));
     BackendHealth health =
-        new BackendHealth(runtimes, BackendHealth.DEFAULT_CREDENTIALS, builtin, environment, home);
+        new BackendHealth(
+            runtimes,
+            BackendHealth.DEFAULT_CREDENTIALS,
+            builtin,
+            environment,
+            home,
+            settings.backendEnvironments());
 
     boolean failed = false;
     List<BackendHealth.Problem> shimProblems = health.check(shimName, List.of());

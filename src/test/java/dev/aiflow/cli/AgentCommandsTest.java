@@ -198,6 +198,45 @@ class AgentCommandsTest {
     assertThat(needed.exit()).isEqualTo(ExitCodes.FAILED);
   }
 
+  /** A backend's own environment in the settings is where doctor looks for its login. */
+  @Test
+  void doctorLooksForALoginWhereTheBackendsOwnEnvironmentPutsIt() throws Exception {
+    Path home = Files.createDirectories(tmp.resolve("gemini-home/.gemini"));
+    Files.writeString(home.resolve("oauth_creds.json"), "{}");
+    Path settings = tmp.resolve("agents.json");
+    Files.writeString(
+        settings,
+        "{\"backends\": {\"gemini\": {\"executable\": \""
+            + FakeAgents.DIR.resolve("gemini")
+            + "\", \"environment\": {\"HOME\": \""
+            + tmp.resolve("gemini-home")
+            + "\"}}}}");
+    Run withOwnHome =
+        aiflow(
+            Map.of("AIFLOW_AGENTS_CONFIG", settings.toString()),
+            tmp,
+            "doctor",
+            "--backend",
+            "gemini");
+    assertThat(withOwnHome.exit()).as(withOwnHome.out() + withOwnHome.err()).isZero();
+    assertThat(withOwnHome.out()).contains("oauth_creds.json");
+
+    Files.writeString(
+        settings,
+        "{\"backends\": {\"gemini\": {\"executable\": \""
+            + FakeAgents.DIR.resolve("gemini")
+            + "\"}}}");
+    Run without =
+        aiflow(
+            Map.of("AIFLOW_AGENTS_CONFIG", settings.toString()),
+            tmp,
+            "doctor",
+            "--backend",
+            "gemini");
+    assertThat(without.exit()).isEqualTo(ExitCodes.FAILED);
+    assertThat(without.out()).contains("CREDENTIALS_MISSING");
+  }
+
   @Test
   void doctorWarnsWhenAgentsWouldRunUnsandboxed() throws Exception {
     Map<String, String> env = Map.of();

@@ -39,7 +39,8 @@ public class WorkerConfiguration {
         BackendHealth.DEFAULT_CREDENTIALS,
         BuiltinShim.backends(settings),
         System.getenv(),
-        Path.of(System.getProperty("user.home", "/")));
+        Path.of(System.getProperty("user.home", "/")),
+        settings.backendEnvironments());
   }
 
   /** The sandbox, the kernel's verifier and the shim's environment of this server's worker. */
