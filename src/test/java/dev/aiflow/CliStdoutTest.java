@@ -45,6 +45,9 @@ class CliStdoutTest {
     assertThat(p.exitValue()).as(stdout + stderr).isZero();
     List<String> lines = stdout.lines().filter(l -> !l.isBlank()).toList();
     assertThat(lines).as(stdout).singleElement().asString().startsWith("CLEAN project demo:");
-    assertThat(stderr).doesNotContain("Exception");
+    assertThat(stderr)
+        .doesNotContain("Exception")
+        .as("no notice about the logging set-up itself")
+        .doesNotContain("logback.configurationFile");
   }
 }
