@@ -1,5 +1,6 @@
 package dev.aiflow.engine.campaign;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.aiflow.campaign.CampaignSpec;
 import dev.aiflow.engine.ChainAnchors;
 import dev.aiflow.engine.EngineVariables;
@@ -7,12 +8,14 @@ import dev.aiflow.engine.SessionRecorder;
 import dev.aiflow.gitwork.GitIsolation;
 import dev.aiflow.gitwork.GitWorkException;
 import dev.aiflow.logger.ChainEvent;
+import dev.aiflow.logger.WorkflowLogger;
 import dev.aiflow.protocol.Protocol;
 import dev.aiflow.protocol.StepPack;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.camunda.bpm.engine.delegate.DelegateExecution;
 import org.camunda.bpm.engine.delegate.JavaDelegate;
 import org.springframework.stereotype.Component;
@@ -74,6 +77,30 @@ public class IntegrateTaskBranchDelegate implements JavaDelegate {
       iso.remove(wt, !keep);
       return;
     }
+    WorkflowLogger log = support.loggers().logger(spec.projectId());
+    Optional<ChainEvent> done = TaskWorktrees.integrationOf(log, taskKey, runId);
+    if (done.isPresent()) {
+      // a retried job: the chain already has this run's integration; repeat its result
+      JsonNode finding = readTree(done.get().json()).findValue("finding");
+      boolean refused = finding != null && !finding.isNull();
+      ex.setVariable(
+          CampaignVars.INTEGRATION_STATUS,
+          done.get().eventType().equals(TaskWorktrees.CONFLICT)
+              ? "conflict"
+              : refused ? "verify_failed" : "integrated");
+      ChainAnchors.anchor(ex, done.get());
+      if (refused) {
+        String code = finding.asText().split(":", 2)[0];
+        ex.setVariable(CampaignVars.INTEGRATION_FINDING, finding.asText());
+        ex.setVariable(CampaignVars.CYCLE_OUTCOME, "failed");
+        ex.setVariable(CampaignVars.CYCLE_QA_VERDICT, "FAIL");
+        ex.setVariable(CampaignVars.CYCLE_QA_REASON_CODE, code);
+      }
+      if (java.nio.file.Files.exists(wt.path())) {
+        iso.remove(wt, !refused || !keep);
+      }
+      return;
+    }
     String branch = TaskWorktrees.campaignBranch(ex, campaignId);
     GitIsolation.Mode mode = TaskWorktrees.mode(ex);
     StepPack pack =
@@ -122,14 +149,18 @@ public class IntegrateTaskBranchDelegate implements JavaDelegate {
       ex.setVariable(CampaignVars.CYCLE_QA_VERDICT, "FAIL");
       ex.setVariable(CampaignVars.CYCLE_QA_REASON_CODE, code);
     }
-    ChainEvent e =
-        support
-            .loggers()
-            .logger(spec.projectId())
-            .logTaskEvent(taskKey, type, fields, "integration:" + runId);
+    ChainEvent e = log.logTaskEvent(taskKey, type, fields, "integration:" + runId);
     ChainAnchors.anchor(ex, e);
     iso.remove(wt, in.accepted() || !keep);
     session.record(ex, type, taskKey, sessionDetails(fields));
+  }
+
+  private static JsonNode readTree(String json) {
+    try {
+      return new com.fasterxml.jackson.databind.ObjectMapper().readTree(json);
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException("a chain event that is not JSON", e);
+    }
   }
 
   private static Map<String, Object> sessionDetails(Map<String, Object> fields) {

@@ -175,6 +175,31 @@ public class TaskWorktrees {
     return Optional.empty();
   }
 
+  /**
+   * The integration event this run already appended, if any: a retried integration job (its
+   * transaction rolled back after the chain append, which stays) takes its result from there
+   * instead of integrating again.
+   */
+  static Optional<ChainEvent> integrationOf(WorkflowLogger log, String taskKey, String runId) {
+    if (!log.taskIds().contains(taskKey)) {
+      return Optional.empty();
+    }
+    for (ChainEvent e : log.taskEvents(taskKey)) {
+      if (e.eventType().startsWith("integration_")) {
+        try {
+          JsonNode n = JSON.readTree(e.json());
+          JsonNode run = n.findValue("run_id");
+          if (run != null && run.asText().equals(runId)) {
+            return Optional.of(e);
+          }
+        } catch (java.io.IOException ex) {
+          // not this run's
+        }
+      }
+    }
+    return Optional.empty();
+  }
+
   /** The pack with one more instruction first: the refusal the agent must now work around. */
   static StepPack withRework(StepPack p, String refusal) {
     List<String> instructions = new ArrayList<>();

@@ -28,9 +28,9 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
 
 /**
- * Queue finalize and scoreboard sync are jobs of their own; each fails once here after its side
- * effects (a fault after the work, before the commit), the engine retries it, and the queue, the
- * chain, the scoreboard and the session log hold each effect once.
+ * Queue finalize, scoreboard sync and the integration of a task branch are jobs of their own; each
+ * fails once here after its side effects (a fault after the work, before the commit), the engine
+ * retries it, and the queue, the chain, the scoreboard and the session log hold each effect once.
  */
 @SpringBootTest(
     webEnvironment = SpringBootTest.WebEnvironment.NONE,
@@ -75,6 +75,12 @@ class CampaignRetryTest extends EngineTestBase {
         }
         real.execute(ex);
       };
+    }
+
+    @Bean("integrateTaskBranchDelegate")
+    JavaDelegate integrateTaskBranchDelegate(
+        CampaignSupport support, TaskWorktrees worktrees, SessionRecorder session) {
+      return failOnceAfter(new IntegrateTaskBranchDelegate(support, worktrees, session));
     }
 
     @Bean("syncScoreboardDelegate")
@@ -139,6 +145,68 @@ class CampaignRetryTest extends EngineTestBase {
     assertThat(kinds).filteredOn("campaign_finished"::equals).hasSize(1);
     assertThat(log.verifyProject(null).ok()).isTrue();
     assertThat(reconciler.reconcile("retry-campaign").clean()).isTrue();
+  }
+
+  @Test
+  void aRetriedIntegrationTakesItsResultFromTheChainAndIntegratesOnce() throws Exception {
+    Path repo = java.nio.file.Files.createDirectories(dir.resolve("repo"));
+    git(repo, "init", "-q", "-b", "main");
+    java.nio.file.Files.writeString(repo.resolve("README.md"), "a project\n");
+    git(repo, "add", "-A");
+    git(repo, "commit", "-q", "-m", "base");
+    Path queue = dir.resolve("git-progress/task_queue.json");
+    String packs =
+        Queues.write(queue, 1, List.of(Item.of("A", 1, "pass"), Item.of("B", 2, "pass")));
+    CampaignSpec spec =
+        CampaignSpec.builder("retry-git", queue)
+            .stepPacks(StepPackMap.fromJson(packs, "packs"))
+            .maxCycles(5)
+            .maxReworkRounds(0)
+            .workspace(repo)
+            .build();
+
+    String id = campaigns.start(spec, "retry-git");
+    CampaignView v = campaigns.await(id, Duration.ofSeconds(120));
+
+    assertThat(v.incidents()).isEmpty();
+    assertThat(v.allCompleted()).isTrue();
+    assertThat(
+            history
+                .createHistoricJobLogQuery()
+                .processInstanceId(id)
+                .activityIdIn("Task_IntegrateTaskBranch")
+                .failureLog()
+                .count())
+        .as("the integration failed once after its work and was retried")
+        .isEqualTo(1);
+    var log = loggers.logger("retry-git");
+    for (String t : List.of("A", "B")) {
+      assertThat(log.taskEvents(t))
+          .filteredOn(e -> e.eventType().equals("integration_accepted"))
+          .hasSize(1);
+    }
+    String branch = "aiflow-campaign/" + id;
+    assertThat(git(repo, "diff", "--name-only", "main", branch).lines())
+        .containsExactlyInAnyOrder("src/A.txt", "src/B.txt");
+    assertThat(git(repo, "log", "--merges", "--format=%s", branch).lines()).hasSize(2);
+    assertThat(git(repo, "worktree", "list", "--porcelain").lines())
+        .filteredOn(l -> l.startsWith("worktree "))
+        .hasSize(1);
+    assertThat(log.verifyProject(null).ok()).isTrue();
+    assertThat(reconciler.reconcile("retry-git").clean()).isTrue();
+  }
+
+  static String git(Path dir, String... args) throws Exception {
+    List<String> argv =
+        new java.util.ArrayList<>(List.of("git", "-c", "user.name=t", "-c", "user.email=t@t"));
+    argv.addAll(List.of(args));
+    Process p = new ProcessBuilder(argv).directory(dir.toFile()).redirectErrorStream(true).start();
+    String out =
+        new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    if (p.waitFor() != 0) {
+      throw new IllegalStateException("git " + String.join(" ", args) + ": " + out);
+    }
+    return out.strip();
   }
 
   @Test
