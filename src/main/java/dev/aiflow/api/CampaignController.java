@@ -85,7 +85,7 @@ public class CampaignController {
             ? request.options()
             : new CampaignRequest.Options(
                 null, null, null, null, null, null, null, null, null, null, null, null, null, null,
-                null);
+                null, null, null, null, null);
     String projectId = request.projectId() != null ? request.projectId() : "default";
     safe(projectId);
     String key = RunIds.of("campaign", Instant.now(), projectId + System.nanoTime());
@@ -142,6 +142,12 @@ public class CampaignController {
                       o.campaignMaxCostUsd() == null ? 0 : o.campaignMaxCostUsd()))
               .maxParallelTasks(o.maxParallelTasks())
               .escalateExhaustedRework(o.escalateExhaustedRework())
+              .git(
+                  new dev.aiflow.campaign.GitOptions(
+                      o.gitIsolation(),
+                      o.integrationMode(),
+                      o.campaignBranch(),
+                      Boolean.TRUE.equals(o.keepFailedWorktrees())))
               .build()
               .resolvePaths(policy, queue == null);
     } catch (CampaignInputException e) {

@@ -87,5 +87,21 @@ public record CampaignRequest(
                   "A task that runs out of rework rounds waits for a person in Tasklist (more"
                       + " rounds, accept with an override, or fail) instead of failing; a queue"
                       + " task's escalate_exhausted_rework overrides it")
-          Boolean escalateExhaustedRework) {}
+          Boolean escalateExhaustedRework,
+      @Schema(
+              defaultValue = "auto",
+              description =
+                  "auto: each task in a git worktree of its own when the workspace is a git"
+                      + " repository, integrated after a PASS; off: the tasks share the workspace")
+          String gitIsolation,
+      @Schema(
+              defaultValue = "merge",
+              description =
+                  "How a passed task's branch goes into the campaign branch: merge or"
+                      + " fast-forward")
+          String integrationMode,
+      @Schema(description = "The campaign branch; default aiflow-campaign/<campaign id>")
+          String campaignBranch,
+      @Schema(defaultValue = "false", description = "Keep a failed task's worktree for inspection")
+          Boolean keepFailedWorktrees) {}
 }

@@ -28,6 +28,8 @@ import java.util.Map;
  * @param escalateExhaustedRework whether a task that runs out of rework rounds waits for a person
  *     in Tasklist ({@code UserTask_DecideEscalation}) instead of failing; a queue task's {@code
  *     escalate_exhausted_rework} overrides it for that task (docs/triage.md)
+ * @param git how tasks are isolated in git ({@link GitOptions#DEFAULT}: a worktree per task when
+ *     the workspace is a repository)
  *     <p>Build one with {@link #builder}: the defaults live there and nowhere else.
  */
 public record CampaignSpec(
@@ -48,7 +50,8 @@ public record CampaignSpec(
     Safeguards safeguards,
     CampaignBudget budget,
     int maxParallelTasks,
-    boolean escalateExhaustedRework) {
+    boolean escalateExhaustedRework,
+    GitOptions git) {
 
   public static final int DEFAULT_MAX_CYCLES = 50;
   public static final int DEFAULT_MAX_STAGNANT_CYCLES = 5;
@@ -58,6 +61,7 @@ public record CampaignSpec(
   public CampaignSpec {
     stepPacks = stepPacks == null ? StepPackMap.empty() : stepPacks;
     safeguards = safeguards == null ? Safeguards.NONE : safeguards;
+    git = git == null ? GitOptions.DEFAULT : git;
     budget = budget == null ? CampaignBudget.NONE : budget;
     backendMap = backendMap == null ? Map.of() : Map.copyOf(backendMap);
     check(Ids.isValid(projectId), "projectId", "not a valid project id: use " + Ids.RULE);
@@ -159,7 +163,8 @@ public record CampaignSpec(
         .safeguards(safeguards)
         .budget(budget)
         .maxParallelTasks(maxParallelTasks)
-        .escalateExhaustedRework(escalateExhaustedRework);
+        .escalateExhaustedRework(escalateExhaustedRework)
+        .git(git);
   }
 
   /**
@@ -186,6 +191,7 @@ public record CampaignSpec(
     private CampaignBudget budget = CampaignBudget.NONE;
     private int maxParallelTasks = DEFAULT_MAX_PARALLEL_TASKS;
     private boolean escalateExhaustedRework;
+    private GitOptions git = GitOptions.DEFAULT;
 
     private Builder(String projectId, Path queuePath) {
       this.projectId = projectId == null ? "default" : projectId;
@@ -272,6 +278,11 @@ public record CampaignSpec(
       return this;
     }
 
+    public Builder git(GitOptions v) {
+      git = v == null ? GitOptions.DEFAULT : v;
+      return this;
+    }
+
     public Builder budget(CampaignBudget v) {
       budget = v == null ? CampaignBudget.NONE : v;
       return this;
@@ -299,7 +310,8 @@ public record CampaignSpec(
           safeguards,
           budget,
           maxParallelTasks,
-          escalateExhaustedRework);
+          escalateExhaustedRework,
+          git);
     }
   }
 }

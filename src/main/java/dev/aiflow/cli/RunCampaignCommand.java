@@ -70,6 +70,33 @@ public class RunCampaignCommand implements Callable<Integer> {
   boolean escalateExhaustedRework;
 
   @Option(
+      names = "--git-isolation",
+      defaultValue = "auto",
+      description =
+          "How tasks are isolated: auto (each task works in a git worktree of its own when the"
+              + " workspace is a git repository, and a PASS is integrated into the campaign"
+              + " branch) or off (the tasks share the workspace). Default: auto.")
+  String gitIsolation;
+
+  @Option(
+      names = "--integration-mode",
+      defaultValue = "merge",
+      description =
+          "How a passed task's branch goes into the campaign branch: merge (a merge commit per"
+              + " task) or fast-forward. Default: merge.")
+  String integrationMode;
+
+  @Option(
+      names = "--campaign-branch",
+      description = "The branch accepted tasks go to. Default: aiflow-campaign/<campaign id>.")
+  String campaignBranch;
+
+  @Option(
+      names = "--keep-failed-worktrees",
+      description = "Keep a failed task's worktree for inspection.")
+  boolean keepFailedWorktrees;
+
+  @Option(
       names = "--campaign-max-tokens",
       defaultValue = "0",
       description =
@@ -210,6 +237,9 @@ public class RunCampaignCommand implements Callable<Integer> {
             .budget(new CampaignBudget(campaignMaxTokens, campaignMaxCostUsd))
             .maxParallelTasks(maxParallelTasks)
             .escalateExhaustedRework(escalateExhaustedRework)
+            .git(
+                new dev.aiflow.campaign.GitOptions(
+                    gitIsolation, integrationMode, campaignBranch, keepFailedWorktrees))
             .build();
     PrintWriter out = spec.commandLine().getOut();
     try (EngineContext engine = engineOptions.start(Map.of())) {

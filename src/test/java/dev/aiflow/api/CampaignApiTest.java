@@ -262,7 +262,16 @@ class CampaignApiTest extends ServerTestBase {
                 "options.workerBackend"),
             new Case(
                 "{\"queue\": {\"tasks\": []}, \"workerBackendMap\": {\"B-1\": \"nobody\"}}",
-                "workerBackendMap.B-1"));
+                "workerBackendMap.B-1"),
+            new Case(
+                "{\"queue\": {\"tasks\": []}, \"options\": {\"integrationMode\": \"rebase\"}}",
+                "options.integrationMode"),
+            new Case(
+                "{\"queue\": {\"tasks\": []}, \"options\": {\"gitIsolation\": \"always\"}}",
+                "options.gitIsolation"),
+            new Case(
+                "{\"queue\": {\"tasks\": []}, \"options\": {\"campaignBranch\": \"-f\"}}",
+                "options.campaignBranch"));
     for (Case c : cases) {
       HttpResponse<String> r = postJson("/api/campaigns", c.body(), true);
       assertThat(r.statusCode()).as(c.body() + " -> " + r.body()).isEqualTo(400);

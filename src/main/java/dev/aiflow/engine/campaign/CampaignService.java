@@ -67,6 +67,12 @@ public class CampaignService {
     v.put(CampaignVars.MAX_REWORK_ROUNDS, spec.maxReworkRounds());
     v.put(CampaignVars.MAX_PARALLEL_TASKS, spec.maxParallelTasks());
     v.put(CampaignVars.ESCALATE_EXHAUSTED_REWORK, spec.escalateExhaustedRework());
+    v.put(CampaignVars.GIT_ISOLATION, spec.git().isolation());
+    v.put(CampaignVars.INTEGRATION_MODE, spec.git().integrationMode());
+    if (spec.git().campaignBranch() != null) {
+      v.put(CampaignVars.CAMPAIGN_BRANCH, spec.git().campaignBranch());
+    }
+    v.put(CampaignVars.KEEP_FAILED_WORKTREES, spec.git().keepFailedWorktrees());
     if (spec.workspace() != null) {
       v.put(CampaignVars.WORKSPACE, spec.workspace().toAbsolutePath().normalize().toString());
     }

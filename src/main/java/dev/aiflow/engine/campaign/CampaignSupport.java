@@ -169,6 +169,12 @@ public class CampaignSupport {
                     v, CampaignVars.MAX_PARALLEL_TASKS, CampaignSpec.DEFAULT_MAX_PARALLEL_TASKS))
             .escalateExhaustedRework(
                 EngineVariables.bool(v, CampaignVars.ESCALATE_EXHAUSTED_REWORK, false))
+            .git(
+                new dev.aiflow.campaign.GitOptions(
+                    EngineVariables.string(v, CampaignVars.GIT_ISOLATION, null),
+                    EngineVariables.string(v, CampaignVars.INTEGRATION_MODE, null),
+                    EngineVariables.string(v, CampaignVars.CAMPAIGN_BRANCH, null),
+                    EngineVariables.bool(v, CampaignVars.KEEP_FAILED_WORKTREES, false)))
             .safeguards(safeguards(v))
             .budget(
                 new CampaignBudget(
