@@ -116,8 +116,10 @@ class CampaignListQueriesTest extends EngineTestBase {
     for (String p : List.of("two", "three", "four", "five")) {
       campaigns.await(start(p, "pass").getId(), Duration.ofSeconds(60));
     }
-    // a running campaign whose step cycle has an incident: the incidents are batched too
-    ProcessInstance running = start("six", "slow");
+    // a running campaign whose step cycle has an incident: the incidents are batched too. Its
+    // agent reports BLOCKED, so the cycle waits for a person with no agent left running (a running
+    // agent would hold a slot of the JVM-wide parallel cap for the tests that come after)
+    ProcessInstance running = start("six", "blocked");
     Execution stepCycle =
         org.awaitility.Awaitility.await()
             .atMost(Duration.ofSeconds(30))
@@ -126,7 +128,7 @@ class CampaignListQueriesTest extends EngineTestBase {
                     runtime
                         .createExecutionQuery()
                         .processDefinitionKey("stepCycle")
-                        .activityId("Task_DispatchStep")
+                        .activityId("UserTask_DecideEscalation")
                         .list()
                         .stream()
                         .findFirst()
@@ -144,7 +146,8 @@ class CampaignListQueriesTest extends EngineTestBase {
         .satisfies(
             v -> {
               assertThat(v.state()).isEqualTo("running");
-              assertThat(v.incidents()).containsExactly("Task_DispatchStep: a test incident");
+              assertThat(v.incidents())
+                  .containsExactly("UserTask_DecideEscalation: a test incident");
             });
     assertThat(six)
         .filteredOn(v -> !v.id().equals(running.getId()))
