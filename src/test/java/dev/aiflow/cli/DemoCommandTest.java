@@ -43,19 +43,25 @@ class DemoCommandTest {
     assertThat(run.exit()).as(run.out() + run.err()).isZero();
     assertThat(seconds).as("the demo stays short").isLessThan(120);
     TaskQueue q = new QueueStore(data.resolve("demo/demo/progress/task_queue.json")).read();
-    assertThat(q.require("DEMO-1").status()).isEqualTo(TaskStatus.COMPLETED);
+    String tasks =
+        q.tasks().stream()
+            .map(t -> t.key() + " " + t.status() + " " + t.lastReason())
+            .collect(java.util.stream.Collectors.joining("\n"));
+    // on a failure, what each task ended with and what the demo printed
+    String why = tasks + "\n" + run.out() + run.err();
+    assertThat(q.require("DEMO-1").status()).as(why).isEqualTo(TaskStatus.COMPLETED);
     assertThat(q.require("DEMO-1").lastReason()).doesNotContain("rework");
-    assertThat(q.require("DEMO-2").status()).isEqualTo(TaskStatus.COMPLETED);
+    assertThat(q.require("DEMO-2").status()).as(why).isEqualTo(TaskStatus.COMPLETED);
     assertThat(q.require("DEMO-2").lastReason()).contains("after 1 rework round(s)");
     // DEMO-3 ran out of rework: it waits for a person, its campaign with it
-    assertThat(q.require("DEMO-3").status()).isEqualTo(TaskStatus.IN_PROGRESS);
-    assertThat(q.require("DEMO-4").status()).isEqualTo(TaskStatus.FAILED);
+    assertThat(q.require("DEMO-3").status()).as(why).isEqualTo(TaskStatus.IN_PROGRESS);
+    assertThat(q.require("DEMO-4").status()).as(why).isEqualTo(TaskStatus.FAILED);
     assertThat(q.require("DEMO-4").lastReason()).contains("FAIL_SCOPE_VIOLATION");
-    assertThat(q.require("DEMO-5").status()).isEqualTo(TaskStatus.FAILED);
+    assertThat(q.require("DEMO-5").status()).as(why).isEqualTo(TaskStatus.FAILED);
     assertThat(q.require("DEMO-5").lastReason()).contains("the agent's last run: SILENCE");
-    assertThat(q.require("DEMO-6").status()).isEqualTo(TaskStatus.COMPLETED);
+    assertThat(q.require("DEMO-6").status()).as(why).isEqualTo(TaskStatus.COMPLETED);
     // the liar: claimed PASS, the kernel's re-run said otherwise
-    assertThat(q.require("DEMO-7").status()).isEqualTo(TaskStatus.FAILED);
+    assertThat(q.require("DEMO-7").status()).as(why).isEqualTo(TaskStatus.FAILED);
     assertThat(q.require("DEMO-7").lastReason()).contains("FAIL_CLAIM_MISMATCH");
     assertThat(run.out())
         .contains("the campaign waits for a person")
