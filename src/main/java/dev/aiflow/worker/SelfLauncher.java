@@ -76,7 +76,42 @@ public final class SelfLauncher {
    * are kept.
    */
   public static List<Path> readable(String shim) {
-    return settingsFile(shim).map(f -> f.getParent()).stream().toList();
+    if (!isBuiltin(shim)) {
+      return List.of();
+    }
+    List<Path> out = new ArrayList<>(codeLocations());
+    settingsFile(shim).map(Path::getParent).ifPresent(out::add);
+    return List.copyOf(out);
+  }
+
+  /**
+   * Where the built-in shim's own code is: the launcher's folder, the packaged jar's, or each
+   * class-path entry (a folder, or a jar's folder). A sandbox that hides {@code /tmp} or the data
+   * directory keeps these readable, or a server run from a jar in {@code /tmp} (or tests in a
+   * checkout under {@code /tmp}) could not start its own shim.
+   */
+  static List<Path> codeLocations() {
+    String launcher = System.getenv("AIFLOW_LAUNCHER");
+    List<Path> out = new ArrayList<>();
+    if (launcher != null && !launcher.isBlank()) {
+      Path l = Path.of(launcher).toAbsolutePath().getParent();
+      if (l != null) {
+        out.add(l);
+      }
+      return out;
+    }
+    String classPath = System.getProperty("java.class.path", "");
+    for (String entry : classPath.split(java.io.File.pathSeparator)) {
+      if (entry.isBlank()) {
+        continue;
+      }
+      Path p = Path.of(entry).toAbsolutePath().normalize();
+      Path dir = Files.isDirectory(p) ? p : p.getParent();
+      if (dir != null && !out.contains(dir)) {
+        out.add(dir);
+      }
+    }
+    return out;
   }
 
   /** The command that runs {@code aiflow shim}, without the shim's own arguments. */
