@@ -1,11 +1,8 @@
 package dev.aiflow.gitwork;
 
-import java.io.ByteArrayOutputStream;
+import dev.aiflow.files.StreamDrain;
 import java.io.File;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -47,17 +44,7 @@ final class GitCommand {
 
   /** The git on PATH, if any. */
   static Optional<String> find() {
-    String path = System.getenv("PATH");
-    if (path == null) {
-      return Optional.empty();
-    }
-    for (String dir : path.split(File.pathSeparator)) {
-      Path p = Path.of(dir.isEmpty() ? "." : dir, "git");
-      if (Files.isRegularFile(p) && Files.isExecutable(p)) {
-        return Optional.of(p.toAbsolutePath().toString());
-      }
-    }
-    return Optional.empty();
+    return StreamDrain.onPath("git");
   }
 
   static GitCommand of(String executable, Duration timeout) {
@@ -161,10 +148,8 @@ final class GitCommand {
       throw new GitWorkException(
           "GIT_FAILED", "cannot start git in " + dir + ": " + e.getMessage(), e);
     }
-    Drain out = new Drain(p.getInputStream(), 4 * 1024 * 1024);
-    Drain err = new Drain(p.getErrorStream(), KEEP);
-    out.start();
-    err.start();
+    StreamDrain out = StreamDrain.start("gitwork-drain", p.getInputStream(), 4 * 1024 * 1024);
+    StreamDrain err = StreamDrain.start("gitwork-drain", p.getErrorStream(), KEEP);
     try {
       if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
         p.destroyForcibly();
@@ -212,39 +197,5 @@ final class GitCommand {
             + " in "
             + dir
             + (line.isEmpty() ? "" : ": " + line));
-  }
-
-  /** Reads a stream to its end, keeping up to a cap. */
-  private static final class Drain extends Thread {
-    private final InputStream in;
-    private final int cap;
-    private final ByteArrayOutputStream buf = new ByteArrayOutputStream();
-
-    Drain(InputStream in, int cap) {
-      super("gitwork-drain");
-      setDaemon(true);
-      this.in = in;
-      this.cap = cap;
-    }
-
-    @Override
-    public void run() {
-      byte[] b = new byte[65536];
-      try (in) {
-        int n;
-        while ((n = in.read(b)) > 0) {
-          int keep = Math.min(n, cap - buf.size());
-          if (keep > 0) {
-            buf.write(b, 0, keep);
-          }
-        }
-      } catch (IOException e) {
-        // the process ended: what was read is kept
-      }
-    }
-
-    String text() {
-      return buf.toString(StandardCharsets.UTF_8);
-    }
   }
 }

@@ -1,11 +1,9 @@
 package dev.aiflow.observe;
 
-import java.io.ByteArrayOutputStream;
+import dev.aiflow.files.StreamDrain;
 import java.io.File;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -50,17 +48,7 @@ final class Git {
 
   /** The git on PATH, if any. */
   static Optional<String> find() {
-    String path = System.getenv("PATH");
-    if (path == null) {
-      return Optional.empty();
-    }
-    for (String dir : path.split(File.pathSeparator)) {
-      Path p = Path.of(dir.isEmpty() ? "." : dir, "git");
-      if (Files.isRegularFile(p) && Files.isExecutable(p)) {
-        return Optional.of(p.toAbsolutePath().toString());
-      }
-    }
-    return Optional.empty();
+    return StreamDrain.onPath("git");
   }
 
   /** A git for discovery only (no git folder fixed yet): used to find the repository. */
@@ -182,12 +170,11 @@ final class Git {
       throw new ObserveException(
           "GIT_FAILED", "cannot start git in " + workTree + ": " + e.getMessage(), e);
     }
-    Drain out = stdoutFile == null ? new Drain(p.getInputStream(), Integer.MAX_VALUE) : null;
-    Drain err = new Drain(p.getErrorStream(), STDERR_KEEP);
-    if (out != null) {
-      out.start();
-    }
-    err.start();
+    StreamDrain out =
+        stdoutFile == null
+            ? StreamDrain.start("kernel-git-drain", p.getInputStream(), Integer.MAX_VALUE)
+            : null;
+    StreamDrain err = StreamDrain.start("kernel-git-drain", p.getErrorStream(), STDERR_KEEP);
     try {
       if (!p.waitFor(TIMEOUT_SEC, TimeUnit.SECONDS)) {
         p.destroyForcibly();
@@ -235,39 +222,5 @@ final class Git {
     int nl = s.indexOf('\n');
     String line = nl < 0 ? s : s.substring(0, nl);
     return line.length() > 300 ? line.substring(0, 300) + "..." : line;
-  }
-
-  /** Reads a stream to its end, keeping up to a cap. */
-  private static final class Drain extends Thread {
-    private final InputStream in;
-    private final int cap;
-    private final ByteArrayOutputStream buf = new ByteArrayOutputStream();
-
-    Drain(InputStream in, int cap) {
-      super("kernel-git-drain");
-      setDaemon(true);
-      this.in = in;
-      this.cap = cap;
-    }
-
-    @Override
-    public void run() {
-      byte[] b = new byte[65536];
-      try (in) {
-        int n;
-        while ((n = in.read(b)) > 0) {
-          int keep = Math.min(n, cap - buf.size());
-          if (keep > 0) {
-            buf.write(b, 0, keep);
-          }
-        }
-      } catch (IOException e) {
-        // the process ended: what was read is kept
-      }
-    }
-
-    byte[] bytes() {
-      return buf.toByteArray();
-    }
   }
 }
