@@ -39,6 +39,7 @@ public final class KernelVerifier {
   private final Path stateRoot;
   private final WorkspaceObserver observer;
   private final KernelRunner runner;
+  private volatile String kernelId;
 
   /**
    * @param stateRoot where snapshots and private git objects live (the server uses {@code
@@ -52,6 +53,51 @@ public final class KernelVerifier {
 
   public WorkspaceObserver observer() {
     return observer;
+  }
+
+  /**
+   * This kernel's identity: a random id kept in its state folder ({@code .kernel-id}), created on
+   * first use. The snapshots a verification needs live in that folder, next to the workspace, so a
+   * verification must run on the kernel that took them: the dispatch records this id and the
+   * verification is fetched only by the kernel that holds it (docs/architecture.md, "Which worker
+   * verifies"). A worker restarted with the same state folder keeps its id and its pending
+   * verifications.
+   */
+  public String kernelId() {
+    String id = kernelId;
+    if (id == null) {
+      synchronized (this) {
+        if (kernelId == null) {
+          kernelId = readOrCreateId(stateRoot.resolve(".kernel-id"));
+        }
+        id = kernelId;
+      }
+    }
+    return id;
+  }
+
+  private static String readOrCreateId(Path file) {
+    try {
+      Files.createDirectories(file.getParent());
+      if (!Files.exists(file)) {
+        byte[] random = new byte[16];
+        new java.security.SecureRandom().nextBytes(random);
+        String fresh = "kernel-" + java.util.HexFormat.of().formatHex(random) + "\n";
+        try {
+          Files.writeString(file, fresh, java.nio.file.StandardOpenOption.CREATE_NEW);
+        } catch (java.nio.file.FileAlreadyExistsException raced) {
+          // another worker on this state folder wrote it first: theirs is the id
+        }
+      }
+      String id = Files.readString(file).strip();
+      if (!ID.matcher(id).matches()) {
+        throw new IllegalStateException(
+            file + " does not hold a kernel id (delete it to make a new one)");
+      }
+      return id;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read or create the kernel id " + file, e);
+    }
   }
 
   public KernelRunner runner() {

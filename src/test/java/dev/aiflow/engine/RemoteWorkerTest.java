@@ -69,6 +69,11 @@ class RemoteWorkerTest extends ServerTestBase {
    * closed before this one have shut it down; a server runs one, so remote workers use it there.
    */
   RemoteDispatchWorker remote() {
+    return remote("remote-worker");
+  }
+
+  /** A remote worker whose kernel state (snapshots, agent records, kernel id) is in {@code own}. */
+  RemoteDispatchWorker remote(String own) {
     // the remote worker keeps its own kernel state: snapshots and agent records of its own
     return RemoteDispatchWorker.start(
         baseUrl() + "/engine-rest",
@@ -79,7 +84,7 @@ class RemoteWorkerTest extends ServerTestBase {
         null,
         WorkerKernel.of(
             new AiflowProperties(
-                dataDir().resolve("remote-worker"),
+                dataDir().resolve(own),
                 null,
                 remoteConfig(),
                 null,
@@ -113,6 +118,67 @@ class RemoteWorkerTest extends ServerTestBase {
         .filteredOn(e -> e.eventType().equals("attempt"))
         .hasSize(2);
     assertThat(reconciler.reconcile("remote").clean()).isTrue();
+  }
+
+  /**
+   * Two workers with kernels of their own fetch from the same engine: each step's verification is
+   * done by the worker that dispatched it, whose kernel holds the snapshot (another kernel has none
+   * and the step would end in an incident, NO_SNAPSHOT).
+   */
+  @Test
+  void eachStepIsVerifiedByTheWorkerWhoseKernelDispatchedIt() throws Exception {
+    List<String> started = new java.util.ArrayList<>();
+    for (int i = 1; i <= 6; i++) {
+      Path ws = java.nio.file.Files.createDirectories(workspace.resolve("k" + i));
+      started.add(
+          cycles.start(
+              new StepCycleService.CycleRequest(
+                  "kernels",
+                  "RUN-K" + i,
+                  Packs.stepPack("K" + i, "pass"),
+                  null,
+                  0,
+                  null,
+                  ws.toString(),
+                  true)));
+    }
+    try (RemoteDispatchWorker one = remote("worker-one");
+        RemoteDispatchWorker two = remote("worker-two")) {
+      for (String pi : started) {
+        assertThat(cycles.await(pi, Duration.ofSeconds(60)).outcome()).isEqualTo("completed");
+      }
+    }
+    java.util.Set<String> dispatchers = new java.util.HashSet<>();
+    for (String pi : started) {
+      String dispatchedBy = workerOf(pi, AgentDispatchHandler.TOPIC);
+      dispatchers.add(dispatchedBy);
+      assertThat(workerOf(pi, dev.aiflow.engine.dispatch.VerifyHandler.TOPIC))
+          .as("the worker that verified " + pi)
+          .isEqualTo(dispatchedBy);
+      assertThat(
+              history
+                  .createHistoricVariableInstanceQuery()
+                  .processInstanceId(pi)
+                  .variableName("dispatchKernel")
+                  .singleResult()
+                  .getValue())
+          .asString()
+          .startsWith("kernel-");
+    }
+    assertThat(dispatchers).as("both workers dispatched").hasSize(2);
+  }
+
+  @Autowired org.camunda.bpm.engine.HistoryService history;
+
+  /** The worker whose completion of the {@code topic} task of {@code pi} history records. */
+  String workerOf(String pi, String topic) {
+    return history
+        .createHistoricExternalTaskLogQuery()
+        .processInstanceId(pi)
+        .topicName(topic)
+        .successLog()
+        .singleResult()
+        .getWorkerId();
   }
 
   @Test

@@ -177,6 +177,32 @@ final class AppProcess implements AutoCloseable {
     return Map.of("value", json, "type", "Json");
   }
 
+  /**
+   * The warnings and errors of this server's log (first lines of each, at most {@code max}), for a
+   * failing test to print: the log itself is under the test's temporary folder, which is removed.
+   */
+  String problems(int max) {
+    Path log = dataDir.resolveSibling("server.log");
+    try (var lines = java.nio.file.Files.lines(log, StandardCharsets.UTF_8)) {
+      List<String> found =
+          lines
+              .filter(l -> l.contains(" WARN ") || l.contains(" ERROR ") || l.contains("Exception"))
+              .map(l -> l.length() > 400 ? l.substring(0, 400) + "..." : l)
+              .toList();
+      int from = Math.max(0, found.size() - max);
+      return "server on port "
+          + port
+          + ": "
+          + found.size()
+          + " warning/error lines, the last "
+          + (found.size() - from)
+          + ":\n"
+          + String.join("\n", found.subList(from, found.size()));
+    } catch (IOException | java.io.UncheckedIOException e) {
+      return "server on port " + port + ": no log (" + e.getMessage() + ")";
+    }
+  }
+
   @Override
   public void close() throws InterruptedException {
     if (process != null && process.isAlive()) {
@@ -184,6 +210,23 @@ final class AppProcess implements AutoCloseable {
       if (!process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
         process.destroyForcibly();
       }
+    }
+    keepLog();
+  }
+
+  /** Copies the server's log to target/it-logs, where it outlives the test's temporary folder. */
+  private void keepLog() {
+    Path log = dataDir.resolveSibling("server.log");
+    try {
+      if (java.nio.file.Files.exists(log)) {
+        Path dir = java.nio.file.Files.createDirectories(Path.of("target", "it-logs"));
+        java.nio.file.Files.copy(
+            log,
+            dir.resolve("server-" + port + ".log"),
+            java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      }
+    } catch (IOException e) {
+      // a diagnostic copy only
     }
   }
 }

@@ -32,8 +32,9 @@ import org.junit.jupiter.api.io.TempDir;
  * Two aiflow servers on one PostgreSQL with the chain store there ({@code aiflow.store=postgres}),
  * the engine's job executor on both and the agents in two remote workers (Camunda's external task
  * client, one fetching from each node; the nodes' in-process workers are off): a campaign of 50
- * tasks started on node A over REST; A is killed (SIGKILL) mid-campaign; node B and its worker
- * finish it once A's job and external-task locks expire. Every task completed exactly once, one
+ * tasks started on node A over REST; A is killed (SIGKILL) mid-campaign; A's worker reconnects to
+ * B, and node B and both workers finish it once A's job and external-task locks expire. Each step
+ * is verified by the worker whose kernel dispatched it. Every task completed exactly once, one
  * attempt per task in the chain, the chain in the database is linear and verifies, reconcile on B
  * is clean, and Cockpit on B (the aiflow plugin, through the webapp's own login) shows the
  * campaign. The queue and the scoreboard are in the database as well (SharedFiles); the nodes run
@@ -93,8 +94,8 @@ class ClusterPostgresIT {
     try {
       a.start();
       b.start();
-      workers.add(remoteWorker(a, password));
-      workers.add(remoteWorker(b, password));
+      workers.add(remoteWorker(a, password, "worker-1"));
+      workers.add(remoteWorker(b, password, "worker-2"));
       ObjectNode request = JSON.createObjectNode();
       request.put("projectId", "cluster");
       request.put("queuePath", queue.toString());
@@ -116,10 +117,24 @@ class ClusterPostgresIT {
         Thread.sleep(100);
       }
       int before = completed(queue, items);
-      assertThat(before).as("tasks completed before the kill").isGreaterThanOrEqualTo(TASKS / 5);
+      String seen = before < TASKS / 5 ? b.get("/api/campaigns/" + id, true).body() : "";
+      assertThat(before)
+          .as(
+              () ->
+                  "tasks completed before the kill\n"
+                      + a.problems(40)
+                      + "\n"
+                      + b.problems(40)
+                      + "\nthe campaign on B: "
+                      + seen)
+          .isGreaterThanOrEqualTo(TASKS / 5);
       long killed = System.nanoTime();
       a.kill();
       double twoNodes = before / ((killed - started) / 1e9);
+      // worker 1 reconnects to the node that is left, as it would behind a load balancer: with its
+      // own kernel folder, so it keeps its kernel id and verifies the steps it dispatched
+      workers.get(0).close();
+      workers.set(0, remoteWorker(b, password, "worker-1"));
 
       long firstAfter = 0;
       JsonNode campaign = null;
@@ -215,8 +230,9 @@ class ClusterPostgresIT {
     }
   }
 
-  /** A remote worker of its own (kernel state in its own folder) fetching from {@code node}. */
-  RemoteDispatchWorker remoteWorker(AppProcess node, String password) throws Exception {
+  /** A remote worker with its kernel state in {@code name}, fetching from {@code node}. */
+  RemoteDispatchWorker remoteWorker(AppProcess node, String password, String name)
+      throws Exception {
     AiflowProperties.Worker config =
         new AiflowProperties.Worker(
             SHIM,
@@ -230,7 +246,7 @@ class ClusterPostgresIT {
             Duration.ofMillis(300),
             Map.of(),
             Map.of());
-    Path own = Files.createDirectories(dir.resolve("worker-" + node.port));
+    Path own = Files.createDirectories(dir.resolve(name));
     return RemoteDispatchWorker.start(
         node.engineRest(),
         "admin",

@@ -220,6 +220,8 @@ public final class AgentDispatchHandler {
     vars.put(StepCycleVars.DISPATCH_ACTIVITY_INSTANCE_ID, task.activityInstanceId());
     vars.put(StepCycleVars.DISPATCH_EVIDENCE_DIR, outcome.evidenceDir());
     vars.put(StepCycleVars.DISPATCH_BACKEND, outcome.backend());
+    // the verification needs this kernel's snapshot: only this kernel fetches it
+    vars.put(StepCycleVars.DISPATCH_KERNEL, kernel.id());
     vars.put(StepCycleVars.DISPATCH_ELAPSED_MS, outcome.process().elapsed().toMillis());
     AgentUsage usage = outcome.usage();
     if (usage.totalTokens() != null) {

@@ -137,6 +137,7 @@ public class InProcessDispatchWorker implements SmartLifecycle {
                     .variables(FETCHED_DISPATCH)
                     .topic(VerifyHandler.TOPIC, config.lockDuration().toMillis())
                     .variables(FETCHED_VERIFY)
+                    .processInstanceVariableEquals(StepCycleVars.DISPATCH_KERNEL, kernel.id())
                     .execute();
         if (locked.isEmpty()) {
           signal.await(free == 0 ? Duration.ofMillis(50) : config.pollInterval());

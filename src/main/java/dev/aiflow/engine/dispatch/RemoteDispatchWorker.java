@@ -22,9 +22,10 @@ import org.slf4j.LoggerFactory;
 /**
  * A dispatch worker in another process (the scale-out path): Camunda's own external task client
  * subscribes to {@value AgentDispatchHandler#TOPIC} on {@code /engine-rest} with HTTP Basic
- * credentials and does the same job as the in-process worker, with the same handler. The workspace
- * must be the one the server sees (a shared volume), because the QA gate reads the evidence there.
- * See docs/architecture.md, "Remote workers".
+ * credentials and does the same job as the in-process worker, with the same handlers. It verifies
+ * only the steps its own kernel dispatched ({@code dispatchKernel}). The workspace must be the one
+ * the server sees (a shared volume), because the QA gate reads the evidence there. See
+ * docs/architecture.md, "Remote workers".
  */
 public final class RemoteDispatchWorker implements AutoCloseable {
 
@@ -77,10 +78,12 @@ public final class RemoteDispatchWorker implements AutoCloseable {
         .variables(AgentDispatchHandler.INPUTS.toArray(String[]::new))
         .handler((task, service) -> run(handler, config, workspace, stopping, task, service))
         .open();
-    // the kernel's verification runs where the workspace is: on this worker
+    // the kernel's verification runs where the snapshot and the workspace are: on the kernel
+    // that dispatched, which may be this worker
     client
         .subscribe(VerifyHandler.TOPIC)
         .variables(VerifyHandler.INPUTS.toArray(String[]::new))
+        .processVariableEquals(StepCycleVars.DISPATCH_KERNEL, kernel.id())
         .handler((task, service) -> verify(verifier, config, workspace, stopping, task, service))
         .open();
     LOG.info(

@@ -41,6 +41,14 @@ public record WorkerKernel(
     return paths.workspace("workspace", raw);
   }
 
+  /**
+   * The id a dispatch records ({@code dispatchKernel}) so that only this kernel, which holds the
+   * snapshot and the workspace, fetches the step's verification.
+   */
+  public String id() {
+    return verifier.kernelId();
+  }
+
   /** The kernel of a worker with these settings. */
   public static WorkerKernel of(AiflowProperties properties) {
     Sandbox sandbox = KernelSettings.sandbox(properties);

@@ -193,7 +193,8 @@ public class AccessBootstrap extends AbstractProcessEnginePlugin {
 
   /**
    * Remote workers fetch and complete the agents' external tasks ({@code aiflow-dispatch}, {@code
-   * aiflow-verify}) of {@code stepCycle}: the one group that may (docs/remote-worker.md).
+   * aiflow-verify}) of {@code stepCycle}: the one group that may (docs/architecture.md, "Remote
+   * workers").
    */
   private static void grantWorkers(AuthorizationService a) {
     grant(

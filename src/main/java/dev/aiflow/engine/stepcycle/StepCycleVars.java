@@ -62,6 +62,7 @@ public final class StepCycleVars {
   public static final String DISPATCH_ACTIVITY_INSTANCE_ID = "dispatchActivityInstanceId";
   public static final String DISPATCH_EVIDENCE_DIR = "dispatchEvidenceDir";
   public static final String DISPATCH_BACKEND = "dispatchBackend";
+  public static final String DISPATCH_KERNEL = "dispatchKernel";
   public static final String DISPATCH_ELAPSED_MS = "dispatchElapsedMs";
   public static final String DISPATCH_USAGE = "dispatchUsage";
   public static final String DISPATCH_TOKENS = "dispatchTokens";
