@@ -5,11 +5,6 @@ import dev.aiflow.campaign.CampaignSpec;
 import dev.aiflow.campaign.CampaignView;
 import dev.aiflow.campaign.StepPackMap;
 import dev.aiflow.engine.campaign.CampaignService;
-import dev.aiflow.protocol.AcceptanceEvidence;
-import dev.aiflow.protocol.CommandRecord;
-import dev.aiflow.protocol.Protocol;
-import dev.aiflow.protocol.StepPack;
-import dev.aiflow.protocol.StepResult;
 import dev.aiflow.support.Packs;
 import dev.aiflow.support.Queues;
 import java.nio.charset.StandardCharsets;
@@ -27,7 +22,6 @@ import org.camunda.bpm.engine.ProcessEngine;
 import org.camunda.bpm.engine.RuntimeService;
 import org.camunda.bpm.engine.delegate.JavaDelegate;
 import org.camunda.bpm.engine.externaltask.LockedExternalTask;
-import org.camunda.bpm.engine.variable.value.TypedValue;
 import org.camunda.spin.plugin.variable.SpinValues;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -50,16 +44,18 @@ import org.springframework.context.ConfigurableApplicationContext;
  * delegates (queue file with lock and fsync, scoreboard, trends and summary, hash chain, the real
  * step cycle with QA); {@code bareEngineLoop} runs the same number of process instances through
  * twins of both models deployed in the same engine, every delegate a no-op that sets what the
- * gateways read. The same in-process no-op agent completes the dispatch external tasks of both at
- * once with a passing StepResult. Both wait for their campaign the same way: woken by the commit of
- * the instance's end ({@link EndSignal}); aiflow used to poll its view every 200 ms and the bare
- * loop every 1 ms. Tasks per second = {@value #TASKS} / the time of one invocation. Three forks,
- * three warm-up campaigns each (the engine's caches settle in the first), six measured.
+ * gateways read. The same {@link BenchAgent} completes the dispatch and verification external tasks
+ * of both: the kernel's real snapshot, a passing StepResult at once, the kernel's real observation
+ * and re-run; each campaign has a fresh workspace. The kernel's time per task is printed after each
+ * campaign. Both wait for their campaign the same way: woken by the commit of the instance's end
+ * ({@link EndSignal}); aiflow used to poll its view every 200 ms and the bare loop every 1 ms.
+ * Tasks per second = {@value #TASKS} / the time of one invocation. Three forks, three warm-up
+ * campaigns each (the engine's caches settle in the first), three measured.
  */
 @BenchmarkMode(Mode.SingleShotTime)
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Warmup(iterations = 3)
-@Measurement(iterations = 6)
+@Measurement(iterations = 3)
 @Fork(3)
 public class CampaignBenchmark {
 
@@ -67,6 +63,7 @@ public class CampaignBenchmark {
   static final String CAMPAIGN_TWIN = "campaignTwin";
   static final String CYCLE_TWIN = "stepCycleTwin";
   static final String TWIN_TOPIC = "twin-dispatch";
+  static final String TWIN_VERIFY = "twin-verify";
 
   @State(Scope.Benchmark)
   public static class Engine {
@@ -104,7 +101,8 @@ public class CampaignBenchmark {
       String cycle =
           Files.readString(Path.of("processes/step-cycle.bpmn"), StandardCharsets.UTF_8)
               .replace("id=\"stepCycle\"", "id=\"" + CYCLE_TWIN + "\"")
-              .replace("camunda:topic=\"aiflow-dispatch\"", "camunda:topic=\"" + TWIN_TOPIC + "\"");
+              .replace("camunda:topic=\"aiflow-dispatch\"", "camunda:topic=\"" + TWIN_TOPIC + "\"")
+              .replace("camunda:topic=\"aiflow-verify\"", "camunda:topic=\"" + TWIN_VERIFY + "\"");
       String campaign =
           Files.readString(Path.of("processes/campaign.bpmn"), StandardCharsets.UTF_8)
               .replace("id=\"campaign\"", "id=\"" + CAMPAIGN_TWIN + "\"")
@@ -115,6 +113,7 @@ public class CampaignBenchmark {
           .addString("twin-cycle.bpmn", twin(cycle))
           .addString("twin-campaign.bpmn", twin(campaign))
           .deploy();
+      bench = new BenchAgent(context.getBean(dev.aiflow.engine.dispatch.WorkerKernel.class));
       agent = new Thread(this::noOpAgent, "no-op-agent");
       agent.setDaemon(true);
       agent.start();
@@ -128,6 +127,12 @@ public class CampaignBenchmark {
           .replaceAll("<camunda:executionListener [^>]*/>", "");
     }
 
+    /** The kernel's share of the campaign just run, for docs/performance.md. */
+    @TearDown(Level.Iteration)
+    public void kernelTime() {
+      System.out.printf("%n[kernel: %.2f ms per task]%n", bench.kernelMillis() / TASKS);
+    }
+
     @TearDown(Level.Trial)
     public void stop() throws InterruptedException {
       running = false;
@@ -135,8 +140,14 @@ public class CampaignBenchmark {
       context.close();
     }
 
-    /** Completes every dispatch of either topic at once with a passing, evidenced result. */
+    /**
+     * Completes every dispatch and verification of either loop with the same {@link BenchAgent}:
+     * the kernel's real snapshot, a passing evidenced result at once, the kernel's real
+     * verification.
+     */
     dev.aiflow.engine.dispatch.DispatchSignal signal;
+
+    BenchAgent bench;
 
     void noOpAgent() {
       while (running) {
@@ -144,13 +155,17 @@ public class CampaignBenchmark {
             tasks
                 .fetchAndLock(16, "no-op")
                 .topic("aiflow-dispatch", 60_000)
-                .variables("stepPack")
+                .variables("stepPack", "workspace")
                 .topic(TWIN_TOPIC, 60_000)
-                .variables("stepPack")
+                .variables("stepPack", "workspace")
+                .topic("aiflow-verify", 60_000)
+                .variables("stepPack", "workspace")
+                .topic(TWIN_VERIFY, 60_000)
+                .variables("stepPack", "workspace")
                 .execute();
         if (locked.isEmpty()) {
-          // wait for the engine's wake-up (a dispatch task committed), as the real in-process
-          // worker does: a spinning poller would take a core from the engine on this 2-core VM
+          // wait for the engine's wake-up (a task committed), as the real in-process worker
+          // does: a spinning poller would take a core from the engine on this 2-core VM
           try {
             signal.await(java.time.Duration.ofMillis(50));
           } catch (InterruptedException e) {
@@ -161,49 +176,15 @@ public class CampaignBenchmark {
         }
         for (LockedExternalTask t : locked) {
           try {
-            tasks.complete(t.getId(), "no-op", completion(t));
+            Path ws = Path.of((String) t.getVariables().get("workspace"));
+            boolean verify = t.getTopicName().endsWith("-verify");
+            tasks.complete(
+                t.getId(), "no-op", verify ? bench.verify(t, ws) : bench.dispatch(t, ws));
           } catch (Exception e) {
             e.printStackTrace();
           }
         }
       }
-    }
-
-    Map<String, Object> completion(LockedExternalTask t) throws Exception {
-      TypedValue packValue = t.getVariables().getValueTyped("stepPack");
-      String json =
-          packValue instanceof org.camunda.spin.plugin.variable.value.JsonValue j
-              ? j.getValueSerialized()
-              : String.valueOf(packValue.getValue());
-      StepPack pack = Protocol.parseStepPack(json);
-      String dir = pack.evidenceDir() + "/";
-      Files.createDirectories(workspace.resolve(dir));
-      Files.writeString(workspace.resolve(dir + "cmd-1.log"), "ok\n");
-      StepResult r =
-          new StepResult(
-              StepResult.SCHEMA,
-              pack.runId(),
-              pack.taskId(),
-              pack.stepId(),
-              "PASS",
-              "PASS_ALL_CRITERIA",
-              "no-op agent",
-              List.of(pack.allowedPaths().get(0)),
-              List.of(new CommandRecord(pack.requiredCommands().get(0), 0, dir + "cmd-1.log")),
-              List.of(new AcceptanceEvidence("AC-1", List.of(dir + "cmd-1.log"), null)),
-              List.of(),
-              "thread-" + pack.taskId(),
-              "close");
-      Map<String, Object> done = new HashMap<>();
-      done.put("stepResult", SpinValues.jsonValue(Protocol.toJson(r)).create());
-      done.put("dispatchOutcome", "OK");
-      done.put("threadId", r.threadId());
-      done.put("dispatchExternalTaskId", t.getId());
-      done.put("dispatchActivityId", t.getActivityId());
-      done.put("dispatchActivityInstanceId", t.getActivityInstanceId());
-      done.put("dispatchBackend", "mock");
-      done.put("dispatchElapsedMs", 0L);
-      return done;
     }
 
     /** A fresh queue and map of {@value #TASKS} tasks for one campaign. */
@@ -215,12 +196,14 @@ public class CampaignBenchmark {
         items.add(Queues.Item.of("B" + run + "-" + i, i % 4, "pass"));
       }
       String packs = Queues.write(queue, 1, items);
+      // a workspace per campaign: the kernel's snapshot costs the same in every campaign
+      Path ws = Files.createDirectories(data.resolve("run-" + run + "/workspace"));
       return CampaignSpec.builder("bench-" + run, queue)
           .stepPacks(StepPackMap.fromJson(packs, "packs"))
           .maxCycles(TASKS + 10)
           .maxStagnantCycles(0)
           .maxReworkRounds(0)
-          .workspace(workspace)
+          .workspace(ws)
           .skipBackendHealthCheck(true)
           .build();
     }
@@ -236,7 +219,7 @@ public class CampaignBenchmark {
 
     @org.springframework.context.annotation.Bean
     JavaDelegate twinDelegate() {
-      String pack = Packs.stepPack("TWIN", "pass");
+      AtomicInteger packs = new AtomicInteger();
       return ex -> {
         switch (ex.getCurrentActivityId()) {
           case "Task_ValidateIntake" -> {
@@ -267,8 +250,13 @@ public class CampaignBenchmark {
           }
           case "Task_ResolveStepPack" -> {
             ex.setVariable("stepPackResolved", true);
+            // a task of its own, as aiflow's: the workspace grows by one file per task on both
+            // sides
+            String pack = Packs.stepPack("TWIN-" + packs.incrementAndGet(), "pass");
             ex.setVariable("currentStepPack", SpinValues.jsonValue(pack).create());
           }
+          case "Task_PrepareTaskWorkspace" ->
+              ex.setVariable("taskWorkspace", ex.getVariable("workspace"));
           case "Task_FinalizeQueue" ->
               ex.setVariable("cyclesDone", (Integer) ex.getVariable("cyclesDone") + 1);
           default -> {
@@ -296,7 +284,9 @@ public class CampaignBenchmark {
     Map<String, Object> vars = new HashMap<>();
     vars.put("projectId", "twin");
     vars.put("maxReworkRounds", 0);
-    vars.put("workspace", e.workspace.toString());
+    Path ws =
+        Files.createDirectories(e.data.resolve("twin-" + e.runs.incrementAndGet() + "/workspace"));
+    vars.put("workspace", ws.toString());
     String pi = e.runtime.startProcessInstanceByKey(CAMPAIGN_TWIN, vars).getId();
     e.ends.await(pi, Duration.ofMinutes(30));
     if (e.runtime.createProcessInstanceQuery().processInstanceId(pi).count() != 0) {
