@@ -83,10 +83,16 @@ public final class KernelVerifier {
         byte[] random = new byte[16];
         new java.security.SecureRandom().nextBytes(random);
         String fresh = "kernel-" + java.util.HexFormat.of().formatHex(random) + "\n";
+        // written whole under a private name, then linked into place: a reader never sees a
+        // half-written id, and of two kernels starting at once on one folder the first link wins
+        Path draft = Files.createTempFile(file.getParent(), ".kernel-id-", ".tmp");
         try {
-          Files.writeString(file, fresh, java.nio.file.StandardOpenOption.CREATE_NEW);
+          Files.writeString(draft, fresh);
+          Files.createLink(file, draft);
         } catch (java.nio.file.FileAlreadyExistsException raced) {
-          // another worker on this state folder wrote it first: theirs is the id
+          // another kernel on this state folder linked its id first: theirs is the id
+        } finally {
+          Files.deleteIfExists(draft);
         }
       }
       String id = Files.readString(file).strip();
