@@ -174,25 +174,38 @@ public final class Sandbox {
       argv.addAll(List.of("--tmpfs", dir.toString()));
     }
     for (Path r : readable) {
-      Path dir = real(r);
-      if (Files.isDirectory(dir)
-          && !dir.startsWith(ws)
-          && covered.stream().anyMatch(dir::startsWith)) {
-        argv.addAll(List.of("--ro-bind", dir.toString(), dir.toString()));
+      Path path = real(r);
+      if (Files.exists(path) && reexposable(path, ws, covered)) {
+        argv.addAll(List.of("--ro-bind", path.toString(), path.toString()));
       }
     }
     // the program itself must stay reachable when it lives in a hidden folder (an external shim
-    // in the data directory; a test's in /tmp)
+    // in the data directory; a test's in /tmp): its folder, or only the program when the folder
+    // is a hidden one itself (the shim right in /tmp or in the data directory)
     Path program = Path.of(command.get(0));
     if (program.isAbsolute()) {
-      Path dir = real(program).getParent();
-      if (dir != null && !dir.startsWith(ws) && covered.stream().anyMatch(dir::startsWith)) {
-        argv.addAll(List.of("--ro-bind", dir.toString(), dir.toString()));
+      Path file = real(program);
+      Path dir = file.getParent();
+      Path keep = dir != null && reexposable(dir, ws, covered) ? dir : file;
+      if (reexposable(keep, ws, covered)) {
+        argv.addAll(List.of("--ro-bind", keep.toString(), keep.toString()));
       }
     }
     argv.addAll(List.of("--chdir", ws.toString(), "--"));
     argv.addAll(command);
     return argv;
+  }
+
+  /**
+   * Whether {@code path} may be bound back, read-only, over the hiding: it lies inside a hidden
+   * folder (else it is visible anyway) but is not a hidden folder itself nor holds one, and is not
+   * in the workspace. A jar's or a shim's folder may be {@code /tmp} or the data directory: binding
+   * that would undo the hiding.
+   */
+  private static boolean reexposable(Path path, Path ws, List<Path> covered) {
+    return !path.startsWith(ws)
+        && covered.stream().anyMatch(c -> path.startsWith(c) && !path.equals(c))
+        && covered.stream().noneMatch(c -> c.startsWith(path));
   }
 
   private static Path real(Path p) {

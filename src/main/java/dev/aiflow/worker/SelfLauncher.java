@@ -85,20 +85,17 @@ public final class SelfLauncher {
   }
 
   /**
-   * Where the built-in shim's own code is: the launcher's folder, the packaged jar's, or each
-   * class-path entry (a folder, or a jar's folder). A sandbox that hides {@code /tmp} or the data
-   * directory keeps these readable, or a server run from a jar in {@code /tmp} (or tests in a
-   * checkout under {@code /tmp}) could not start its own shim.
+   * Where the built-in shim's own code is: the launcher script and each class-path entry (a folder
+   * of classes, or the jar file itself). A sandbox that hides {@code /tmp} or the data directory
+   * keeps these readable, or a server run from a jar in {@code /tmp} (or tests in a checkout under
+   * {@code /tmp}) could not start its own shim. A jar is kept readable as a file, never its folder:
+   * the folder may be {@code /tmp} itself or the data directory.
    */
   static List<Path> codeLocations() {
-    String launcher = System.getenv("AIFLOW_LAUNCHER");
     List<Path> out = new ArrayList<>();
+    String launcher = System.getenv("AIFLOW_LAUNCHER");
     if (launcher != null && !launcher.isBlank()) {
-      Path l = Path.of(launcher).toAbsolutePath().getParent();
-      if (l != null) {
-        out.add(l);
-      }
-      return out;
+      out.add(Path.of(launcher).toAbsolutePath().normalize());
     }
     String classPath = System.getProperty("java.class.path", "");
     for (String entry : classPath.split(java.io.File.pathSeparator)) {
@@ -106,9 +103,8 @@ public final class SelfLauncher {
         continue;
       }
       Path p = Path.of(entry).toAbsolutePath().normalize();
-      Path dir = Files.isDirectory(p) ? p : p.getParent();
-      if (dir != null && !out.contains(dir)) {
-        out.add(dir);
+      if (Files.exists(p) && !out.contains(p)) {
+        out.add(p);
       }
     }
     return out;

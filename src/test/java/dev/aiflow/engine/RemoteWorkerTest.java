@@ -47,6 +47,7 @@ class RemoteWorkerTest extends ServerTestBase {
   @Autowired ExternalTaskService externalTasks;
   @Autowired LoggerRegistry loggers;
   @Autowired org.camunda.bpm.engine.RuntimeService runtime;
+  @Autowired org.camunda.bpm.engine.HistoryService history;
   @TempDir Path workspace;
 
   AiflowProperties.Worker remoteConfig() {
@@ -167,8 +168,6 @@ class RemoteWorkerTest extends ServerTestBase {
     }
     assertThat(dispatchers).as("both workers dispatched").hasSize(2);
   }
-
-  @Autowired org.camunda.bpm.engine.HistoryService history;
 
   /** The worker whose completion of the {@code topic} task of {@code pi} history records. */
   String workerOf(String pi, String topic) {

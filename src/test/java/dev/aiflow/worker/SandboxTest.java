@@ -82,7 +82,9 @@ class SandboxTest {
     String h = hidden.toRealPath().toString();
     String w = ws.toRealPath().toString();
     assertThat(line.indexOf("--tmpfs " + h)).isLessThan(line.indexOf("--bind " + w + " " + w));
-    assertThat(line).contains("--ro-bind " + h + " " + h); // the program stays reachable
+    // the program stays reachable, alone: its folder is the hidden one, which stays hidden
+    String p = program.toRealPath().toString();
+    assertThat(line).contains("--ro-bind " + p + " " + p).doesNotContain("--ro-bind " + h + " ");
     assertThat(argv.subList(argv.size() - 2, argv.size()))
         .containsExactly(program.toString(), "create");
     assertThat(bwrap().wrap(List.of("x"), ws, true, List.of())).doesNotContain("--unshare-net");
@@ -110,6 +112,29 @@ class SandboxTest {
     assertThat(hidden.resolve("planted")).doesNotExist();
     assertThat(Path.of("/usr/aiflow-was-here")).doesNotExist();
     assertThat(launch.network()).isFalse();
+  }
+
+  /**
+   * The built-in shim's code is kept readable, but a jar's folder may be a hidden folder itself (a
+   * jar right in /tmp or in the data directory): the jar stays readable, the folder stays hidden.
+   */
+  @Test
+  void aReadableEntryNeverUncoversAHiddenFolder() throws Exception {
+    Files.writeString(hidden.resolve("tool.jar"), "jar bytes\n");
+    Files.writeString(hidden.resolve("admin-password"), "secret\n");
+    Launch launch =
+        Launch.direct()
+            .inSandbox(bwrap(), false, List.of(hidden))
+            .readable(List.of(hidden, hidden.resolve("tool.jar")));
+    ProcessReport r =
+        run(
+            "cat " + hidden + "/tool.jar; cat " + hidden + "/admin-password; echo done",
+            launch,
+            512,
+            20);
+    assertThat(r.outcome()).isEqualTo(Outcome.OK);
+    String out = Files.readString(ws.resolve(".artifacts/out.log"));
+    assertThat(out).contains("jar bytes").contains("done").doesNotContain("secret");
   }
 
   @Test
