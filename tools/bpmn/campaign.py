@@ -47,7 +47,7 @@ CALL_BODY = '''<bpmn:extensionElements>
   <camunda:in source="projectId" target="projectId" />
   <camunda:in source="currentTaskKey" target="taskId" />
   <camunda:in source="currentRunId" target="runId" />
-  <camunda:in source="currentStepPack" target="stepPack" />
+  <camunda:in sourceExpression="${currentStepPack}" target="stepPack" />
   <camunda:in source="maxReworkRounds" target="maxReworkRounds" />
   <camunda:in source="currentEscalateExhaustedRework" target="escalateExhaustedRework" />
   <camunda:in source="currentBackend" target="workerBackend" />
@@ -192,7 +192,9 @@ def build():
           attrs={'calledElement': 'stepCycle', 'camunda:calledElementBinding': 'deployment'},
           body=CALL_BODY, parent=L,
           doc='The step cycle of the version deployed with this campaign (binding deployment): '
-              'a redeploy does not change the model under a running campaign.')
+              'a redeploy does not change the model under a running campaign. Its stepPack comes '
+              'from the transient currentStepPack, in the same transaction: the campaign keeps no '
+              'copy, the step cycle\'s stepPack is the record.')
     svc(m, 'Task_IntegrateTaskBranch', 'Integrate task branch', 1510 + DX, Y,
         'integrateTaskBranchDelegate', 'integrate-task-branch',
         'With git isolation: commits a completed cycle\'s change on aiflow/<task> and integrates it '

@@ -16,6 +16,7 @@ import dev.aiflow.engine.security.ApiAccess;
 import dev.aiflow.files.AtomicFile;
 import dev.aiflow.files.PathPolicy;
 import dev.aiflow.ids.Ids;
+import dev.aiflow.scoreboard.ScoreboardStore;
 import dev.aiflow.triage.QueueCodec;
 import dev.aiflow.triage.QueueFormatException;
 import dev.aiflow.triage.QueueStore;
@@ -231,6 +232,30 @@ public class CampaignController {
         campaigns
             .find(id)
             .orElseThrow(() -> new ProblemHandler.NotFound("no campaign '" + id + "'")));
+  }
+
+  @GetMapping(value = "/{id}/summary", produces = "text/markdown;charset=UTF-8")
+  @Operation(
+      summary = "The campaign's summary.md as it stands, rendered on request",
+      description =
+          "The same Markdown a campaign writes to <progressDir>/summary.md when it ends, rendered"
+              + " from its scoreboard and trend records now (nothing is written). 404 when the"
+              + " campaign is not found or has no progress folder, 409 when its progress files"
+              + " cannot be read (the message names the file, never its content).")
+  public ResponseEntity<String> summary(@PathVariable String id) {
+    CampaignView v =
+        campaigns
+            .find(id)
+            .orElseThrow(() -> new ProblemHandler.NotFound("no campaign '" + id + "'"));
+    if (v.progressDir() == null) {
+      throw new ProblemHandler.NotFound("campaign " + id + " has no progress folder");
+    }
+    try {
+      return ResponseEntity.ok(
+          new ScoreboardStore(java.nio.file.Path.of(v.progressDir())).markdown(v.queueCountsNow()));
+    } catch (IllegalStateException e) {
+      throw new ProblemHandler.Conflict(e.getMessage());
+    }
   }
 
   @PostMapping("/{id}/cancel")

@@ -24,7 +24,7 @@ public record CampaignRequest(
     @Schema(description = "A queue file on the server (under an allowed root)") String queuePath,
     @Schema(
             description =
-                "Where scoreboard.json, trends.json and summary.md go; default: the"
+                "Where scoreboard.json, trends.jsonl and summary.md go; default: the"
                     + " queue's folder")
         String progressDir,
     @Schema(description = "Task key to StepPack, inline", implementation = Object.class)

@@ -289,7 +289,31 @@ public final class CampaignLoop {
 
   /** Finds or plans the task's pack and, when there is one, claims the task for {@code owner}. */
   public Resolution resolve(String owner, String taskKey, String runId) {
-    QueueTask task = queue.read().require(taskKey);
+    Resolution r = packFor(queue.read().require(taskKey), runId);
+    if (r.resolved()) {
+      queue.update(q -> q.claim(taskKey, owner, now()));
+    }
+    return r;
+  }
+
+  /**
+   * The StepPack {@link #resolve} gave run {@code runId} of a task, again, without claiming
+   * anything: the map's pack, or the planner's from the task's plan (both depend only on the map,
+   * the task and the run).
+   *
+   * @throws IllegalStateException when the task has no pack any more
+   */
+  public StepPack packOf(String taskKey, String runId) {
+    Resolution r = packFor(queue.read().require(taskKey), runId);
+    if (!r.resolved()) {
+      throw new IllegalStateException(
+          "task " + taskKey + " has no StepPack any more: " + r.refusal());
+    }
+    return Protocol.parseStepPack(r.packJson());
+  }
+
+  private Resolution packFor(QueueTask task, String runId) {
+    String taskKey = task.key();
     Optional<String> mapped = spec.stepPacks().packJson(taskKey);
     StepPack pack;
     boolean planned = false;
@@ -307,7 +331,6 @@ public final class CampaignLoop {
           null, null, false, "no step pack in the map (auto-plan is off: autoPlanMissing=false)");
     }
     String backend = backendFor(taskKey, pack.worker().backend());
-    queue.update(q -> q.claim(taskKey, owner, now()));
     return new Resolution(
         Protocol.toJson(Protocol.validate(Protocol.Kind.STEP_PACK, pack)), backend, planned, null);
   }

@@ -45,4 +45,31 @@ public record CampaignView(
   public boolean ended() {
     return !"running".equals(state);
   }
+
+  /**
+   * The queue's counts now, read from its file; when that cannot be read, as this view last saw
+   * them.
+   */
+  public dev.aiflow.triage.QueueCounts queueCountsNow() {
+    if (queuePath != null) {
+      try {
+        return new dev.aiflow.triage.QueueStore(java.nio.file.Path.of(queuePath)).read().counts();
+      } catch (RuntimeException e) {
+        // a queue moved or damaged since: what the campaign saw last
+      }
+    }
+    return queueCounts();
+  }
+
+  /** The queue's counts as this view shows them; all zero when it shows no queue. */
+  public dev.aiflow.triage.QueueCounts queueCounts() {
+    if (queue == null) {
+      return new dev.aiflow.triage.QueueCounts(0, 0, 0, 0);
+    }
+    return new dev.aiflow.triage.QueueCounts(
+        queue.path("pending").asInt(),
+        queue.path("in_progress").asInt(),
+        queue.path("completed").asInt(),
+        queue.path("failed").asInt());
+  }
 }

@@ -14,7 +14,7 @@ import java.util.Locale;
 
 /**
  * Runs a campaign on an embedded engine and reports it: one line per finished cycle (read from
- * {@code trends.json} as the campaign writes it), then the summary.
+ * {@code trends.jsonl} as the campaign appends it), then the summary.
  */
 final class CampaignRunner {
 
@@ -86,6 +86,19 @@ final class CampaignRunner {
         t.queue().failed());
   }
 
+  /**
+   * Renders {@code summary.md} and its chart for the campaign as it stands (a campaign renders them
+   * itself only when it ends) and says where they are, or why they could not be rendered.
+   */
+  static String renderSummary(CampaignView v, Path progressDir) {
+    try {
+      new ScoreboardStore(progressDir).render(v.queueCountsNow());
+      return "summary: " + progressDir.resolve("summary.md");
+    } catch (RuntimeException e) {
+      return "summary: not rendered: " + e.getMessage();
+    }
+  }
+
   /** The final report; the exit code: 0 only when every task completed. */
   static int summary(CampaignView v, Path progressDir, PrintWriter out) {
     if (!v.incidents().isEmpty()) {
@@ -116,7 +129,7 @@ final class CampaignRunner {
           v.scoreboard().path("rework_rounds").asInt());
     }
     v.warnings().forEach(w -> out.println("warning: " + w));
-    out.println("summary: " + progressDir.resolve("summary.md"));
+    out.println(renderSummary(v, progressDir));
     out.println("Cockpit: " + CockpitLinks.campaign(v.id()));
     out.flush();
     return Boolean.TRUE.equals(v.allCompleted()) ? ExitCodes.OK : ExitCodes.FAILED;

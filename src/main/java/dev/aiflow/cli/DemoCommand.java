@@ -187,6 +187,6 @@ public class DemoCommand implements Callable<Integer> {
           v.scoreboard().path("failed").asInt(),
           v.scoreboard().path("rework_rounds").asInt());
     }
-    out.println("summary: " + progressDir.resolve("summary.md"));
+    out.println(CampaignRunner.renderSummary(v, progressDir));
   }
 }

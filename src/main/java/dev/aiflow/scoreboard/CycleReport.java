@@ -6,7 +6,7 @@ import java.time.Instant;
 import java.util.Map;
 
 /**
- * One finished cycle, as the scoreboard and {@code trends.json} record it.
+ * One finished cycle, as the scoreboard and {@code trends.jsonl} record it.
  *
  * @param campaignId the campaign's process instance, or null outside a campaign
  * @param qaVerdict the last QA verdict, or null when the cycle never reached QA (intake rejected)

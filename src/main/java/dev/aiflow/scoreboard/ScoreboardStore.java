@@ -3,16 +3,19 @@ package dev.aiflow.scoreboard;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.aiflow.files.AtomicFile;
 import dev.aiflow.files.SharedFiles;
 import dev.aiflow.triage.QueueCounts;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -22,10 +25,12 @@ import java.util.Map;
 
 /**
  * A progress directory's scoreboard: {@code scoreboard.json} (counters and the last selected task),
- * {@code trends.json} (one snapshot per cycle), and {@code summary.md} with {@code summary.svg}
- * (the overview people read). Every update happens under the scoreboard's lock and every file is
- * replaced atomically; the summary is re-rendered from the two JSON files, so it can never disagree
- * with them.
+ * {@code trends.jsonl} (one record per cycle, appended), and {@code summary.md} with {@code
+ * summary.svg} (the overview people read). Every update happens under the scoreboard's lock; {@code
+ * scoreboard.json} is replaced atomically, a trend record appended and fsynced. The summary is
+ * rendered from the two files at a campaign's end and on request ({@link #render}), not per cycle:
+ * rendering reads every trend record, and a campaign's thousandth cycle must not cost more than its
+ * first.
  */
 public final class ScoreboardStore {
 
@@ -45,7 +50,13 @@ public final class ScoreboardStore {
     return dir.resolve("scoreboard.json");
   }
 
+  /** One trend record per finished cycle, one JSON object per line, appended. */
   public Path trendsFile() {
+    return dir.resolve("trends.jsonl");
+  }
+
+  /** Where trends lived before they were appended: one JSON document rewritten per cycle. */
+  Path legacyTrendsFile() {
     return dir.resolve("trends.json");
   }
 
@@ -69,13 +80,49 @@ public final class ScoreboardStore {
   public List<TrendPoint> trends() {
     SharedFiles.refresh();
     Path f = trendsFile();
-    if (!Files.exists(f)) {
-      return List.of();
+    if (Files.exists(f, LinkOption.NOFOLLOW_LINKS) || !Files.exists(legacyTrendsFile())) {
+      return Files.exists(f, LinkOption.NOFOLLOW_LINKS)
+          ? parseTrends(f.toString(), readBytes(f))
+          : List.of();
     }
-    JsonNode snapshots = readTree(f).path("snapshots");
     List<TrendPoint> out = new ArrayList<>();
-    for (JsonNode s : snapshots) {
+    for (JsonNode s : readTree(legacyTrendsFile()).path("snapshots")) {
       out.add(TrendPoint.fromTree(s));
+    }
+    return out;
+  }
+
+  /**
+   * The trend records in {@code bytes} of a {@code trends.jsonl} (named {@code where} in a
+   * problem): one JSON object per line; a last line without its newline is a torn append and left
+   * out; any other line that is not a record is an error naming the line, never its content.
+   */
+  public static List<TrendPoint> parseTrends(String where, byte[] bytes) {
+    List<TrendPoint> out = new ArrayList<>();
+    int start = 0;
+    int line = 0;
+    for (int i = 0; i < bytes.length; i++) {
+      if (bytes[i] != '\n') {
+        continue;
+      }
+      line++;
+      if (i > start) {
+        try {
+          out.add(
+              TrendPoint.fromTree(
+                  dev.aiflow.json.StrictJson.readTree(
+                      new String(bytes, start, i - start, StandardCharsets.UTF_8))));
+        } catch (RuntimeException e) {
+          throw new IllegalStateException(
+              "could not read "
+                  + where
+                  + ", line "
+                  + line
+                  + ": not a trend record; it is left as it is",
+              e);
+        }
+      }
+      start = i + 1;
     }
     return out;
   }
@@ -94,31 +141,129 @@ public final class ScoreboardStore {
   }
 
   /**
-   * A cycle ended and its task was finalized in the queue: counters, a trend snapshot, and the
-   * summary. Recording the same run twice (a retried engine job) changes nothing.
+   * A cycle ended and its task was finalized in the queue: the counters, and one trend record
+   * appended. The summary is not rendered here (it is rendered at the campaign's end and on
+   * request: {@link #render}), so a cycle costs the same whether it is the first or the thousandth.
+   * Recording the same run twice (a retried engine job) changes nothing.
    */
   public Scoreboard recordCycle(CycleReport report) {
     return SharedFiles.withLock(
         scoreboardFile(),
         () -> {
-          List<TrendPoint> trends = new ArrayList<>(trends());
-          if (trends.stream().anyMatch(t -> t.runId().equals(report.runId()))) {
+          migrateLegacyTrends();
+          if (recentlyRecorded(report.runId())) {
             return read();
           }
           Scoreboard next = read().cycle(report);
           AtomicFile.write(scoreboardFile(), bytes(toTree(next)));
-          trends.add(TrendPoint.of(next.cycles(), report, next));
-          ObjectNode doc = JSON.createObjectNode();
-          doc.put("schema_version", 1);
-          ArrayNode a = doc.putArray("snapshots");
-          trends.forEach(t -> a.add(t.toTree()));
-          AtomicFile.write(trendsFile(), bytes(doc));
-          writeSummary(next, trends, report.queue());
+          appendTrend(TrendPoint.of(next.cycles(), report, next));
           return next;
         });
   }
 
-  /** Re-renders {@code summary.md} and {@code summary.svg} from the JSON files. */
+  /**
+   * How far back a retried job's run is looked for: the last 64 KiB of trends, some 150 cycles, far
+   * more than can finish between a job's failed attempt and its retry.
+   */
+  static final int RECENT_WINDOW = 64 * 1024;
+
+  private boolean recentlyRecorded(String runId) throws IOException {
+    Path f = trendsFile();
+    if (!Files.exists(f, LinkOption.NOFOLLOW_LINKS)) {
+      return false;
+    }
+    byte[] tail;
+    try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+      long size = ch.size();
+      int window = (int) Math.min(size, RECENT_WINDOW);
+      ByteBuffer buf = ByteBuffer.allocate(window);
+      while (buf.hasRemaining() && ch.read(buf, size - window + buf.position()) > 0) {
+        // read the window fully
+      }
+      tail = buf.array();
+    }
+    // the run id as it is written in a record: a JSON string after its field name
+    String needle = "\"run_id\":" + JSON.writeValueAsString(runId);
+    return new String(tail, StandardCharsets.UTF_8).contains(needle);
+  }
+
+  /** Appends one record: after a torn last line (a crash mid-append) is cut off; fsynced. */
+  private void appendTrend(TrendPoint point) throws IOException {
+    Path f = trendsFile();
+    Files.createDirectories(dir);
+    byte[] line = (point.toTree().toString() + "\n").getBytes(StandardCharsets.UTF_8);
+    try (FileChannel ch =
+        FileChannel.open(
+            f,
+            StandardOpenOption.CREATE,
+            StandardOpenOption.READ,
+            StandardOpenOption.WRITE,
+            LinkOption.NOFOLLOW_LINKS)) {
+      long end = ch.size();
+      long clean = lastNewlineEnd(ch, end);
+      if (clean < end) {
+        ch.truncate(clean);
+      }
+      ByteBuffer buf = ByteBuffer.wrap(line);
+      long at = clean;
+      while (buf.hasRemaining()) {
+        at += ch.write(buf, at);
+      }
+      ch.force(false);
+    }
+    SharedFiles.written(f);
+  }
+
+  /** The length of the file up to and including its last newline (0 when it has none). */
+  private static long lastNewlineEnd(FileChannel ch, long size) throws IOException {
+    ByteBuffer one = ByteBuffer.allocate(4096);
+    long pos = size;
+    while (pos > 0) {
+      int n = (int) Math.min(one.capacity(), pos);
+      one.clear().limit(n);
+      long from = pos - n;
+      while (one.hasRemaining() && ch.read(one, from + one.position()) > 0) {
+        // read the block fully
+      }
+      for (int i = n - 1; i >= 0; i--) {
+        if (one.get(i) == '\n') {
+          return from + i + 1;
+        }
+      }
+      pos = from;
+    }
+    return 0;
+  }
+
+  /**
+   * A progress folder from before trends were appended: its {@code trends.json} becomes {@code
+   * trends.jsonl} (same records, same order) on the first cycle recorded, written whole before the
+   * old file is removed.
+   */
+  private void migrateLegacyTrends() throws IOException {
+    Path legacy = legacyTrendsFile();
+    if (!Files.exists(legacy) || Files.exists(trendsFile(), LinkOption.NOFOLLOW_LINKS)) {
+      return;
+    }
+    StringBuilder lines = new StringBuilder();
+    for (JsonNode s : readTree(legacy).path("snapshots")) {
+      lines.append(TrendPoint.fromTree(s).toTree().toString()).append('\n');
+    }
+    AtomicFile.write(trendsFile(), lines.toString().getBytes(StandardCharsets.UTF_8));
+    Files.delete(legacy);
+    SharedFiles.written(legacy);
+  }
+
+  /**
+   * {@code summary.md} as it would be rendered now, without writing anything (the REST API's view
+   * on request).
+   */
+  public String markdown(QueueCounts queueNow) {
+    return SummaryRenderer.markdown(
+        read(), trends(), queueNow, chartFile().getFileName().toString());
+  }
+
+  /** Renders {@code summary.md} and {@code summary.svg} from the counters and trend records. */
   public void render(QueueCounts queueNow) {
     SharedFiles.withLock(
         scoreboardFile(),
@@ -232,9 +377,17 @@ public final class ScoreboardStore {
    */
   private static JsonNode readTree(Path f) {
     try {
-      return dev.aiflow.json.StrictJson.readTree(
-          dev.aiflow.files.PathPolicy.readBounded(
-              f.getFileName().toString(), f.toString(), f, MAX_BYTES));
+      return dev.aiflow.json.StrictJson.readTree(readBytes(f));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalStateException(
+          "could not read " + f + " (" + e.getMessage() + "); it is left as it is", e);
+    }
+  }
+
+  private static byte[] readBytes(Path f) {
+    try {
+      return dev.aiflow.files.PathPolicy.readBounded(
+          f.getFileName().toString(), f.toString(), f, MAX_BYTES);
     } catch (IllegalArgumentException e) {
       throw new IllegalStateException(
           "could not read " + f + " (" + e.getMessage() + "); it is left as it is", e);

@@ -103,7 +103,7 @@ final class SummaryRenderer {
       }
       md.append('\n');
     }
-    md.append("_Written by aiflow from scoreboard.json and trends.json; do not edit._\n");
+    md.append("_Written by aiflow from scoreboard.json and trends.jsonl; do not edit._\n");
     return md.toString();
   }
 

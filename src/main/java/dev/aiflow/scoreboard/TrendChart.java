@@ -8,7 +8,7 @@ import java.util.Locale;
  * and, once any cycle reported a cost, a second panel with the spend so far in US dollars; plain
  * SVG with no scripts or external references, so any viewer or code host shows it.
  */
-final class TrendChart {
+public final class TrendChart {
 
   static final int WIDTH = 640;
   static final int HEIGHT = 260;
@@ -20,7 +20,7 @@ final class TrendChart {
 
   private TrendChart() {}
 
-  static String svg(List<TrendPoint> trends) {
+  public static String svg(List<TrendPoint> trends) {
     boolean spend = trends.stream().anyMatch(t -> t.costTotalMicros() > 0);
     int height = HEIGHT + (spend ? SPEND_PANEL : 0);
     StringBuilder s = new StringBuilder();

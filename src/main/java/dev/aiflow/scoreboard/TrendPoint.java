@@ -6,7 +6,7 @@ import dev.aiflow.triage.QueueCounts;
 import java.time.Instant;
 
 /**
- * One snapshot in {@code trends.json}: the cycle, its task and outcome, the queue after, and what
+ * One record in {@code trends.jsonl}: the cycle, its task and outcome, the queue after, and what
  * the cycle spent ({@code tokens}, {@code costMicros}) with the campaign's running cost.
  */
 public record TrendPoint(

@@ -107,10 +107,10 @@ public final class SessionLog {
         file,
         () -> {
           Files.createDirectories(file.getParent());
-          Tail tail = tail();
           String key = e.details() == null ? null : e.details().get(KEY);
-          if (key != null && tail.keyed().containsKey(key)) {
-            return tail.keyed().get(key);
+          Tail tail = tail(key);
+          if (tail.keyed() != null) {
+            return tail.keyed();
           }
           SessionEvent ev =
               new SessionEvent(
@@ -169,12 +169,21 @@ public final class SessionLog {
     return new Contents(events, problems);
   }
 
-  private record Tail(long lastSeq, boolean endsClean, Map<String, SessionEvent> keyed) {}
+  /**
+   * The last good sequence number, whether the file ends with a newline, and the event already
+   * appended with {@code key} (or null).
+   */
+  private record Tail(long lastSeq, boolean endsClean, SessionEvent keyed) {}
 
-  /** The last good sequence number, and whether the file ends with a newline. */
-  private Tail tail() throws IOException {
+  /**
+   * Reads the last 64 KiB: the last complete, readable line holds the last sequence number (the
+   * window's first line may be cut; a torn last line is skipped), and an event with {@code key} is
+   * looked for among the lines that hold the key's text. Only those lines are decoded: decoding
+   * every line of the window cost more than the append itself.
+   */
+  private Tail tail(String key) throws IOException {
     if (!Files.exists(file) || Files.size(file) == 0) {
-      return new Tail(0, true, Map.of());
+      return new Tail(0, true, null);
     }
     long size = Files.size(file);
     int window = (int) Math.min(size, 64 * 1024);
@@ -187,19 +196,23 @@ public final class SessionLog {
     byte[] bytes = buf.array();
     boolean clean = bytes[window - 1] == '\n';
     String[] lines = new String(bytes, StandardCharsets.UTF_8).split("\n");
-    // the last complete, readable line holds the last sequence number (the window's first line
-    // may be cut; a torn last line is skipped)
-    Map<String, SessionEvent> keyed = new java.util.HashMap<>();
+    // the key as an encoded event holds it: a member of "details", a JSON string
+    String needle =
+        key == null ? null : JSON.writeValueAsString(KEY) + ":" + JSON.writeValueAsString(key);
+    SessionEvent keyed = null;
     long last = -1;
     for (int i = lines.length - 1; i >= (window < size ? 1 : 0); i--) {
+      boolean mayHoldKey = needle != null && keyed == null && lines[i].contains(needle);
+      if (last >= 0 && !mayHoldKey) {
+        continue;
+      }
       try {
         SessionEvent ev = decode(JSON.readTree(lines[i]));
         if (last < 0) {
           last = ev.seq();
         }
-        String key = ev.details().get(KEY);
-        if (key != null) {
-          keyed.putIfAbsent(key, ev);
+        if (key != null && keyed == null && key.equals(ev.details().get(KEY))) {
+          keyed = ev;
         }
       } catch (JsonProcessingException | RuntimeException e) {
         // not a whole event (a torn last line, a cut first one): look further back

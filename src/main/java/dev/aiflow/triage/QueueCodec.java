@@ -64,13 +64,61 @@ public final class QueueCodec {
   }
 
   public static TaskQueue parse(byte[] utf8, Instant now) {
+    String key = utf8.length <= MAX_CACHED_BYTES ? sha256(utf8) : null;
+    if (key != null) {
+      TaskQueue known = PARSED.get(key);
+      if (known != null) {
+        return known;
+      }
+    }
     JsonNode root;
     try {
       root = StrictJson.readTree(utf8);
     } catch (JsonInputException e) {
       throw new QueueFormatException("", e.getMessage());
     }
-    return fromTree(root, now);
+    TaskQueue q = fromTree(root, now);
+    if (key != null && !readsTheClock(root)) {
+      PARSED.put(key, q);
+    }
+    return q;
+  }
+
+  /**
+   * Queues parsed recently, by the SHA-256 of their bytes: a campaign's steps read the same queue
+   * file several times per task, and parsing (strict JSON, every timestamp decoded) cost more than
+   * hashing. The queue is immutable, so handing the same one out twice is safe; a document whose
+   * parse used the clock (a task without {@code created_at}) is not kept, since another read would
+   * give it another default.
+   */
+  private static final Map<String, TaskQueue> PARSED =
+      java.util.Collections.synchronizedMap(
+          new java.util.LinkedHashMap<>(32, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, TaskQueue> eldest) {
+              return size() > 16;
+            }
+          });
+
+  /** Larger documents are parsed every time (16 of them bound what the cache holds). */
+  static final int MAX_CACHED_BYTES = 1024 * 1024;
+
+  private static boolean readsTheClock(JsonNode root) {
+    for (JsonNode t : root.path("tasks")) {
+      if (!t.hasNonNull("created_at")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static String sha256(byte[] bytes) {
+    try {
+      return java.util.HexFormat.of()
+          .formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   public static TaskQueue fromTree(JsonNode root, Instant now) {
@@ -273,7 +321,7 @@ public final class QueueCodec {
       tasks.add(taskTree(t));
     }
     if (q.extra() != null) {
-      q.extra().fields().forEachRemaining(e -> root.set(e.getKey(), e.getValue()));
+      q.extra().fields().forEachRemaining(e -> root.set(e.getKey(), e.getValue().deepCopy()));
     }
     return root;
   }
@@ -315,7 +363,7 @@ public final class QueueCodec {
       }
     }
     if (t.extra() != null) {
-      t.extra().fields().forEachRemaining(e -> o.set(e.getKey(), e.getValue()));
+      t.extra().fields().forEachRemaining(e -> o.set(e.getKey(), e.getValue().deepCopy()));
     }
     return o;
   }

@@ -136,6 +136,18 @@ class CampaignApiTest extends ServerTestBase {
             .get(0);
     assertThat(body(getAsAdmin("/api/campaigns/" + id)).path("state").asText())
         .isEqualTo("running");
+
+    // the summary of a campaign waiting for a person: rendered on request, nothing written
+    String summaryPath = "/api/campaigns/" + id + "/summary";
+    assertThat(get(summaryPath, null, null).statusCode()).isEqualTo(401);
+    HttpResponse<String> waiting = getAsAdmin(summaryPath);
+    assertThat(waiting.statusCode()).as(waiting.body()).isEqualTo(200);
+    assertThat(waiting.headers().firstValue("Content-Type"))
+        .hasValueSatisfying(t -> assertThat(t).startsWith("text/markdown"));
+    assertThat(waiting.body()).contains("0 of 1 tasks completed");
+    assertThat(dir.resolve("summary.md")).doesNotExist();
+    assertThat(getAsAdmin("/api/campaigns/nope/summary").statusCode()).isEqualTo(404);
+
     HttpResponse<String> decided =
         postJson(
             "/engine-rest/task/" + task.path("id").asText() + "/complete",
@@ -147,6 +159,20 @@ class CampaignApiTest extends ServerTestBase {
     assertThat(done.path("endReason").asText()).isEqualTo("queue_drained");
     assertThat(new QueueStore(queue).read().require("E-1").status())
         .isEqualTo(TaskStatus.COMPLETED);
+
+    // the campaign's end rendered summary.md; on request the same text comes back
+    String rendered = Files.readString(dir.resolve("summary.md"));
+    assertThat(rendered).contains("1 of 1 tasks completed");
+    assertThat(getAsAdmin(summaryPath).body()).isEqualTo(rendered);
+    // damaged trend records: a conflict naming the file and line, never their content
+    Files.writeString(
+        dir.resolve("trends.jsonl"),
+        "{\"secret\":\"" + adminPassword() + "\"\n",
+        java.nio.file.StandardOpenOption.APPEND);
+    HttpResponse<String> damaged = getAsAdmin(summaryPath);
+    assertThat(damaged.statusCode()).as(damaged.body()).isEqualTo(409);
+    assertThat(damaged.body()).contains("trends.jsonl").contains("line 2");
+    assertThat(damaged.body()).doesNotContain(adminPassword());
   }
 
   @Test

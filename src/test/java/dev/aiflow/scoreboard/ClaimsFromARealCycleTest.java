@@ -100,6 +100,7 @@ class ClaimsFromARealCycleTest extends EngineTestBase {
     assertThat(mock.reviewed()).isEqualTo(2);
     assertThat(mock.contradicted()).isEqualTo(1);
     assertThat(mock.honestyPercent()).isEqualTo(50.0);
+    board.render(new QueueCounts(0, 0, 1, 1));
     assertThat(Files.readString(board.summaryFile()))
         .contains("## Claims contradicted by the workspace")
         .contains("**1 of 2** reviewed agent run(s)")

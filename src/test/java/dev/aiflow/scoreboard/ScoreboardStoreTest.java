@@ -6,9 +6,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.aiflow.budget.Spend;
 import dev.aiflow.triage.QueueCounts;
 import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import javax.xml.parsers.DocumentBuilderFactory;
 import org.junit.jupiter.api.Test;
@@ -89,6 +91,7 @@ class ScoreboardStoreTest {
     assertThat(board.trends().get(2).queue()).isEqualTo(new QueueCounts(1, 0, 1, 1));
     assertThat(board.trends().get(2).failedTotal()).isEqualTo(1);
 
+    board.render(new QueueCounts(1, 0, 1, 1));
     String md = Files.readString(board.summaryFile());
     assertThat(md)
         .contains("**1 of 3 tasks completed** (33 %) after 3 cycle(s); last selected B (run R4)")
@@ -118,6 +121,7 @@ class ScoreboardStoreTest {
               "PASS_ALL_CRITERIA",
               new QueueCounts(12 - i, 0, i, 0)));
     }
+    board.render(new QueueCounts(0, 0, 12, 0));
     byte[] svg = Files.readAllBytes(board.chartFile());
     Document doc =
         DocumentBuilderFactory.newInstance()
@@ -184,6 +188,7 @@ class ScoreboardStoreTest {
     assertThat(board.trends().get(1).costTotalMicros()).isEqualTo(29_620);
     assertThat(board.trends().get(1).costMicros()).isEqualTo(5_500);
 
+    board.render(new QueueCounts(0, 0, 2, 0));
     String md = Files.readString(board.summaryFile());
     assertThat(md)
         .contains("## Spend")
@@ -265,6 +270,7 @@ class ScoreboardStoreTest {
         .containsEntry("codex/gpt", new ClaimTally(1, 0, 0));
     assertThat(s.claimsTotal()).isEqualTo(new ClaimTally(5, 1, 3));
     assertThat(s.claims().get("claude/sonnet").honestyPercent()).isEqualTo(75.0);
+    board.render(q);
     assertThat(Files.readString(board.summaryFile()))
         .contains("**1 of 5** reviewed agent run(s) claimed what the workspace did not show")
         .contains("| claude/sonnet | 4 | 1 | 3 | 75.0% |")
@@ -283,7 +289,104 @@ class ScoreboardStoreTest {
             "PASS",
             "OK",
             new QueueCounts(0, 0, 1, 0)));
+    board.render(new QueueCounts(0, 0, 1, 0));
     assertThat(Files.readString(board.summaryFile())).doesNotContain("Claims contradicted");
     assertThat(Files.readString(board.scoreboardFile())).doesNotContain("\"claims\"");
+  }
+
+  private CycleReport passed(String run, String task) {
+    return cycle(
+        run,
+        task,
+        CycleReport.Outcome.COMPLETED,
+        0,
+        "PASS",
+        "PASS_ALL_CRITERIA",
+        new QueueCounts(0, 0, 1, 0));
+  }
+
+  @Test
+  void aCycleAppendsOneTrendRecordAndRendersNothing() throws Exception {
+    ScoreboardStore board = new ScoreboardStore(dir);
+    board.recordCycle(passed("R1", "A"));
+    byte[] first = Files.readAllBytes(board.trendsFile());
+    board.recordCycle(passed("R2", "B"));
+    byte[] both = Files.readAllBytes(board.trendsFile());
+
+    // appended: the first record's bytes are untouched, one line per cycle
+    assertThat(java.util.Arrays.copyOf(both, first.length)).isEqualTo(first);
+    List<String> lines = Files.readAllLines(board.trendsFile());
+    assertThat(lines).hasSize(2);
+    assertThat(lines.get(1)).startsWith("{\"cycle\":2,").contains("\"run_id\":\"R2\"");
+    // the summary waits for the campaign's end or a request
+    assertThat(board.summaryFile()).doesNotExist();
+    assertThat(board.chartFile()).doesNotExist();
+    board.render(new QueueCounts(0, 0, 2, 0));
+    assertThat(Files.readString(board.summaryFile())).contains("2 of 2 tasks completed");
+  }
+
+  @Test
+  void aRetriedRunIsFoundEvenWithOtherCyclesRecordedInBetween() {
+    ScoreboardStore board = new ScoreboardStore(dir);
+    board.recordCycle(passed("R1", "A"));
+    for (int i = 2; i <= 20; i++) {
+      board.recordCycle(passed("R" + i, "T" + i));
+    }
+    board.recordCycle(passed("R1", "A")); // lane A's job retried after 19 other cycles
+    assertThat(board.read().cycles()).isEqualTo(20);
+    assertThat(board.trends()).extracting(TrendPoint::runId).doesNotHaveDuplicates().hasSize(20);
+  }
+
+  @Test
+  void aTornLastRecordIsLeftOutAndCutOffByTheNextAppend() throws Exception {
+    ScoreboardStore board = new ScoreboardStore(dir);
+    board.recordCycle(passed("R1", "A"));
+    // a crash in the middle of the second append
+    Files.write(
+        board.trendsFile(),
+        "{\"cycle\":2,\"at\":\"20".getBytes(StandardCharsets.UTF_8),
+        java.nio.file.StandardOpenOption.APPEND);
+    assertThat(board.trends()).extracting(TrendPoint::runId).containsExactly("R1");
+
+    board.recordCycle(passed("R2", "B"));
+    assertThat(board.trends()).extracting(TrendPoint::runId).containsExactly("R1", "R2");
+    assertThat(Files.readAllLines(board.trendsFile())).hasSize(2);
+  }
+
+  @Test
+  void aDamagedRecordIsReportedByItsLineNeverItsContentAndLeftAlone() throws Exception {
+    ScoreboardStore board = new ScoreboardStore(dir);
+    board.recordCycle(passed("R1", "A"));
+    Files.write(
+        board.trendsFile(),
+        "{\"secret\":\"hunter2\"\n".getBytes(StandardCharsets.UTF_8),
+        java.nio.file.StandardOpenOption.APPEND);
+    byte[] before = Files.readAllBytes(board.trendsFile());
+    assertThatThrownBy(board::trends)
+        .hasMessageContaining("trends.jsonl, line 2")
+        .hasMessageContaining("left as it is")
+        .hasMessageNotContaining("hunter2");
+    assertThatThrownBy(() -> board.render(new QueueCounts(0, 0, 1, 0)))
+        .hasMessageContaining("line 2");
+    assertThat(Files.readAllBytes(board.trendsFile())).isEqualTo(before);
+  }
+
+  @Test
+  void trendsKeptByAnEarlierVersionAreCarriedOverOnTheFirstCycle() throws Exception {
+    ScoreboardStore board = new ScoreboardStore(dir);
+    board.recordCycle(passed("R1", "A"));
+    // the same record as the document an earlier version rewrote per cycle
+    String record = Files.readAllLines(board.trendsFile()).get(0);
+    Files.delete(board.trendsFile());
+    Files.writeString(
+        dir.resolve("trends.json"),
+        "{\n  \"schema_version\" : 1,\n  \"snapshots\" : [ " + record + " ]\n}\n");
+    assertThat(board.trends()).extracting(TrendPoint::runId).containsExactly("R1");
+
+    board.recordCycle(passed("R1", "A")); // still recognised as recorded
+    board.recordCycle(passed("R2", "B"));
+    assertThat(dir.resolve("trends.json")).doesNotExist();
+    assertThat(board.trends()).extracting(TrendPoint::runId).containsExactly("R1", "R2");
+    assertThat(board.read().cycles()).isEqualTo(2);
   }
 }

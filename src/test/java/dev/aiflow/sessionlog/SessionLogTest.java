@@ -73,4 +73,26 @@ class SessionLogTest {
     assertThat(out.toString()).contains("rollback").doesNotContain("T-2");
     assertThat(Replay.summary(log.read().events())).isEqualTo("rollback=1, task_selected=2");
   }
+
+  static SessionLog.Entry keyed(String task, String key, String other) {
+    return new SessionLog.Entry(
+        "task_selected", "p", "c1", "pi1", task, "RUN-1", Map.of("key", key, "note", other));
+  }
+
+  @Test
+  void aRetriedKeyedAppendReturnsTheFirstEventEvenWithOthersAfterIt() {
+    SessionLog log = new SessionLog(dir.resolve("session_log.jsonl"));
+    SessionEvent first = log.append(keyed("T-1", "select:T-1", "-"));
+    for (int i = 0; i < 50; i++) {
+      // other events, some naming the key in another detail or as a key's prefix
+      log.append(keyed("T-" + i, "select:T-1:" + i, i % 2 == 0 ? "select:T-1" : "-"));
+    }
+    SessionEvent again = log.append(keyed("T-1", "select:T-1", "-"));
+    assertThat(again).isEqualTo(first);
+    assertThat(log.read().events()).hasSize(51);
+    // a key seen only as another detail's value is not taken for an appended one
+    SessionEvent fresh = log.append(keyed("T-9", "-", "-"));
+    assertThat(fresh.seq()).isEqualTo(52);
+    assertThat(log.append(keyed("T-9", "-", "x")).seq()).isEqualTo(52);
+  }
 }

@@ -126,4 +126,29 @@ class QueueCodecTest {
               e -> assertThat(e.getMessage()).doesNotContain(secret).doesNotContain("s3cr3t"));
     }
   }
+
+  @Test
+  void theSameBytesAreParsedOnceButAQueueThatReadsTheClockEveryTime() {
+    String dated =
+        "{\"tasks\": [{\"key\": \"T-1\", \"created_at\": \"2026-11-01T00:00:00Z\","
+            + " \"notes\": {\"ticket\": 42}}]}";
+    TaskQueue first = QueueCodec.parse(dated, NOW);
+    assertThat(QueueCodec.parse(dated, NOW.plusSeconds(60))).isSameAs(first);
+    // what a caller does with a written tree does not reach the queue handed out again
+    var tree = QueueCodec.toTree(first);
+    ((com.fasterxml.jackson.databind.node.ObjectNode) tree.get("tasks").get(0).get("notes"))
+        .put("ticket", 7);
+    assertThat(QueueCodec.toJson(QueueCodec.parse(dated, NOW))).contains("\"ticket\" : 42");
+
+    // no created_at: its default is the time of each read, so nothing is kept
+    String undated = "{\"tasks\": [{\"key\": \"T-1\"}]}";
+    assertThat(QueueCodec.parse(undated, NOW).require("T-1").createdAt()).isEqualTo(NOW);
+    assertThat(QueueCodec.parse(undated, NOW.plusSeconds(60)).require("T-1").createdAt())
+        .isEqualTo(NOW.plusSeconds(60));
+    // a document that does not parse is refused every time, never remembered
+    assertThatThrownBy(() -> QueueCodec.parse("{\"tasks\": 1}", NOW))
+        .isInstanceOf(QueueFormatException.class);
+    assertThatThrownBy(() -> QueueCodec.parse("{\"tasks\": 1}", NOW))
+        .isInstanceOf(QueueFormatException.class);
+  }
 }

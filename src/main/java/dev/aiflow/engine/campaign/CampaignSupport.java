@@ -25,6 +25,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.camunda.bpm.engine.HistoryService;
 import org.camunda.bpm.engine.RuntimeService;
+import org.camunda.bpm.engine.delegate.DelegateExecution;
 import org.camunda.bpm.engine.delegate.VariableScope;
 import org.springframework.stereotype.Component;
 
@@ -333,6 +334,18 @@ public class CampaignSupport {
       }
     }
     return out;
+  }
+
+  /**
+   * Hands the StepPack to the step cycle the campaign calls next, in the same transaction: a
+   * transient variable, local to the lane, that {@code CallActivity_StepCycle} copies into the
+   * cycle's {@code stepPack}. The campaign keeps no copy (one less Json variable and its history
+   * per task); the step cycle's {@code stepPack} is the record, in Cockpit and the chain.
+   */
+  static void handOverStepPack(DelegateExecution ex, String json) {
+    ex.setVariableLocal(
+        CampaignVars.CURRENT_STEP_PACK,
+        org.camunda.spin.plugin.variable.SpinValues.jsonValue(json).setTransient(true).create());
   }
 
   /** The {@code queueCounts} variable, or null. */

@@ -9,7 +9,6 @@ import dev.aiflow.gitwork.GitIsolation;
 import dev.aiflow.gitwork.GitWorkException;
 import dev.aiflow.logger.ChainEvent;
 import dev.aiflow.logger.WorkflowLogger;
-import dev.aiflow.protocol.Protocol;
 import dev.aiflow.protocol.StepPack;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -103,8 +102,9 @@ public class IntegrateTaskBranchDelegate implements JavaDelegate {
     }
     String branch = TaskWorktrees.campaignBranch(ex, campaignId);
     GitIsolation.Mode mode = TaskWorktrees.mode(ex);
-    StepPack pack =
-        Protocol.parseStepPack(EngineVariables.requireJson(ex, CampaignVars.CURRENT_STEP_PACK));
+    // the pack again from the map (or the planner), as resolved before the cycle: the campaign
+    // does not keep it (the step cycle's stepPack is the record)
+    StepPack pack = support.loop(ex).packOf(taskKey, runId);
     GitIsolation.Integration in =
         iso.integrate(
             wt,

@@ -59,7 +59,7 @@ public class PrepareTaskWorkspaceDelegate implements JavaDelegate {
           Protocol.parseStepPack(EngineVariables.requireJson(ex, CampaignVars.CURRENT_STEP_PACK));
       StepPack reworked =
           Protocol.validate(Protocol.Kind.STEP_PACK, TaskWorktrees.withRework(pack, refusal.get()));
-      EngineVariables.setJson(ex, CampaignVars.CURRENT_STEP_PACK, Protocol.toJson(reworked));
+      CampaignSupport.handOverStepPack(ex, Protocol.toJson(reworked));
     }
     Map<String, Object> details = new LinkedHashMap<>();
     details.put("branch", wt.branch());

@@ -1,7 +1,6 @@
 package dev.aiflow.engine.campaign;
 
 import dev.aiflow.campaign.CampaignLoop;
-import dev.aiflow.engine.EngineVariables;
 import dev.aiflow.engine.SessionRecorder;
 import java.util.Map;
 import org.camunda.bpm.engine.delegate.DelegateExecution;
@@ -27,7 +26,7 @@ public class ResolveStepPackDelegate implements JavaDelegate {
         support.loop(ex).resolve(CampaignSupport.owner(ex), taskKey, CampaignSupport.runId(ex));
     ex.setVariable(CampaignVars.STEP_PACK_RESOLVED, r.resolved());
     if (r.resolved()) {
-      EngineVariables.setJson(ex, CampaignVars.CURRENT_STEP_PACK, r.packJson());
+      CampaignSupport.handOverStepPack(ex, r.packJson());
       ex.setVariable(CampaignVars.CURRENT_BACKEND, r.backend());
       ex.setVariable(
           CampaignVars.CURRENT_ESCALATE_EXHAUSTED_REWORK,

@@ -21,7 +21,6 @@ public class StartLaneDelegate implements JavaDelegate {
           CampaignVars.OTHERS_BUSY,
           CampaignVars.CURRENT_TASK_KEY,
           CampaignVars.CURRENT_RUN_ID,
-          CampaignVars.CURRENT_STEP_PACK,
           CampaignVars.CURRENT_BACKEND,
           CampaignVars.CURRENT_ESCALATE_EXHAUSTED_REWORK,
           CampaignVars.CYCLE_STARTED_AT,

@@ -15,6 +15,8 @@ import dev.aiflow.logger.ChainEvent;
 import dev.aiflow.logger.ChainProblem;
 import dev.aiflow.logger.VerificationReport;
 import dev.aiflow.logger.WorkflowLogger;
+import dev.aiflow.scoreboard.ScoreboardStore;
+import dev.aiflow.scoreboard.TrendChart;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -49,8 +51,8 @@ public class CockpitQueries {
   /** The most chain events an audit view lists (the newest ones when a task has more). */
   static final int MAX_EVENTS = 2000;
 
-  /** The trend chart is a small generated SVG; anything larger is not ours. */
-  static final long MAX_CHART_BYTES = 2L * 1024 * 1024;
+  /** The trend records read for a chart: as much as the scoreboard itself reads. */
+  static final long MAX_TRENDS_BYTES = 32L * 1024 * 1024;
 
   static final String STEP_CYCLE_KEY = "stepCycle";
 
@@ -120,40 +122,45 @@ public class CockpitQueries {
     out.put("queue", v.queue());
     out.put("scoreboard", v.scoreboard());
     out.put("incidents", v.incidents());
-    out.put("chart", chartFile(v).isPresent());
+    out.put("chart", trendsFile(v).isPresent());
     out.put("cycles", cycles(id));
     return Optional.of(out);
   }
 
   /**
-   * The campaign's trend chart ({@code <progressDir>/summary.svg}) and nothing else: the file name
-   * is fixed, and the path goes through the server's path policy (allowed roots, no private path, a
-   * regular file, a size cap), so no variable can make the plugin serve another file.
+   * The campaign's trend chart, rendered on request from its trend records ({@code
+   * <progressDir>/trends.jsonl}) and nothing else: the file name is fixed, and the path goes
+   * through the server's path policy (allowed roots, no private path, a regular file, a size cap),
+   * so no variable can make the plugin read another file. Rendered here rather than served from
+   * {@code summary.svg}, which a running campaign only renders at its end.
    */
   Optional<byte[]> chart(String campaignId) {
     Optional<CampaignView> v = campaigns.find(campaignId);
     if (v.isEmpty()) {
       return Optional.empty();
     }
-    Optional<String> file = chartFile(v.get());
+    Optional<String> file = trendsFile(v.get());
     if (file.isEmpty()) {
       return Optional.empty();
     }
     try {
-      return Optional.of(properties.pathPolicy().read("progressDir", file.get(), MAX_CHART_BYTES));
-    } catch (PathRefusedException e) {
+      byte[] records = properties.pathPolicy().read("progressDir", file.get(), MAX_TRENDS_BYTES);
+      return Optional.of(
+          TrendChart.svg(ScoreboardStore.parseTrends("trends.jsonl", records))
+              .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    } catch (PathRefusedException | IllegalStateException e) {
       return Optional.empty();
     }
   }
 
-  private Optional<String> chartFile(CampaignView v) {
+  private Optional<String> trendsFile(CampaignView v) {
     if (v.progressDir() == null) {
       return Optional.empty();
     }
-    Path chart = Path.of(v.progressDir()).resolve("summary.svg");
+    Path trends = Path.of(v.progressDir()).resolve("trends.jsonl");
     try {
-      properties.pathPolicy().existingFile("progressDir", chart.toString(), MAX_CHART_BYTES);
-      return Optional.of(chart.toString());
+      properties.pathPolicy().existingFile("progressDir", trends.toString(), MAX_TRENDS_BYTES);
+      return Optional.of(trends.toString());
     } catch (PathRefusedException e) {
       return Optional.empty();
     }

@@ -32,7 +32,6 @@ import java.util.UUID;
 import java.util.stream.Collectors;
 import org.camunda.bpm.engine.HistoryService;
 import org.camunda.bpm.engine.ProcessEngine;
-import org.camunda.bpm.engine.history.HistoricVariableUpdate;
 import org.camunda.bpm.engine.runtime.ProcessInstance;
 import org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests;
 import org.junit.jupiter.api.BeforeEach;
@@ -279,17 +278,21 @@ class CampaignGitIsolationProcessTest extends EngineTestBase {
   }
 
   /** Every value the lanes' currentStepPack took. */
+  /** The packs the campaign's step cycles were given: their {@code stepPack}, as history has it. */
   List<String> packsGiven(String campaignId) {
     List<String> out = new ArrayList<>();
     history
-        .createHistoricDetailQuery()
-        .processInstanceId(campaignId)
-        .variableUpdates()
+        .createHistoricProcessInstanceQuery()
+        .superProcessInstanceId(campaignId)
         .list()
-        .stream()
-        .map(d -> (HistoricVariableUpdate) d)
-        .filter(d -> d.getVariableName().equals("currentStepPack"))
-        .forEach(d -> out.add(String.valueOf(d.getValue())));
+        .forEach(
+            cycle ->
+                history
+                    .createHistoricVariableInstanceQuery()
+                    .processInstanceId(cycle.getId())
+                    .variableName("stepPack")
+                    .list()
+                    .forEach(v -> out.add(String.valueOf(v.getValue()))));
     return out;
   }
 

@@ -184,6 +184,29 @@ class CampaignProcessTest extends EngineTestBase {
     assertThat(summary).contains("1 of 3 tasks completed", "summary.svg", "| 2 | ");
     assertThat(Files.readString(board.chartFile())).startsWith("<svg").contains("polyline");
 
+    // the StepPack went to the step cycles, each keeping it as Json; the campaign kept no copy
+    String campaignId = r.view().id();
+    assertThat(
+            history
+                .createHistoricVariableInstanceQuery()
+                .processInstanceId(campaignId)
+                .variableName("currentStepPack")
+                .count())
+        .isZero();
+    var cycles = history.createHistoricProcessInstanceQuery().superProcessInstanceId(campaignId);
+    assertThat(cycles.count()).isEqualTo(2);
+    for (var cycle : cycles.list()) {
+      var pack =
+          history
+              .createHistoricVariableInstanceQuery()
+              .processInstanceId(cycle.getId())
+              .variableName("stepPack")
+              .disableCustomObjectDeserialization()
+              .singleResult();
+      assertThat(pack.getTypeName()).isEqualTo("json");
+      assertThat(String.valueOf(pack.getValue())).contains(cycle.getBusinessKey());
+    }
+
     // the chain closed both tasks and agrees with the engine's history
     WorkflowLogger log = loggers.logger(project);
     assertThat(log.task("A").closed()).isTrue();

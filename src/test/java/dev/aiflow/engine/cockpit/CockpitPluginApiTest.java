@@ -321,20 +321,37 @@ class CockpitPluginApiTest extends ServerTestBase {
     assertThat(withQuery.statusCode()).isEqualTo(200);
     assertThat(withQuery.body()).startsWith("<svg").doesNotContain("root:");
 
-    // the chart replaced by a link to the data directory's secret: refused, not followed
-    Path chart = Path.of(progressDir(id)).resolve("summary.svg");
-    assertThat(chart).isRegularFile();
-    Files.delete(chart);
-    Files.createSymbolicLink(chart, dataDir().resolve("admin-password"));
+    // the trend records the chart is rendered from, replaced by a link to the data directory's
+    // secret: refused, not followed
+    Path trends = Path.of(progressDir(id)).resolve("trends.jsonl");
+    assertThat(trends).isRegularFile();
+    Path kept = trends.resolveSibling("kept.jsonl");
+    Files.move(trends, kept);
+    Files.createSymbolicLink(trends, dataDir().resolve("admin-password"));
     HttpResponse<byte[]> linked = s.bytes(PLUGIN + "campaigns/" + id + "/summary.svg");
     assertThat(linked.statusCode()).isEqualTo(404);
     assertThat(new String(linked.body(), StandardCharsets.UTF_8)).doesNotContain(secret);
     assertThat(s.json(PLUGIN + "campaigns/" + id).path("chart").asBoolean()).isFalse();
 
-    // a folder where the chart should be: refused as well
-    Files.delete(chart);
-    Files.createDirectories(chart);
+    // a folder where the records should be: refused as well
+    Files.delete(trends);
+    Files.createDirectories(trends);
     assertThat(s.get(PLUGIN + "campaigns/" + id + "/summary.svg").statusCode()).isEqualTo(404);
+
+    // damaged records: no chart, and nothing of their content in the answer
+    Files.delete(trends);
+    Files.writeString(trends, "{\"cycle\":\"" + secret + "\"}\n");
+    HttpResponse<String> damaged = s.get(PLUGIN + "campaigns/" + id + "/summary.svg");
+    assertThat(damaged.statusCode()).isEqualTo(404);
+    assertThat(damaged.body()).doesNotContain(secret);
+
+    // the chart follows the records as they are now, not a file rendered earlier
+    Files.delete(trends);
+    Files.move(kept, trends);
+    Files.writeString(Path.of(progressDir(id)).resolve("summary.svg"), "<svg>stale</svg>");
+    assertThat(s.get(PLUGIN + "campaigns/" + id + "/summary.svg").body())
+        .startsWith("<svg")
+        .doesNotContain("stale");
   }
 
   @Test
