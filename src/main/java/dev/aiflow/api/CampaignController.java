@@ -250,11 +250,21 @@ public class CampaignController {
     if (v.progressDir() == null) {
       throw new ProblemHandler.NotFound("campaign " + id + " has no progress folder");
     }
+    java.nio.file.Path dir;
     try {
-      return ResponseEntity.ok(
-          new ScoreboardStore(java.nio.file.Path.of(v.progressDir())).markdown(v.queueCountsNow()));
+      // the folder the campaign names goes through the same rules as at its start
+      dir = properties.pathPolicy().existingDirectory("progressDir", v.progressDir());
+    } catch (dev.aiflow.files.PathRefusedException e) {
+      throw new ProblemHandler.NotFound("campaign " + id + " has no readable progress folder");
+    }
+    try {
+      return ResponseEntity.ok(new ScoreboardStore(dir).markdown(v.queueCountsNow()));
     } catch (IllegalStateException e) {
+      // the stores' messages name the file and the line, never the content
       throw new ProblemHandler.Conflict(e.getMessage());
+    } catch (RuntimeException e) {
+      throw new ProblemHandler.Conflict(
+          "the progress files of campaign " + id + " could not be read; they are left as they are");
     }
   }
 

@@ -91,8 +91,14 @@ final class CampaignRunner {
    * itself only when it ends) and says where they are, or why they could not be rendered.
    */
   static String renderSummary(CampaignView v, Path progressDir) {
+    ScoreboardStore board = new ScoreboardStore(progressDir);
+    if (!java.nio.file.Files.exists(board.scoreboardFile())) {
+      // the campaign never took its queue (refused input, a queue in use, a blocked start): its
+      // progress folder is not touched
+      return "summary: none (nothing was recorded in " + progressDir + ")";
+    }
     try {
-      new ScoreboardStore(progressDir).render(v.queueCountsNow());
+      board.render(v.queueCountsNow());
       return "summary: " + progressDir.resolve("summary.md");
     } catch (RuntimeException e) {
       return "summary: not rendered: " + e.getMessage();

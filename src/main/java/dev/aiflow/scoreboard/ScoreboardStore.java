@@ -85,9 +85,22 @@ public final class ScoreboardStore {
           ? parseTrends(f.toString(), readBytes(f))
           : List.of();
     }
+    return parseLegacyTrends(legacyTrendsFile().toString(), readBytes(legacyTrendsFile()));
+  }
+
+  /**
+   * The trend records of a {@code trends.json} an earlier version rewrote per cycle: one document,
+   * {@code {"snapshots": [...]}}; a problem names {@code where}, never the content.
+   */
+  public static List<TrendPoint> parseLegacyTrends(String where, byte[] bytes) {
     List<TrendPoint> out = new ArrayList<>();
-    for (JsonNode s : readTree(legacyTrendsFile()).path("snapshots")) {
-      out.add(TrendPoint.fromTree(s));
+    try {
+      for (JsonNode s : dev.aiflow.json.StrictJson.readTree(bytes).path("snapshots")) {
+        out.add(TrendPoint.fromTree(s));
+      }
+    } catch (RuntimeException e) {
+      throw new IllegalStateException(
+          "could not read " + where + ": not a trends document; it is left as it is", e);
     }
     return out;
   }
@@ -151,7 +164,7 @@ public final class ScoreboardStore {
         scoreboardFile(),
         () -> {
           migrateLegacyTrends();
-          if (recentlyRecorded(report.runId())) {
+          if (alreadyRecorded(report)) {
             return read();
           }
           Scoreboard next = read().cycle(report);
@@ -161,30 +174,68 @@ public final class ScoreboardStore {
         });
   }
 
-  /**
-   * How far back a retried job's run is looked for: the last 64 KiB of trends, some 150 cycles, far
-   * more than can finish between a job's failed attempt and its retry.
-   */
+  /** The trend records a retry looks through first: the last 64 KiB, some 150 cycles. */
   static final int RECENT_WINDOW = 64 * 1024;
 
-  private boolean recentlyRecorded(String runId) throws IOException {
+  /**
+   * Whether a whole record of this run is in {@code trends.jsonl} already (a retried job). The last
+   * 64 KiB are searched first; further back only when the oldest record there is not older than the
+   * cycle's start (a job retried by hand long after its cycle began, other lanes recording in
+   * between), since no record of a run can be older than its cycle. A torn last line does not
+   * count: the next append cuts it off.
+   */
+  private boolean alreadyRecorded(CycleReport report) throws IOException {
     Path f = trendsFile();
     if (!Files.exists(f, LinkOption.NOFOLLOW_LINKS)) {
       return false;
     }
-    byte[] tail;
-    try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
-      long size = ch.size();
-      int window = (int) Math.min(size, RECENT_WINDOW);
-      ByteBuffer buf = ByteBuffer.allocate(window);
-      while (buf.hasRemaining() && ch.read(buf, size - window + buf.position()) > 0) {
-        // read the window fully
-      }
-      tail = buf.array();
-    }
     // the run id as it is written in a record: a JSON string after its field name
-    String needle = "\"run_id\":" + JSON.writeValueAsString(runId);
-    return new String(tail, StandardCharsets.UTF_8).contains(needle);
+    String needle = "\"run_id\":" + JSON.writeValueAsString(report.runId());
+    try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+      long whole = lastNewlineEnd(ch, ch.size());
+      int window = (int) Math.min(whole, RECENT_WINDOW);
+      String recent = new String(read(ch, whole - window, window), StandardCharsets.UTF_8);
+      if (recent.contains(needle)) {
+        return true;
+      }
+      if (window == whole) {
+        return false;
+      }
+      Instant oldest = firstRecordTime(recent);
+      if (report.elapsedMs() > 0
+          && oldest != null
+          && oldest.isBefore(report.at().minusMillis(report.elapsedMs()))) {
+        return false;
+      }
+      if (whole > MAX_BYTES) {
+        throw new IllegalStateException(
+            "could not read " + f + " (larger than " + MAX_BYTES + " bytes); it is left as it is");
+      }
+      return new String(read(ch, 0, (int) whole), StandardCharsets.UTF_8).contains(needle);
+    }
+  }
+
+  /** The time of the first whole record in a window whose first line may be cut, or null. */
+  private static Instant firstRecordTime(String window) {
+    int start = window.indexOf('\n') + 1;
+    int end = window.indexOf('\n', start);
+    if (start <= 0 || end < 0) {
+      return null;
+    }
+    try {
+      return TrendPoint.fromTree(dev.aiflow.json.StrictJson.readTree(window.substring(start, end)))
+          .at();
+    } catch (RuntimeException e) {
+      return null;
+    }
+  }
+
+  private static byte[] read(FileChannel ch, long from, int length) throws IOException {
+    ByteBuffer buf = ByteBuffer.allocate(length);
+    while (buf.hasRemaining() && ch.read(buf, from + buf.position()) > 0) {
+      // read fully
+    }
+    return buf.array();
   }
 
   /** Appends one record: after a torn last line (a crash mid-append) is cut off; fsynced. */
@@ -246,8 +297,8 @@ public final class ScoreboardStore {
       return;
     }
     StringBuilder lines = new StringBuilder();
-    for (JsonNode s : readTree(legacy).path("snapshots")) {
-      lines.append(TrendPoint.fromTree(s).toTree().toString()).append('\n');
+    for (TrendPoint t : parseLegacyTrends(legacy.toString(), readBytes(legacy))) {
+      lines.append(t.toTree().toString()).append('\n');
     }
     AtomicFile.write(trendsFile(), lines.toString().getBytes(StandardCharsets.UTF_8));
     Files.delete(legacy);

@@ -389,4 +389,50 @@ class ScoreboardStoreTest {
     assertThat(board.trends()).extracting(TrendPoint::runId).containsExactly("R1", "R2");
     assertThat(board.read().cycles()).isEqualTo(2);
   }
+
+  private CycleReport at(String run, Instant when, long elapsedMs) {
+    return new CycleReport(
+        when,
+        "c1",
+        run,
+        "T-" + run,
+        CycleReport.Outcome.COMPLETED,
+        0,
+        "PASS",
+        "PASS_ALL_CRITERIA",
+        new QueueCounts(0, 0, 1, 0),
+        elapsedMs);
+  }
+
+  @Test
+  void aRunRetriedByHandLongAfterItsCycleBeganIsStillRecordedOnce() throws Exception {
+    ScoreboardStore board = new ScoreboardStore(dir);
+    board.recordCycle(at("SLOW", T, 60_000));
+    // 300 cycles of other lanes (more than the 64 KiB looked at first) while an incident waited
+    for (int i = 0; i < 300; i++) {
+      board.recordCycle(at("R" + i, T.plusSeconds(1 + i), 1000));
+    }
+    assertThat(Files.size(board.trendsFile())).isGreaterThan(ScoreboardStore.RECENT_WINDOW);
+    // the retry: the same cycle start, recorded an hour later
+    board.recordCycle(at("SLOW", T.plusSeconds(3600), 3_660_000));
+    assertThat(board.read().cycles()).isEqualTo(301);
+    assertThat(board.trends()).extracting(TrendPoint::runId).doesNotHaveDuplicates();
+    // a new run is recorded, however long the file
+    board.recordCycle(at("NEW", T.plusSeconds(3700), 5000));
+    assertThat(board.read().cycles()).isEqualTo(302);
+  }
+
+  @Test
+  void aTornRecordOfTheSameRunDoesNotCountAsRecorded() throws Exception {
+    ScoreboardStore board = new ScoreboardStore(dir);
+    board.recordCycle(passed("R1", "A"));
+    // the crash cut the record of R2 after its run id
+    Files.write(
+        board.trendsFile(),
+        "{\"cycle\":2,\"at\":\"2026-11-23T10:00:00Z\",\"campaign_id\":\"c1\",\"run_id\":\"R2\""
+            .getBytes(StandardCharsets.UTF_8),
+        java.nio.file.StandardOpenOption.APPEND);
+    board.recordCycle(passed("R2", "B"));
+    assertThat(board.trends()).extracting(TrendPoint::runId).containsExactly("R1", "R2");
+  }
 }

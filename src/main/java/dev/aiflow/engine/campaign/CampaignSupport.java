@@ -343,9 +343,50 @@ public class CampaignSupport {
    * per task); the step cycle's {@code stepPack} is the record, in Cockpit and the chain.
    */
   static void handOverStepPack(DelegateExecution ex, String json) {
+    org.camunda.bpm.engine.variable.value.TypedValue before =
+        ex.getVariableLocalTyped(CampaignVars.CURRENT_STEP_PACK, false);
+    // a lane started by an earlier version holds a stored currentStepPack, and its definition
+    // copies it with source= (a transient would vanish at the step cycle's first wait): it keeps
+    // the stored variable until it ends
+    boolean stored = before != null && !before.isTransient();
     ex.setVariableLocal(
         CampaignVars.CURRENT_STEP_PACK,
-        org.camunda.spin.plugin.variable.SpinValues.jsonValue(json).setTransient(true).create());
+        org.camunda.spin.plugin.variable.SpinValues.jsonValue(json).setTransient(!stored).create());
+  }
+
+  /**
+   * The StepPack the step cycle of run {@code runId} ran with: its {@code stepPack} as history
+   * holds it (the campaign keeps no copy); with a history level that keeps no variables, the map's
+   * or the planner's pack again ({@link CampaignLoop#packOf}).
+   */
+  static dev.aiflow.protocol.StepPack packTheCycleRan(
+      DelegateExecution ex, CampaignLoop loop, String taskKey, String runId) {
+    org.camunda.bpm.engine.HistoryService history =
+        ex.getProcessEngineServices().getHistoryService();
+    for (org.camunda.bpm.engine.history.HistoricProcessInstance cycle :
+        history
+            .createHistoricProcessInstanceQuery()
+            .superProcessInstanceId(ex.getProcessInstanceId())
+            .processInstanceBusinessKey(runId)
+            .list()) {
+      org.camunda.bpm.engine.history.HistoricVariableInstance pack =
+          history
+              .createHistoricVariableInstanceQuery()
+              .processInstanceId(cycle.getId())
+              .variableName(dev.aiflow.engine.stepcycle.StepCycleVars.STEP_PACK)
+              .disableCustomObjectDeserialization()
+              .singleResult();
+      String json =
+          pack == null
+              ? null
+              : pack.getTypedValue() instanceof org.camunda.spin.plugin.variable.value.JsonValue j
+                  ? j.getValueSerialized()
+                  : pack.getValue() == null ? null : pack.getValue().toString();
+      if (json != null) {
+        return dev.aiflow.protocol.Protocol.parseStepPack(json);
+      }
+    }
+    return loop.packOf(taskKey, runId);
   }
 
   /** The {@code queueCounts} variable, or null. */

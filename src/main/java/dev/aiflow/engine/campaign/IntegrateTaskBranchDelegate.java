@@ -102,9 +102,7 @@ public class IntegrateTaskBranchDelegate implements JavaDelegate {
     }
     String branch = TaskWorktrees.campaignBranch(ex, campaignId);
     GitIsolation.Mode mode = TaskWorktrees.mode(ex);
-    // the pack again from the map (or the planner), as resolved before the cycle: the campaign
-    // does not keep it (the step cycle's stepPack is the record)
-    StepPack pack = support.loop(ex).packOf(taskKey, runId);
+    StepPack pack = CampaignSupport.packTheCycleRan(ex, support.loop(ex), taskKey, runId);
     GitIsolation.Integration in =
         iso.integrate(
             wt,

@@ -144,26 +144,39 @@ public class CockpitQueries {
       return Optional.empty();
     }
     try {
+      dev.aiflow.files.SharedFiles.refresh();
       byte[] records = properties.pathPolicy().read("progressDir", file.get(), MAX_TRENDS_BYTES);
       return Optional.of(
-          TrendChart.svg(ScoreboardStore.parseTrends("trends.jsonl", records))
+          TrendChart.svg(
+                  file.get().endsWith(".jsonl")
+                      ? ScoreboardStore.parseTrends("trends.jsonl", records)
+                      : ScoreboardStore.parseLegacyTrends("trends.json", records))
               .getBytes(java.nio.charset.StandardCharsets.UTF_8));
-    } catch (PathRefusedException | IllegalStateException e) {
+    } catch (RuntimeException e) {
+      // refused by the path rules, or damaged records draw no chart, and nothing of them reaches
+      // the answer
       return Optional.empty();
     }
   }
 
+  /**
+   * {@code trends.jsonl} in the campaign's progress folder; for a campaign that ended before trends
+   * were appended, its {@code trends.json}.
+   */
   private Optional<String> trendsFile(CampaignView v) {
     if (v.progressDir() == null) {
       return Optional.empty();
     }
-    Path trends = Path.of(v.progressDir()).resolve("trends.jsonl");
-    try {
-      properties.pathPolicy().existingFile("progressDir", trends.toString(), MAX_TRENDS_BYTES);
-      return Optional.of(trends.toString());
-    } catch (PathRefusedException e) {
-      return Optional.empty();
+    for (String name : List.of("trends.jsonl", "trends.json")) {
+      Path trends = Path.of(v.progressDir()).resolve(name);
+      try {
+        properties.pathPolicy().existingFile("progressDir", trends.toString(), MAX_TRENDS_BYTES);
+        return Optional.of(trends.toString());
+      } catch (PathRefusedException e) {
+        // the next one
+      }
     }
+    return Optional.empty();
   }
 
   private Map<String, Object> summary(CampaignView v, HistoricProcessInstance hpi) {
