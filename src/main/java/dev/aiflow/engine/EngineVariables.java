@@ -14,7 +14,9 @@ public final class EngineVariables {
 
   /** A JSON document stored as a Json value, or given as a String; null when absent. */
   public static String json(VariableScope scope, String name) {
-    return text(scope.getVariableTyped(name));
+    // not deserialized: a Json variable's text is all the callers need, and parsing it into a Spin
+    // tree first (the default) cost more than the delegates' own work
+    return text(scope.getVariableTyped(name, false));
   }
 
   /** The same, from fetched variables. */
@@ -26,6 +28,10 @@ public final class EngineVariables {
     if (value instanceof JsonValue json) {
       // fetched variables stay serialized: the JSON text is all a worker needs
       return json.getValueSerialized();
+    }
+    if (value instanceof org.camunda.bpm.engine.variable.value.SerializableValue sv
+        && !sv.isDeserialized()) {
+      return sv.getValueSerialized();
     }
     if (value == null || value.getValue() == null) {
       return null;

@@ -100,6 +100,18 @@ public final class QueueCodec {
             }
           });
 
+  /**
+   * Remembers that {@code bytes}, which {@link #toBytes} wrote for {@code queue}, parse to it: the
+   * codec's round trip is exact (every member written, every timestamp included), so a later read
+   * of the same bytes can be answered without parsing.
+   */
+  static void remember(byte[] bytes, TaskQueue queue) {
+    if (bytes.length <= MAX_CACHED_BYTES
+        && queue.tasks().stream().allMatch(t -> t.createdAt() != null)) {
+      PARSED.put(sha256(bytes), queue);
+    }
+  }
+
   /** Larger documents are parsed every time (16 of them bound what the cache holds). */
   static final int MAX_CACHED_BYTES = 1024 * 1024;
 

@@ -92,7 +92,10 @@ public final class QueueStore {
           TaskQueue before = read();
           TaskQueue after = change.apply(before);
           if (!after.equals(before)) {
-            AtomicFile.write(path, QueueCodec.toBytes(after), faults);
+            byte[] bytes = QueueCodec.toBytes(after);
+            AtomicFile.write(path, bytes, faults);
+            // the next read of these bytes (the campaign's next step) need not parse them
+            QueueCodec.remember(bytes, after);
           }
           return after;
         });

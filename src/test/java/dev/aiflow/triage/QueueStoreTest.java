@@ -160,4 +160,36 @@ class QueueStoreTest {
     new QueueStore(file).update(q -> q);
     assertThat(Files.getLastModifiedTime(file)).isEqualTo(before);
   }
+
+  @Test
+  void everyQueueAnUpdateWritesReadsBackAsItselfSoItsBytesNeedNoParse() throws Exception {
+    Path file = dir.resolve("task_queue.json");
+    Files.writeString(
+        file,
+        "{\"owner\": \"team\", \"tasks\": [{\"key\": \"A\", \"priority\": 0,"
+            + " \"plan\": {\"allowed_paths\": [\"a\"]}, \"notes\": {\"x\": 1}},"
+            + " {\"key\": \"B\", \"depends_on\": [\"A\"], \"max_attempts\": 3,"
+            + " \"escalate_exhausted_rework\": true}, {\"key\": \"C\", \"title\": \"c\"}]}");
+    QueueStore store = new QueueStore(file, CLOCK, (stage, tmp) -> {});
+    Instant t = CLOCK.instant();
+    List<java.util.function.UnaryOperator<TaskQueue>> steps =
+        List.of(
+            q -> q.claim("A", "run:1", t.plusSeconds(1)),
+            q -> q.finishCycle("A", "run:1", TaskQueue.CycleEnd.FAILED, "no", t.plusSeconds(2)),
+            q -> q.claim("A", "run:2", t.plusSeconds(3)),
+            q -> q.finishCycle("A", "run:2", TaskQueue.CycleEnd.COMPLETED, "ok", t.plusSeconds(4)),
+            q -> q.claim("B", "run:3", t.plusSeconds(5)),
+            q -> q.release(owner -> true, "owner gone", t.plusSeconds(6)),
+            q -> q.claim("C", "run:4", t.plusSeconds(7)),
+            q -> q.finishCycle("C", "run:4", TaskQueue.CycleEnd.REJECTED, "bad", t.plusSeconds(8)));
+    for (var step : steps) {
+      TaskQueue written = store.update(step::apply);
+      // parsed from scratch (fromTree keeps nothing), at another time: the very same queue
+      TaskQueue parsed =
+          QueueCodec.fromTree(
+              dev.aiflow.json.StrictJson.readTree(Files.readAllBytes(file)), t.plusSeconds(99));
+      assertThat(parsed).isEqualTo(written);
+      assertThat(store.read()).isEqualTo(written);
+    }
+  }
 }
