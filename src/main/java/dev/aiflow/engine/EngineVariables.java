@@ -55,6 +55,18 @@ public final class EngineVariables {
     return SpinValues.jsonValue(json).create();
   }
 
+  /**
+   * Sets a plain variable only when its value changes. Under history level full every write costs a
+   * runtime row and a historic detail, and a campaign writes the same facts (the backend, the
+   * workspace, a false flag, a zero) for every task; an unchanged value is not a new fact.
+   */
+  public static void setIfChanged(VariableScope scope, String name, Object value) {
+    if (scope.hasVariable(name) && java.util.Objects.equals(scope.getVariable(name), value)) {
+      return;
+    }
+    scope.setVariable(name, value);
+  }
+
   public static void setJson(VariableScope scope, String name, String json) {
     scope.setVariable(name, jsonValue(json));
   }

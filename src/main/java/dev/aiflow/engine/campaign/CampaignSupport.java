@@ -276,15 +276,15 @@ public class CampaignSupport {
   }
 
   static void setBreaker(VariableScope v, CircuitBreaker b) {
-    v.setVariable(CampaignVars.BREAKER_OUTCOME, b.outcome());
-    v.setVariable(CampaignVars.BREAKER_STREAK, b.streak());
+    EngineVariables.setIfChanged(v, CampaignVars.BREAKER_OUTCOME, b.outcome());
+    EngineVariables.setIfChanged(v, CampaignVars.BREAKER_STREAK, b.streak());
   }
 
   static void setCounters(VariableScope v, CampaignCounters c) {
     v.setVariable(CampaignVars.CYCLES_DONE, c.cyclesDone());
-    v.setVariable(CampaignVars.STAGNANT_CYCLES, c.stagnantCycles());
-    v.setVariable(CampaignVars.CAMPAIGN_TOKENS, c.tokens());
-    v.setVariable(CampaignVars.CAMPAIGN_COST_USD, c.costUsd());
+    EngineVariables.setIfChanged(v, CampaignVars.STAGNANT_CYCLES, c.stagnantCycles());
+    EngineVariables.setIfChanged(v, CampaignVars.CAMPAIGN_TOKENS, c.tokens());
+    EngineVariables.setIfChanged(v, CampaignVars.CAMPAIGN_COST_USD, c.costUsd());
   }
 
   static void setCounts(VariableScope v, dev.aiflow.triage.QueueCounts c) {

@@ -36,7 +36,7 @@ public class FinalizeQueueDelegate implements JavaDelegate {
             EngineVariables.integer(ex, CampaignVars.CYCLE_REWORK_ROUNDS, 0),
             EngineVariables.string(ex, CampaignVars.CYCLE_DISPATCH_OUTCOME, null),
             support.loggers().logger(loop.spec().projectId()));
-    ex.setVariable(CampaignVars.LAST_CYCLE_RESULT, f.outcome().json());
+    EngineVariables.setIfChanged(ex, CampaignVars.LAST_CYCLE_RESULT, f.outcome().json());
     CampaignSupport.setCounts(ex, f.counts());
     ChainAnchors.anchor(ex, f.lastEvent());
   }

@@ -39,11 +39,12 @@ public class PrepareTaskWorkspaceDelegate implements JavaDelegate {
     String campaignId = ex.getProcessInstanceId();
     Optional<GitIsolation> iso = worktrees.isolation(ex, spec, campaignId);
     if (iso.isEmpty()) {
-      ex.setVariable(
+      EngineVariables.setIfChanged(
+          ex,
           CampaignVars.TASK_WORKSPACE,
           spec.workspace() == null ? null : spec.workspace().toString());
-      ex.setVariable(CampaignVars.TASK_BRANCH, null);
-      ex.setVariable(CampaignVars.TASK_BASE_COMMIT, null);
+      EngineVariables.setIfChanged(ex, CampaignVars.TASK_BRANCH, null);
+      EngineVariables.setIfChanged(ex, CampaignVars.TASK_BASE_COMMIT, null);
       return;
     }
     String taskKey = CampaignSupport.taskKey(ex);

@@ -1,6 +1,7 @@
 package dev.aiflow.engine.campaign;
 
 import dev.aiflow.campaign.CampaignLoop;
+import dev.aiflow.engine.EngineVariables;
 import dev.aiflow.engine.SessionRecorder;
 import java.util.Map;
 import org.camunda.bpm.engine.delegate.DelegateExecution;
@@ -24,14 +25,15 @@ public class ResolveStepPackDelegate implements JavaDelegate {
     String taskKey = CampaignSupport.taskKey(ex);
     CampaignLoop.Resolution r =
         support.loop(ex).resolve(CampaignSupport.owner(ex), taskKey, CampaignSupport.runId(ex));
-    ex.setVariable(CampaignVars.STEP_PACK_RESOLVED, r.resolved());
+    EngineVariables.setIfChanged(ex, CampaignVars.STEP_PACK_RESOLVED, r.resolved());
     if (r.resolved()) {
       CampaignSupport.handOverStepPack(ex, r.packJson());
-      ex.setVariable(CampaignVars.CURRENT_BACKEND, r.backend());
-      ex.setVariable(
+      EngineVariables.setIfChanged(ex, CampaignVars.CURRENT_BACKEND, r.backend());
+      EngineVariables.setIfChanged(
+          ex,
           CampaignVars.CURRENT_ESCALATE_EXHAUSTED_REWORK,
           support.loop(ex).escalatesExhaustedRework(taskKey));
-      ex.setVariable(CampaignVars.AUTO_PLANNED, r.autoPlanned());
+      EngineVariables.setIfChanged(ex, CampaignVars.AUTO_PLANNED, r.autoPlanned());
       session.record(
           ex,
           "cycle_started",

@@ -1,6 +1,7 @@
 package dev.aiflow.engine.campaign;
 
 import dev.aiflow.campaign.CampaignLoop;
+import dev.aiflow.engine.EngineVariables;
 import dev.aiflow.engine.SessionRecorder;
 import java.util.Map;
 import org.camunda.bpm.engine.delegate.DelegateExecution;
@@ -38,7 +39,7 @@ public class SelectNextTaskDelegate implements JavaDelegate {
             cyclesDone,
             CampaignSupport.setAside(ex),
             shared);
-    ex.setVariable(CampaignVars.TASK_SELECTED, pick.selected());
+    EngineVariables.setIfChanged(ex, CampaignVars.TASK_SELECTED, pick.selected());
     if (pick.selected()) {
       ex.setVariable(CampaignVars.CURRENT_TASK_KEY, pick.taskKey());
       ex.setVariable(CampaignVars.CURRENT_RUN_ID, pick.runId());

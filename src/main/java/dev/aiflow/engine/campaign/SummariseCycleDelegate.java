@@ -34,19 +34,22 @@ public class SummariseCycleDelegate implements JavaDelegate {
                 tokens instanceof Number n ? n.longValue() : null,
                 cost instanceof Number n ? n.doubleValue() : null);
     CampaignSupport.setCounters(ex, after);
-    ex.setVariable(CampaignVars.BUDGET_EXHAUSTED, after.budgetExhausted(loop.spec().budget()));
+    EngineVariables.setIfChanged(
+        ex, CampaignVars.BUDGET_EXHAUSTED, after.budgetExhausted(loop.spec().budget()));
     CircuitBreaker breaker =
         CampaignSupport.breaker(ex)
             .after(
                 SyncScoreboardDelegate.outcome(ex),
                 EngineVariables.string(ex, CampaignVars.CYCLE_DISPATCH_OUTCOME, null));
     CampaignSupport.setBreaker(ex, breaker);
-    ex.setVariable(
+    EngineVariables.setIfChanged(
+        ex,
         CampaignVars.BREAKER_TRIPPED,
         breaker.tripped(
             EngineVariables.integer(
                 ex, CampaignVars.BREAKER_THRESHOLD, CircuitBreaker.DEFAULT_THRESHOLD)));
-    ex.setVariable(
+    EngineVariables.setIfChanged(
+        ex,
         CampaignVars.WORK_LEFT,
         loop.workLeft(CampaignSupport.owner(ex), CampaignSupport.setAside(ex)));
   }

@@ -207,6 +207,20 @@ class CampaignProcessTest extends EngineTestBase {
       assertThat(String.valueOf(pack.getValue())).contains(cycle.getBusinessKey());
     }
 
+    // a fact that stays the same from task to task is written once, not once per task
+    assertThat(
+            history
+                .createHistoricDetailQuery()
+                .processInstanceId(campaignId)
+                .variableUpdates()
+                .list()
+                .stream()
+                .map(d -> (org.camunda.bpm.engine.history.HistoricVariableUpdate) d)
+                .filter(d -> d.getVariableName().equals("currentBackend") && d.getValue() != null)
+                .count())
+        .as("currentBackend written for A, unchanged for B")
+        .isEqualTo(1);
+
     // the chain closed both tasks and agrees with the engine's history
     WorkflowLogger log = loggers.logger(project);
     assertThat(log.task("A").closed()).isTrue();
