@@ -99,8 +99,9 @@ public final class ScoreboardStore {
         out.add(TrendPoint.fromTree(s));
       }
     } catch (RuntimeException e) {
+      // no cause: a parser's message may quote the document (a date it could not read)
       throw new IllegalStateException(
-          "could not read " + where + ": not a trends document; it is left as it is", e);
+          "could not read " + where + ": not a trends document; it is left as it is");
     }
     return out;
   }
@@ -126,13 +127,13 @@ public final class ScoreboardStore {
                   dev.aiflow.json.StrictJson.readTree(
                       new String(bytes, start, i - start, StandardCharsets.UTF_8))));
         } catch (RuntimeException e) {
+          // no cause: a parser's message may quote the line (a date it could not read)
           throw new IllegalStateException(
               "could not read "
                   + where
                   + ", line "
                   + line
-                  + ": not a trend record; it is left as it is",
-              e);
+                  + ": not a trend record; it is left as it is");
         }
       }
       start = i + 1;
@@ -142,7 +143,7 @@ public final class ScoreboardStore {
 
   /**
    * The policy picked {@code taskKey} for run {@code runId}. Only {@code scoreboard.json} changes;
-   * the summary follows at the end of the cycle.
+   * the summary follows at the campaign's end or on request.
    */
   public Scoreboard recordSelection(String taskKey, String runId, Instant at) {
     return counters(s -> s.selected(taskKey, runId, at));
