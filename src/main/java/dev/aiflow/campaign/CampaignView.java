@@ -66,10 +66,6 @@ public record CampaignView(
     if (queue == null) {
       return new dev.aiflow.triage.QueueCounts(0, 0, 0, 0);
     }
-    return new dev.aiflow.triage.QueueCounts(
-        queue.path("pending").asInt(),
-        queue.path("in_progress").asInt(),
-        queue.path("completed").asInt(),
-        queue.path("failed").asInt());
+    return dev.aiflow.triage.QueueCounts.fromTree(queue);
   }
 }

@@ -90,11 +90,7 @@ public record TrendPoint(
         o.path("rework_rounds").asInt(),
         o.hasNonNull("qa_verdict") ? o.get("qa_verdict").asText() : null,
         o.hasNonNull("qa_reason_code") ? o.get("qa_reason_code").asText() : null,
-        new QueueCounts(
-            q.path("pending").asInt(),
-            q.path("in_progress").asInt(),
-            q.path("completed").asInt(),
-            q.path("failed").asInt()),
+        QueueCounts.fromTree(q),
         o.path("elapsed_ms").asLong(),
         o.path("completed_total").asInt(),
         o.path("failed_total").asInt(),

@@ -342,10 +342,7 @@ class ScoreboardStoreTest {
     ScoreboardStore board = new ScoreboardStore(dir);
     board.recordCycle(passed("R1", "A"));
     // a crash in the middle of the second append
-    Files.write(
-        board.trendsFile(),
-        "{\"cycle\":2,\"at\":\"20".getBytes(StandardCharsets.UTF_8),
-        java.nio.file.StandardOpenOption.APPEND);
+    appendRaw(board, "{\"cycle\":2,\"at\":\"20");
     assertThat(board.trends()).extracting(TrendPoint::runId).containsExactly("R1");
 
     board.recordCycle(passed("R2", "B"));
@@ -358,10 +355,7 @@ class ScoreboardStoreTest {
     ScoreboardStore board = new ScoreboardStore(dir);
     board.recordCycle(passed("R1", "A"));
     // well-formed JSON whose date a parser would quote in its own message
-    Files.write(
-        board.trendsFile(),
-        "{\"cycle\":2,\"at\":\"hunter2\"}\n".getBytes(StandardCharsets.UTF_8),
-        java.nio.file.StandardOpenOption.APPEND);
+    appendRaw(board, "{\"cycle\":2,\"at\":\"hunter2\"}\n");
     byte[] before = Files.readAllBytes(board.trendsFile());
     assertThatThrownBy(board::trends)
         .hasMessageContaining("trends.jsonl, line 2")
@@ -433,12 +427,18 @@ class ScoreboardStoreTest {
     ScoreboardStore board = new ScoreboardStore(dir);
     board.recordCycle(passed("R1", "A"));
     // the crash cut the record of R2 after its run id
-    Files.write(
-        board.trendsFile(),
-        "{\"cycle\":2,\"at\":\"2026-11-23T10:00:00Z\",\"campaign_id\":\"c1\",\"run_id\":\"R2\""
-            .getBytes(StandardCharsets.UTF_8),
-        java.nio.file.StandardOpenOption.APPEND);
+    appendRaw(
+        board,
+        "{\"cycle\":2,\"at\":\"2026-11-23T10:00:00Z\",\"campaign_id\":\"c1\",\"run_id\":\"R2\"");
     board.recordCycle(passed("R2", "B"));
     assertThat(board.trends()).extracting(TrendPoint::runId).containsExactly("R1", "R2");
+  }
+
+  /** Appends text to the trend records as a crash or a hostile hand would leave it. */
+  private static void appendRaw(ScoreboardStore board, String text) throws Exception {
+    Files.write(
+        board.trendsFile(),
+        text.getBytes(StandardCharsets.UTF_8),
+        java.nio.file.StandardOpenOption.APPEND);
   }
 }

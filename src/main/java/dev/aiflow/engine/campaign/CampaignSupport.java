@@ -1,7 +1,6 @@
 package dev.aiflow.engine.campaign;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.aiflow.campaign.CampaignBudget;
 import dev.aiflow.campaign.CampaignCounters;
@@ -15,6 +14,7 @@ import dev.aiflow.campaign.StepPackMap;
 import dev.aiflow.config.AiflowProperties;
 import dev.aiflow.engine.EngineVariables;
 import dev.aiflow.engine.LoggerRegistry;
+import dev.aiflow.engine.stepcycle.StepCycleVars;
 import dev.aiflow.worker.BackendMap;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -27,6 +27,9 @@ import org.camunda.bpm.engine.HistoryService;
 import org.camunda.bpm.engine.RuntimeService;
 import org.camunda.bpm.engine.delegate.DelegateExecution;
 import org.camunda.bpm.engine.delegate.VariableScope;
+import org.camunda.bpm.engine.history.HistoricProcessInstance;
+import org.camunda.bpm.engine.history.HistoricVariableInstance;
+import org.camunda.spin.plugin.variable.value.JsonValue;
 import org.springframework.stereotype.Component;
 
 /** Reads the campaign's variables into a checked {@link CampaignSpec}, the other way round too. */
@@ -361,25 +364,24 @@ public class CampaignSupport {
    */
   static dev.aiflow.protocol.StepPack packTheCycleRan(
       DelegateExecution ex, CampaignLoop loop, String taskKey, String runId) {
-    org.camunda.bpm.engine.HistoryService history =
-        ex.getProcessEngineServices().getHistoryService();
-    for (org.camunda.bpm.engine.history.HistoricProcessInstance cycle :
+    HistoryService history = ex.getProcessEngineServices().getHistoryService();
+    for (HistoricProcessInstance cycle :
         history
             .createHistoricProcessInstanceQuery()
             .superProcessInstanceId(ex.getProcessInstanceId())
             .processInstanceBusinessKey(runId)
             .list()) {
-      org.camunda.bpm.engine.history.HistoricVariableInstance pack =
+      HistoricVariableInstance pack =
           history
               .createHistoricVariableInstanceQuery()
               .processInstanceId(cycle.getId())
-              .variableName(dev.aiflow.engine.stepcycle.StepCycleVars.STEP_PACK)
+              .variableName(StepCycleVars.STEP_PACK)
               .disableCustomObjectDeserialization()
               .singleResult();
       String json =
           pack == null
               ? null
-              : pack.getTypedValue() instanceof org.camunda.spin.plugin.variable.value.JsonValue j
+              : pack.getTypedValue() instanceof JsonValue j
                   ? j.getValueSerialized()
                   : pack.getValue() == null ? null : pack.getValue().toString();
       if (json != null) {
@@ -395,12 +397,7 @@ public class CampaignSupport {
       return null;
     }
     try {
-      JsonNode n = JSON.readTree(json);
-      return new dev.aiflow.triage.QueueCounts(
-          n.path("pending").asInt(),
-          n.path("in_progress").asInt(),
-          n.path("completed").asInt(),
-          n.path("failed").asInt());
+      return dev.aiflow.triage.QueueCounts.fromTree(JSON.readTree(json));
     } catch (JsonProcessingException e) {
       return null;
     }
