@@ -111,16 +111,21 @@ def build():
     ext(m, 'Task_VerifyInWorkspace', 'Verify in workspace', 1560, A, 'aiflow-verify',
         'verify-in-workspace',
         'The kernel observes what the agent changed (against the snapshot) and re-runs every '
-        'required command and verification itself; completes with kernelObservation.',
+        'required command and verification itself; completes with kernelObservation and '
+        'reviewInputs.',
         doc='An external task (topic aiflow-verify) on the worker next to the workspace: the '
             'observed change set and patch, the kernel\'s own runs of the required commands and '
             'verifications (clean environment, sandbox, own limits), kept as kernel evidence. '
-            'docs/protocol.md, "What the kernel observes and re-runs".')
+            'It hands over reviewInputs (the observation, and the SHA-256 of every evidence file '
+            'the StepResult cites), so the QA gate needs no copy of the workspace. '
+            'docs/protocol.md, '
+            '"What the kernel observes and re-runs"; docs/architecture.md, "Remote workers".')
     svc(m, 'Task_LogAttempt', 'Log attempt', 1710, A, 'logAttemptDelegate', 'log-attempt',
         'Appends one R/S attempt (with tokens, cost, turns) to the hash chain, idempotent per '
         'dispatch; sets attemptEventHash and chainAnchor (kept in history).', asyncb=True)
     svc(m, 'Task_QaReview', 'QA review', 1860, A, 'qaReviewDelegate', 'qa-review',
-        'The QA gate on the kernel\'s observation; sets qaVerdict, qaReasonCode, '
+        'The QA gate on the kernel\'s observation and evidence hashes (reviewInputs); sets '
+        'qaVerdict, qaReasonCode, '
         'reworkConverging, taskBudgetLeft; logs qa_review.')
     m.add('exclusiveGateway', 'Gateway_QaVerdict', 'QA verdict?', 1990, A,
           attrs={'default': 'Flow_NotPassed'})

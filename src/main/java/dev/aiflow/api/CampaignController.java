@@ -150,7 +150,10 @@ public class CampaignController {
                       o.campaignBranch(),
                       Boolean.TRUE.equals(o.keepFailedWorktrees())))
               .build()
-              .resolvePaths(policy, queue == null);
+              .resolvePaths(policy, queue == null, properties.workspacesHere());
+      if (!properties.workspacesHere()) {
+        spec.requireRunnableOnRemoteWorkers();
+      }
     } catch (CampaignInputException e) {
       throw new ProblemHandler.BadRequest(e.field(), e.getMessage());
     }

@@ -105,6 +105,32 @@ public record CampaignSpec(
    * @throws CampaignInputException naming the field that is refused
    */
   public CampaignSpec resolvePaths(PathPolicy policy, boolean queueMustExist) {
+    return resolvePaths(policy, queueMustExist, true);
+  }
+
+  /**
+   * What a campaign whose agents run on remote workers needs when it starts: a workspace named (the
+   * server has none of its own to give), and no checkpoints (they are copied on the server).
+   *
+   * @throws CampaignInputException naming the option
+   */
+  public void requireRunnableOnRemoteWorkers() {
+    if (workspace == null) {
+      throw new CampaignInputException("workspace", PathPolicy.WORKSPACE_REQUIRED);
+    }
+    if (safeguards.autoCheckpoint()) {
+      throw new CampaignInputException(
+          "options.autoCheckpoint", PathPolicy.CHECKPOINT_NEEDS_WORKSPACE);
+    }
+  }
+
+  /**
+   * As {@link #resolvePaths(PathPolicy, boolean)}; with {@code workspaceHere} false the workspace
+   * is on the remote workers' machines, so here only its path is checked (they check the folder):
+   * {@link PathPolicy#remoteWorkspace}.
+   */
+  public CampaignSpec resolvePaths(
+      PathPolicy policy, boolean queueMustExist, boolean workspaceHere) {
     try {
       Path queue =
           queueMustExist
@@ -115,7 +141,12 @@ public record CampaignSpec(
       if (progress == null) {
         policy.directory("progressDir", queue.getParent().toString());
       }
-      Path ws = workspace == null ? null : policy.workspace("workspace", workspace.toString());
+      Path ws =
+          workspace == null
+              ? null
+              : workspaceHere
+                  ? policy.workspace("workspace", workspace.toString())
+                  : policy.remoteWorkspace("workspace", workspace.toString());
       Safeguards guards = safeguards;
       if (safeguards.requirementsDir() != null) {
         guards =

@@ -189,6 +189,26 @@ public record AiflowProperties(
     return dataDir.resolve("run");
   }
 
+  /**
+   * Whether the agents' workspaces are on this machine: this server runs agents itself (the
+   * in-process worker). Otherwise they are wherever the remote workers run the agents, and a
+   * workspace's path is checked here by the path rules alone: each worker checks the folder itself
+   * every time it runs or verifies an agent ({@code WorkerKernel.workspace}).
+   */
+  public boolean workspacesHere() {
+    return worker().inProcess();
+  }
+
+  /**
+   * A workspace named for the agents: an existing folder here when {@link #workspacesHere()}, else
+   * a path the rules allow (docs/architecture.md, "Remote workers").
+   */
+  public Path agentWorkspace(String field, String raw) {
+    return workspacesHere()
+        ? pathPolicy().workspace(field, raw)
+        : pathPolicy().remoteWorkspace(field, raw);
+  }
+
   /** The rule for named paths: inside {@link #campaignRoots()} (unless off), never private. */
   public dev.aiflow.files.PathPolicy pathPolicy() {
     return restrictPaths

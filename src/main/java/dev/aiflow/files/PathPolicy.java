@@ -32,6 +32,16 @@ import java.util.List;
  */
 public final class PathPolicy {
 
+  /** Why a workspace must be named when the server runs no agents of its own. */
+  public static final String WORKSPACE_REQUIRED =
+      "required: the agents run on remote workers (aiflow.worker.in-process=false), so the"
+          + " server has no workspace of its own to give them";
+
+  /** Why no checkpoint is taken when the workspaces are on the remote workers. */
+  public static final String CHECKPOINT_NEEDS_WORKSPACE =
+      "checkpoints are copied on the server, and the workspaces are on the remote workers"
+          + " (aiflow.worker.in-process=false): turn autoCheckpoint off";
+
   /** The largest JSON document aiflow reads from a named file unless told otherwise: 8 MiB. */
   public static final long DEFAULT_MAX_DOCUMENT_BYTES = 8L * 1024 * 1024;
 
@@ -133,6 +143,20 @@ public final class PathPolicy {
           quote(raw) + (Files.exists(real) ? " is not a folder" : " does not exist (no folder)"));
     }
     return real;
+  }
+
+  /**
+   * A workspace on the remote workers' machines: the rules a workspace here gets (inside the
+   * allowed roots, neither a private path nor a folder holding one) applied to what this machine
+   * has of the path; whether the folder exists is for the worker to check, each time it uses it.
+   * Returns the path as given, absolute and normalised: this machine's links are not the worker's.
+   */
+  public Path remoteWorkspace(String field, String raw) {
+    Path real = resolve(field, raw, true);
+    if (Files.exists(real) && !Files.isDirectory(real)) {
+      throw new PathRefusedException(field, quote(raw) + " is not a folder");
+    }
+    return Path.of(raw).toAbsolutePath().normalize();
   }
 
   /** An existing folder; returns its real path. */

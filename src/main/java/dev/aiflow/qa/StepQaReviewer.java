@@ -12,16 +12,8 @@ import dev.aiflow.protocol.PathGlob;
 import dev.aiflow.protocol.StepResult;
 import dev.aiflow.protocol.StepSpec;
 import dev.aiflow.protocol.WorkspacePath;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -51,10 +43,18 @@ public final class StepQaReviewer {
 
   public static final String CLAIM_MISMATCH = "CLAIM_MISMATCH";
 
-  private final Path workspace;
+  private final WorkspaceFiles files;
 
   public StepQaReviewer(Path workspace) {
-    this.workspace = workspace.toAbsolutePath().normalize();
+    this(WorkspaceFiles.live(workspace));
+  }
+
+  /**
+   * A gate asking {@code files} about the workspace: the folder itself, or on the server the
+   * answers the kernel gathered next to it ({@link ReviewInputs}).
+   */
+  public StepQaReviewer(WorkspaceFiles files) {
+    this.files = files;
   }
 
   /**
@@ -83,12 +83,12 @@ public final class StepQaReviewer {
               + "/"
               + spec.stepId());
     }
-    if (kernel.workspace() != null && !real(Path.of(kernel.workspace())).equals(real(workspace))) {
+    if (kernel.workspace() != null && !files.isWorkspace(kernel.workspace())) {
       throw new IllegalArgumentException(
           "the kernel observation is of the workspace "
               + kernel.workspace()
               + ", not of "
-              + workspace);
+              + files.describe());
     }
     Map<String, EvidenceRecord> evidence = new LinkedHashMap<>();
     List<String> needsPerson = new ArrayList<>();
@@ -656,7 +656,7 @@ public final class StepQaReviewer {
   private List<Finding> claimedScope(StepSpec spec, StepResult result) {
     List<Finding> findings = new ArrayList<>();
     for (String changed : result.changedFiles()) {
-      WorkspacePath p = WorkspacePath.check(workspace, changed);
+      WorkspacePath p = files.check(changed);
       if (!p.safe()) {
         findings.add(
             new Finding("SCOPE_VIOLATION", changed, "'" + changed + "': " + p.problem(), false));
@@ -672,7 +672,8 @@ public final class StepQaReviewer {
     return findings;
   }
 
-  private List<Finding> evidenceCheck(StepResult result, Map<String, EvidenceRecord> evidence) {
+  /** Every path a result cites as evidence: of its commands, its criteria, its artifacts. */
+  static Set<String> citedPaths(StepResult result) {
     Set<String> paths = new LinkedHashSet<>();
     for (CommandRecord c : result.commands()) {
       if (c.evidencePath() != null && !c.evidencePath().isBlank()) {
@@ -681,9 +682,13 @@ public final class StepQaReviewer {
     }
     result.acceptance().forEach(a -> paths.addAll(a.evidencePaths()));
     paths.addAll(result.artifacts());
+    return paths;
+  }
+
+  private List<Finding> evidenceCheck(StepResult result, Map<String, EvidenceRecord> evidence) {
     List<Finding> findings = new ArrayList<>();
-    for (String path : paths) {
-      WorkspacePath p = WorkspacePath.check(workspace, path);
+    for (String path : citedPaths(result)) {
+      WorkspacePath p = files.check(path);
       if (!p.safe() || !p.normalised().startsWith(EVIDENCE_ROOT)) {
         findings.add(
             new Finding(
@@ -704,7 +709,7 @@ public final class StepQaReviewer {
 
   /** The evidence record of an existing, safe evidence file (hashed once), or null. */
   private EvidenceRecord inspect(String reported, Map<String, EvidenceRecord> evidence) {
-    WorkspacePath p = WorkspacePath.check(workspace, reported);
+    WorkspacePath p = files.check(reported);
     if (!p.safe() || !p.normalised().startsWith(EVIDENCE_ROOT)) {
       return null;
     }
@@ -719,36 +724,7 @@ public final class StepQaReviewer {
     return record;
   }
 
-  private static Path real(Path p) {
-    try {
-      return p.toRealPath();
-    } catch (IOException e) {
-      return p.toAbsolutePath().normalize();
-    }
-  }
-
-  /** The SHA-256 of a regular file (never through a link) in the workspace, or null. */
   private EvidenceRecord hash(String normalised, String origin) {
-    Path file = workspace.resolve(normalised);
-    if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
-      return null;
-    }
-    try {
-      MessageDigest md = MessageDigest.getInstance("SHA-256");
-      long bytes = 0;
-      byte[] buf = new byte[1 << 16];
-      try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
-        int n;
-        while ((n = in.read(buf)) > 0) {
-          md.update(buf, 0, n);
-          bytes += n;
-        }
-      }
-      return new EvidenceRecord(normalised, HexFormat.of().formatHex(md.digest()), bytes, origin);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read evidence " + file, e);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    return files.hash(normalised, origin);
   }
 }

@@ -43,7 +43,14 @@ final class BenchAgent {
 
   /** The pack a fetched task carries ({@code stepPack}, Json or text). */
   static String pack(LockedExternalTask t) {
-    TypedValue v = t.getVariables().getValueTyped(StepCycleVars.STEP_PACK);
+    return json(t, StepCycleVars.STEP_PACK);
+  }
+
+  static String json(LockedExternalTask t, String name) {
+    TypedValue v = t.getVariables().getValueTyped(name);
+    if (v == null) {
+      return null;
+    }
     return v instanceof org.camunda.spin.plugin.variable.value.JsonValue j
         ? j.getValueSerialized()
         : String.valueOf(v.getValue());
@@ -95,13 +102,20 @@ final class BenchAgent {
     AgentDispatchHandler.Decision d =
         verifier.handle(
             new VerifyHandler.Task(
-                t.getId(), pack(t), StepCycleVars.PACK_KIND_STEP, workspace.toString(), "mock"),
+                t.getId(),
+                pack(t),
+                StepCycleVars.PACK_KIND_STEP,
+                workspace.toString(),
+                "mock",
+                json(t, StepCycleVars.STEP_RESULT)),
             duration -> true);
     kernelNanos.addAndGet(System.nanoTime() - t0);
     if (!(d instanceof AgentDispatchHandler.Complete c)) {
       throw new IllegalStateException("the kernel's verification did not complete: " + d);
     }
-    return new HashMap<>(c.variables());
+    Map<String, Object> done = new HashMap<>(c.variables());
+    c.jsonVariables().forEach((k, v) -> done.put(k, SpinValues.jsonValue(v).create()));
+    return done;
   }
 
   /** The kernel's time (snapshots, observation, re-runs) since the last call, in milliseconds. */

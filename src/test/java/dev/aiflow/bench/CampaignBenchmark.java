@@ -159,9 +159,9 @@ public class CampaignBenchmark {
                 .topic(TWIN_TOPIC, 60_000)
                 .variables("stepPack", "workspace")
                 .topic("aiflow-verify", 60_000)
-                .variables("stepPack", "workspace")
+                .variables("stepPack", "workspace", "stepResult")
                 .topic(TWIN_VERIFY, 60_000)
-                .variables("stepPack", "workspace")
+                .variables("stepPack", "workspace", "stepResult")
                 .execute();
         if (locked.isEmpty()) {
           // wait for the engine's wake-up (a task committed), as the real in-process worker

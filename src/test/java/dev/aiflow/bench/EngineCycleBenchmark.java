@@ -205,7 +205,11 @@ public class EngineCycleBenchmark {
     List<LockedExternalTask> locked = List.of();
     while (locked.isEmpty()) {
       locked =
-          e.tasks.fetchAndLock(1, "bench").topic(topic, 60_000).variables("stepPack").execute();
+          e.tasks
+              .fetchAndLock(1, "bench")
+              .topic(topic, 60_000)
+              .variables("stepPack", "stepResult")
+              .execute();
     }
     return locked.get(0);
   }

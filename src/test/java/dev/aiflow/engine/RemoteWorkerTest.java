@@ -38,7 +38,9 @@ import org.springframework.boot.test.context.SpringBootTest;
       EngineTestBase.MOCK_SHIM,
       EngineTestBase.TEMP_ROOT,
       "aiflow.worker.in-process=false",
-      "aiflow.worker.poll-interval=100ms"
+      "aiflow.worker.poll-interval=100ms",
+      // a job activated by a test runs within half a second, not after the idle back-off (60 s)
+      "camunda.bpm.job-execution.max-wait=500"
     })
 class RemoteWorkerTest extends ServerTestBase {
 
@@ -48,6 +50,7 @@ class RemoteWorkerTest extends ServerTestBase {
   @Autowired LoggerRegistry loggers;
   @Autowired org.camunda.bpm.engine.RuntimeService runtime;
   @Autowired org.camunda.bpm.engine.HistoryService history;
+  @Autowired org.camunda.bpm.engine.ManagementService management;
   @TempDir Path workspace;
 
   AiflowProperties.Worker remoteConfig() {
@@ -306,5 +309,230 @@ class RemoteWorkerTest extends ServerTestBase {
     }
     assertThat(java.nio.file.Files.readString(secret)).isEqualTo("not-for-agents");
     assertThat(java.nio.file.Files.exists(workerData.resolve(".artifacts"))).isFalse();
+  }
+
+  /**
+   * The workspace is on the worker's machine, not the server's: the gate and the rework step judge
+   * the inputs the verification handed over. Here the workspace is gone from the moment the first
+   * verification completed until the rework was ready to dispatch: the gate still sends the step
+   * back with the failing check, and the second round passes once the worker has its workspace
+   * again.
+   */
+  @Test
+  void theQaGateJudgesWithoutTheWorkspace() throws Exception {
+    String logAttempt =
+        management
+            .createJobDefinitionQuery()
+            .processDefinitionKey("stepCycle")
+            .activityIdIn("Task_LogAttempt")
+            .singleResult()
+            .getId();
+    management.suspendJobDefinitionById(logAttempt, true);
+    Path away = workspace.resolveSibling(workspace.getFileName() + "-away");
+    String pi;
+    try {
+      pi =
+          cycles.start(
+              new StepCycleService.CycleRequest(
+                  "away",
+                  "RUN-X5",
+                  Packs.stepPack("X5", "fail-then-pass"),
+                  null,
+                  1,
+                  null,
+                  workspace.toString(),
+                  true));
+      try (RemoteDispatchWorker worker = remote()) {
+        org.awaitility.Awaitility.await()
+            .atMost(Duration.ofSeconds(60))
+            .until(
+                () -> management.createJobQuery().processInstanceId(pi).suspended().count() == 1);
+      }
+      assertThat(runtime.getVariableTyped(pi, "reviewInputs", false).getValue())
+          .as("the verification handed its inputs over")
+          .isNotNull();
+      java.nio.file.Files.move(workspace, away);
+      management.activateJobDefinitionById(logAttempt, true);
+      // the gate, the gateways and the rework step run in that job, up to the rework's dispatch
+      org.awaitility.Awaitility.await()
+          .atMost(Duration.ofSeconds(30))
+          .until(
+              () ->
+                  Integer.valueOf(1).equals(runtime.getVariable(pi, "reworkRound"))
+                      || runtime.createIncidentQuery().processInstanceId(pi).count() > 0);
+    } finally {
+      management.activateJobDefinitionById(logAttempt, true);
+    }
+    assertThat(java.nio.file.Files.exists(workspace))
+        .as("the server created no workspace")
+        .isFalse();
+    assertThat(runtime.createIncidentQuery().processInstanceId(pi).count()).isZero();
+    assertThat(runtime.getVariable(pi, "qaVerdict")).isEqualTo("REWORK");
+    assertThat(runtime.getVariable(pi, "reworkRound")).isEqualTo(1);
+    assertThat(runtime.getActiveActivityIds(pi)).containsExactly("Task_DispatchStep");
+    assertThat(runtime.getVariable(pi, "reviewInputs"))
+        .as("the next round's gate judges only its own verification's inputs")
+        .isNull();
+    assertThat(String.valueOf(runtime.getVariableTyped(pi, "reworkPack", false).getValue()))
+        .contains("failing_checks");
+    java.nio.file.Files.move(away, workspace);
+    try (RemoteDispatchWorker worker = remote()) {
+      assertThat(cycles.await(pi, Duration.ofSeconds(60)).outcome()).isEqualTo("completed");
+    }
+    List<dev.aiflow.logger.ChainEvent> reviews =
+        loggers.logger("away").taskEvents("X5").stream()
+            .filter(e -> e.eventType().equals("qa_review"))
+            .toList();
+    assertThat(reviews).hasSize(2);
+    assertThat(reviews.get(0).json()).contains("\"sha256\"");
+    assertThat(reconciler.reconcile("away").clean()).isTrue();
+  }
+
+  /**
+   * With the agents on remote workers only, the server checks a named workspace by the path rules
+   * and leaves the folder to the worker: one the server does not have passes the intake, and the
+   * worker, which has none either, refuses it with an incident. A workspace outside the allowed
+   * roots, none at all, or a checkpoint of a folder the server lacks are refused at the intake.
+   */
+  @Test
+  void theServerChecksAWorkspacesPathAndTheWorkerItsFolder() throws Exception {
+    Path elsewhere = workspace.resolve("on-the-worker-only");
+    String pi = start("elsewhere", "X6", elsewhere.toString(), false);
+    try (RemoteDispatchWorker worker = remote()) {
+      org.camunda.bpm.engine.runtime.Incident incident =
+          org.awaitility.Awaitility.await()
+              .atMost(Duration.ofSeconds(30))
+              .until(
+                  () -> runtime.createIncidentQuery().processInstanceId(pi).singleResult(),
+                  i -> i != null);
+      assertThat(incident.getActivityId()).isEqualTo("Task_DispatchStep");
+      assertThat(incident.getIncidentMessage()).contains("the workspace is refused");
+    }
+    assertThat(java.nio.file.Files.exists(elsewhere)).isFalse();
+    runtime.deleteProcessInstance(pi, "test over");
+
+    assertThat(rejection(start("elsewhere", "X7", "/etc/aiflow-ws", false)))
+        .contains("WORKSPACE_REFUSED");
+    assertThat(rejection(start("elsewhere", "X12", dataDir().toString(), false)))
+        .as("the server's data directory, which it has, is no one's workspace")
+        .contains("WORKSPACE_REFUSED", "private");
+    assertThat(rejection(start("elsewhere", "X8", null, false)))
+        .contains("WORKSPACE_REFUSED", "required: the agents run on remote workers");
+    assertThat(rejection(start("elsewhere", "X9", elsewhere.toString(), true)))
+        .contains("CHECKPOINT_NEEDS_WORKSPACE");
+  }
+
+  String start(String project, String task, String ws, boolean autoCheckpoint) {
+    java.util.Map<String, Object> vars = new java.util.HashMap<>();
+    vars.put("projectId", project);
+    vars.put(
+        "stepPack",
+        org.camunda.spin.plugin.variable.SpinValues.jsonValue(Packs.stepPack(task, "pass"))
+            .create());
+    vars.put("maxReworkRounds", 0);
+    if (ws != null) {
+      vars.put("workspace", ws);
+    }
+    vars.put("autoCheckpoint", autoCheckpoint);
+    return runtime.startProcessInstanceByKey("stepCycle", vars).getId();
+  }
+
+  /** The findings of a cycle its intake rejected. */
+  String rejection(String pi) throws InterruptedException {
+    StepCycleService.CycleResult r = cycles.await(pi, Duration.ofSeconds(30));
+    assertThat(r.outcome()).isEqualTo("rejected");
+    return String.valueOf(r.variables().get("intakeFindings"));
+  }
+
+  /** The same rules when a campaign is started over REST: each refusal names its field. */
+  @Test
+  void aCampaignForRemoteWorkersNamesAWorkspaceTheServerNeedNotHave() throws Exception {
+    String queue =
+        """
+        {"max_attempts": 1, "tasks": [{"key": "R-1", "priority": 0}]}""";
+    String base =
+        """
+        {"projectId": "remote-campaign", "queue": %s, "stepPacks": {"R-1": %s}%s,
+         "options": {"maxReworkRounds": 0%s}}""";
+    String pack = Packs.stepPack("R-1", "pass");
+    String ws = ",\"workspace\": \"" + workspace.resolve("on-the-worker-only") + "\"";
+
+    var none = postJson("/api/campaigns", base.formatted(queue, pack, "", ""), true);
+    assertThat(none.statusCode()).as(none.body()).isEqualTo(400);
+    assertThat(none.body()).contains("\"field\":\"workspace\"", "remote workers");
+
+    var checkpoint =
+        postJson(
+            "/api/campaigns", base.formatted(queue, pack, ws, ", \"autoCheckpoint\": true"), true);
+    assertThat(checkpoint.statusCode()).as(checkpoint.body()).isEqualTo(400);
+    assertThat(checkpoint.body()).contains("\"field\":\"options.autoCheckpoint\"");
+
+    var started = postJson("/api/campaigns", base.formatted(queue, pack, ws, ""), true);
+    assertThat(started.statusCode()).as(started.body()).isEqualTo(201);
+    String id =
+        new com.fasterxml.jackson.databind.ObjectMapper()
+            .readTree(started.body())
+            .path("id")
+            .asText();
+    // no worker runs here, so a graceful cancel would wait for the lane's dispatch: remove it all,
+    // lest the other tests' workers take its task
+    runtime.deleteProcessInstance(id, "test over");
+    assertThat(java.nio.file.Files.exists(workspace.resolve("on-the-worker-only"))).isFalse();
+  }
+
+  /**
+   * A worker of an earlier aiflow completes the verification without {@code reviewInputs} (played
+   * here by removing them): the gate reads the observation from the workspace when this server has
+   * it, and otherwise stops with an incident saying what to do, never a verdict.
+   */
+  @Test
+  void aVerificationWithoutReviewInputsIsJudgedFromTheWorkspaceOnlyWhenTheServerHasIt()
+      throws Exception {
+    String logAttempt =
+        management
+            .createJobDefinitionQuery()
+            .processDefinitionKey("stepCycle")
+            .activityIdIn("Task_LogAttempt")
+            .singleResult()
+            .getId();
+    Path here = java.nio.file.Files.createDirectories(workspace.resolve("here"));
+    Path gone = java.nio.file.Files.createDirectories(workspace.resolve("gone"));
+    List<String> pis = new java.util.ArrayList<>();
+    management.suspendJobDefinitionById(logAttempt, true);
+    try {
+      pis.add(start("older-worker", "X10", here.toString(), false));
+      pis.add(start("older-worker", "X11", gone.toString(), false));
+      try (RemoteDispatchWorker worker = remote()) {
+        org.awaitility.Awaitility.await()
+            .atMost(Duration.ofSeconds(60))
+            .until(
+                () ->
+                    pis.stream()
+                        .allMatch(
+                            pi ->
+                                management
+                                        .createJobQuery()
+                                        .processInstanceId(pi)
+                                        .suspended()
+                                        .count()
+                                    == 1));
+      }
+      for (String pi : pis) {
+        runtime.removeVariable(pi, "reviewInputs");
+      }
+      java.nio.file.Files.move(gone, workspace.resolve("moved"));
+    } finally {
+      management.activateJobDefinitionById(logAttempt, true);
+    }
+    assertThat(cycles.await(pis.get(0), Duration.ofSeconds(30)).outcome()).isEqualTo("completed");
+    org.camunda.bpm.engine.runtime.Incident incident =
+        org.awaitility.Awaitility.await()
+            .atMost(Duration.ofSeconds(60))
+            .until(
+                () -> runtime.createIncidentQuery().processInstanceId(pis.get(1)).singleResult(),
+                i -> i != null);
+    assertThat(incident.getIncidentMessage())
+        .contains("handed over no reviewInputs", "upgrade the worker");
+    runtime.deleteProcessInstance(pis.get(1), "test over");
   }
 }

@@ -45,8 +45,28 @@ final class AppProcess implements AutoCloseable {
     return Path.of(jar).toAbsolutePath();
   }
 
+  /**
+   * Starts the server where {@code folder} is an empty folder: under bubblewrap, with a tmpfs
+   * mounted over it for the server alone, as on a machine that does not have it (the remote
+   * workers' workspaces). Required, never skipped: without bwrap the start fails.
+   */
+  AppProcess hiding(Path folder) {
+    hidden.add(folder.toAbsolutePath().normalize());
+    return this;
+  }
+
+  private final List<Path> hidden = new ArrayList<>();
+
   AppProcess start() throws Exception {
     List<String> cmd = new ArrayList<>();
+    if (!hidden.isEmpty()) {
+      // the whole file system as it is, but for the hidden folders; killing bwrap kills the server
+      cmd.addAll(List.of("bwrap", "--dev-bind", "/", "/", "--die-with-parent"));
+      for (Path h : hidden) {
+        cmd.addAll(List.of("--tmpfs", h.toString()));
+      }
+      cmd.add("--");
+    }
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.add("-Xmx512m");
     cmd.add("-jar");

@@ -39,8 +39,10 @@ import org.junit.jupiter.api.io.TempDir;
  * is clean, and Cockpit on B (the aiflow plugin, through the webapp's own login) shows the
  * campaign. The queue and the scoreboard are in the database as well (SharedFiles); the nodes run
  * on one machine, so they also see each other's copies: SharedFilesPostgresIT shows the database
- * alone carrying them between data directories. The figures are printed and kept in
- * docs/performance.md ("Two nodes").
+ * alone carrying them between data directories. The workspace is on the workers' side only: both
+ * nodes run under bubblewrap with an empty folder over it, so every QA review and rework is judged
+ * from what the verifications handed over. The figures are printed and kept in docs/performance.md
+ * ("Two nodes").
  */
 class ClusterPostgresIT {
 
@@ -80,15 +82,20 @@ class ClusterPostgresIT {
       items.add(Item.of("C-%02d".formatted(i), i, "pass"));
     }
     String packs = Queues.write(queue, 3, items, 60, 10);
-    Path ws = shared.resolve("ws");
+    // the workers' machine: the nodes see an empty folder there (AppProcess.hiding), so the
+    // campaign shows that no node needs the workspace, the QA gate included
+    Path workersOnly = Files.createDirectories(dir.resolve("workers-only"));
+    Path ws = workersOnly.resolve("ws");
     Queues.seedWorkspace(ws, items);
 
     AppProcess a =
         new AppProcess(
-            Files.createDirectories(dir.resolve("a")).resolve("data"), password, args, env);
+                Files.createDirectories(dir.resolve("a")).resolve("data"), password, args, env)
+            .hiding(workersOnly);
     AppProcess b =
         new AppProcess(
-            Files.createDirectories(dir.resolve("b")).resolve("data"), password, args, env);
+                Files.createDirectories(dir.resolve("b")).resolve("data"), password, args, env)
+            .hiding(workersOnly);
     HikariDataSource pool = null;
     List<RemoteDispatchWorker> workers = new ArrayList<>();
     try {

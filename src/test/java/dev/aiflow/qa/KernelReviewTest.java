@@ -14,6 +14,7 @@ import dev.aiflow.observe.KernelRun;
 import dev.aiflow.observe.ObservedChange;
 import dev.aiflow.protocol.AcceptanceCriterion;
 import dev.aiflow.protocol.StepPack;
+import dev.aiflow.protocol.StepResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -34,6 +35,7 @@ class KernelReviewTest {
 
   @BeforeEach
   void setUp() throws Exception {
+    workspace = workspace.toRealPath(); // as the kernel names it in an observation
     QaFixture.writeEvidence(workspace);
     reviewer = new StepQaReviewer(workspace);
     Files.createDirectories(workspace.resolve(KDIR));
@@ -254,5 +256,126 @@ class KernelReviewTest {
     assertThat(back).isEqualTo(r);
     assertThat(QaJson.toJson(r))
         .contains("\"claims_contradicted\" : 0", "\"severity\" : \"WARNING\"");
+  }
+
+  // the same gate on the inputs the kernel handed over (ReviewInputs): no workspace on the server
+
+  /** The gate's review from the inputs gathered now, judged while the workspace is gone. */
+  QaReview reviewWithoutTheWorkspace(StepPack spec, StepResult result, KernelObservation k)
+      throws Exception {
+    String handedOver = ReviewInputs.gather(workspace.toString(), workspace, result, k).toJson();
+    Path away = workspace.resolveSibling(workspace.getFileName() + "-gone");
+    Files.move(workspace, away);
+    try {
+      return ReviewInputs.fromJson(handedOver).review(spec, result);
+    } finally {
+      Files.move(away, workspace);
+    }
+  }
+
+  @Test
+  void theHandedOverInputsGiveTheVerdictTheWorkspaceGives() throws Exception {
+    String outside = Files.writeString(workspace.resolveSibling("secret.txt"), "s3cret").toString();
+    Files.createSymbolicLink(workspace.resolve(EVIDENCE + "leak.log"), Path.of(outside));
+    StepResult lying =
+        QaFixture.with(
+            passing(),
+            null,
+            null,
+            List.of(
+                new dev.aiflow.protocol.CommandRecord("pytest -q", 0, EVIDENCE + "pytest.log"),
+                new dev.aiflow.protocol.CommandRecord("ruff .", 0, EVIDENCE + "leak.log")),
+            null,
+            List.of(EVIDENCE + "missing.log", "../outside.log"));
+    KernelObservation failing =
+        kernel(
+            List.of(modified("src/parser.py"), modified("tests/test_parser.py")),
+            "c1",
+            "c1",
+            List.of(run("pytest -q", List.of("AC-1"), 1)));
+    for (StepResult result : List.of(passing(), lying)) {
+      for (KernelObservation k : List.of(honest(), failing)) {
+        QaReview live = reviewer.review(packWithVerifiedAc2(), result, k);
+        assertThat(reviewWithoutTheWorkspace(packWithVerifiedAc2(), result, k))
+            .as(live.reasonCode())
+            .isEqualTo(live);
+      }
+    }
+    QaReview lied = reviewer.review(packWithVerifiedAc2(), lying, honest());
+    assertThat(check(lied, Check.EVIDENCE).errors())
+        .extracting(Finding::reasonCode)
+        .contains("EVIDENCE_OUTSIDE_ARTIFACTS", "EVIDENCE_MISSING");
+    assertThat(reviewer.review(packWithVerifiedAc2(), passing(), failing).reasonCode())
+        .isEqualTo("FAIL_CLAIM_MISMATCH");
+  }
+
+  @Test
+  void kernelEvidenceAlteredBeforeTheInputsWereGatheredIsStillCaught() throws Exception {
+    Files.writeString(workspace.resolve(out.path()), "0 failed, trust me\n");
+    QaReview r = reviewWithoutTheWorkspace(packWithVerifiedAc2(), passing(), honest());
+    assertThat(check(r, Check.EVIDENCE).errors())
+        .extracting(Finding::reasonCode)
+        .containsExactly("KERNEL_EVIDENCE_ALTERED");
+  }
+
+  @Test
+  void inputsGatheredForAnotherResultAnswerNothingAboutIt() throws Exception {
+    ReviewInputs inputs = ReviewInputs.gather(workspace.toString(), workspace, passing(), honest());
+    StepResult other =
+        QaFixture.with(passing(), null, null, null, null, List.of(EVIDENCE + "other.log"));
+    assertThatThrownBy(() -> inputs.review(pack(), other))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining(EVIDENCE + "other.log")
+        .hasMessageContaining("retry the verification");
+  }
+
+  @Test
+  void anEvidenceFileTheInputsDoNotAnswerForStopsTheGate() {
+    ReviewInputs inputs = ReviewInputs.gather(workspace.toString(), workspace, passing(), honest());
+    ReviewInputs.Inventory e = inputs.evidence();
+    java.util.Map<String, ReviewInputs.Hashed> files = new java.util.HashMap<>(e.files());
+    assertThat(files.remove(out.path())).isNotNull();
+    ReviewInputs withoutOne =
+        new ReviewInputs(
+            inputs.observation(),
+            new ReviewInputs.Inventory(e.named(), e.workspace(), e.paths(), files, e.absent()));
+    // never a kernel file taken for missing because nobody asked the workspace
+    assertThatThrownBy(() -> withoutOne.review(pack(), passing()))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining(out.path());
+  }
+
+  @Test
+  void anObservationOfAnotherWorkspaceIsRefused() {
+    ReviewInputs inputs = ReviewInputs.gather(workspace.toString(), workspace, passing(), honest());
+    ReviewInputs elsewhere =
+        new ReviewInputs(
+            inputs.observation(),
+            new ReviewInputs.Inventory(
+                "/srv/other",
+                "/srv/other",
+                inputs.evidence().paths(),
+                inputs.evidence().files(),
+                java.util.Set.of()));
+    assertThatThrownBy(() -> elsewhere.review(pack(), passing()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("not of /srv/other");
+  }
+
+  @Test
+  void brokenInputsAreNamedWithoutTheirText() {
+    assertThatThrownBy(() -> ReviewInputs.fromJson("{\"schema\": AKIA-s3cret"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("not JSON (at line 1")
+        .hasMessageNotContaining("s3cret");
+    assertThatThrownBy(() -> ReviewInputs.fromJson("{\"schema\":\"s3cret.v9\"}"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining(ReviewInputs.SCHEMA)
+        .hasMessageNotContaining("s3cret");
+    String noEvidence =
+        "{\"schema\":\"" + ReviewInputs.SCHEMA + "\",\"observation\":{},\"evidence\":1}";
+    assertThatThrownBy(() -> ReviewInputs.fromJson(noEvidence))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("lack the observation or the evidence");
   }
 }

@@ -185,7 +185,7 @@ public class CampaignSupport {
                     longValue(v, CampaignVars.CAMPAIGN_MAX_TOKENS),
                     decimal(v, CampaignVars.CAMPAIGN_MAX_COST_USD)))
             .build();
-    return spec.resolvePaths(properties.pathPolicy(), true);
+    return spec.resolvePaths(properties.pathPolicy(), true, properties.workspacesHere());
   }
 
   /** A path variable: a string, or refused naming the variable (never a Java type in a 500). */

@@ -58,6 +58,10 @@ public class TaskWorktrees {
     if (!mode.equals("auto")) {
       throw new CampaignInputException(CampaignVars.GIT_ISOLATION, "must be auto or off");
     }
+    if (!properties.workspacesHere()) {
+      // worktrees are made and integrated here; the agents' workspaces are on the remote workers
+      return Optional.empty();
+    }
     Path ws =
         spec.workspace() != null
             ? spec.workspace()

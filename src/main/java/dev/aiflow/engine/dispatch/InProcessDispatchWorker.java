@@ -189,7 +189,8 @@ public class InProcessDispatchWorker implements SmartLifecycle {
                       pack,
                       kind,
                       string(v.get(StepCycleVars.WORKSPACE)),
-                      string(v.get(StepCycleVars.DISPATCH_BACKEND))),
+                      string(v.get(StepCycleVars.DISPATCH_BACKEND)),
+                      EngineVariables.json(v, StepCycleVars.STEP_RESULT)),
                   d -> extend(task, d),
                   () -> stopping)
               : handler.handle(

@@ -115,7 +115,8 @@ public final class RemoteDispatchWorker implements AutoCloseable {
                 text(task, StepCycleVars.REWORK_PACK)),
             AgentDispatchHandler.Task.kind(task.getVariable(StepCycleVars.REWORK_ROUND)),
             ws != null ? ws : workspace == null ? null : workspace.toString(),
-            text(task, StepCycleVars.DISPATCH_BACKEND));
+            text(task, StepCycleVars.DISPATCH_BACKEND),
+            text(task, StepCycleVars.STEP_RESULT));
     report(
         verifier.handle(input, d -> extend(service, task, d), stopping::get),
         config,

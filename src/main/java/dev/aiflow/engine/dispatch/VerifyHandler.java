@@ -6,7 +6,9 @@ import dev.aiflow.observe.KernelObservation;
 import dev.aiflow.observe.ObserveException;
 import dev.aiflow.protocol.Protocol;
 import dev.aiflow.protocol.ProtocolException;
+import dev.aiflow.protocol.StepResult;
 import dev.aiflow.protocol.StepSpec;
+import dev.aiflow.qa.ReviewInputs;
 import dev.aiflow.worker.ProgressListener;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,8 +25,10 @@ import java.util.function.BooleanSupplier;
  * snapshot taken before it ran, and re-runs every required command and verification itself, with
  * its own limits, in the sandbox, with a clean environment (docs/protocol.md, "What the kernel
  * observes and re-runs"). The observation is written as kernel evidence; the task completes with
- * its workspace-relative path for the QA gate. Like a dispatch it runs outside any database
- * transaction and keeps its lock alive while the runs produce output.
+ * its workspace-relative path, and with everything the QA gate judges ({@link ReviewInputs}: the
+ * observation and the evidence files' hashes, gathered here), so the server never opens the
+ * workspace. Like a dispatch it runs outside any database transaction and keeps its lock alive
+ * while the runs produce output.
  */
 public final class VerifyHandler {
 
@@ -37,10 +41,17 @@ public final class VerifyHandler {
           StepCycleVars.REWORK_PACK,
           StepCycleVars.REWORK_ROUND,
           StepCycleVars.WORKSPACE,
-          StepCycleVars.DISPATCH_BACKEND);
+          StepCycleVars.DISPATCH_BACKEND,
+          StepCycleVars.STEP_RESULT);
 
-  /** What the handler needs from the task. */
-  public record Task(String id, String pack, String packKind, String workspace, String backend) {}
+  /**
+   * What the handler needs from the task.
+   *
+   * @param result the dispatch's StepResult (JSON): the paths it cites are looked at here, next to
+   *     the workspace, for the QA gate
+   */
+  public record Task(
+      String id, String pack, String packKind, String workspace, String backend, String result) {}
 
   private final WorkerKernel kernel;
   private final Duration lockDuration;
@@ -65,6 +76,18 @@ public final class VerifyHandler {
               : Protocol.parseStepPack(task.pack());
     } catch (ProtocolException e) {
       return new AgentDispatchHandler.Fail("the pack cannot be verified", e.getMessage(), false);
+    }
+    // the dispatch always completes with a valid one (a synthesized one when the agent's was not)
+    if (task.result() == null) {
+      return new AgentDispatchHandler.Fail(
+          "the step result cannot be reviewed", "the task has no stepResult", false);
+    }
+    StepResult result;
+    try {
+      result = Protocol.parseStepResult(task.result());
+    } catch (ProtocolException e) {
+      return new AgentDispatchHandler.Fail(
+          "the step result cannot be reviewed", e.getMessage(), false);
     }
     if (task.workspace() == null) {
       return new AgentDispatchHandler.Fail(
@@ -109,12 +132,22 @@ public final class VerifyHandler {
     } catch (RuntimeException e) {
       return new AgentDispatchHandler.Fail("the verification failed", String.valueOf(e), true);
     }
-    if (lost.get() || withdrawn.getAsBoolean()) {
+    if (lost.get() || withdrawn.getAsBoolean() || !lock.extend(lockDuration)) {
       return new AgentDispatchHandler.Abandon("the verification was withdrawn while it ran");
+    }
+    ReviewInputs inputs;
+    try {
+      // the lock was just extended: hashing large evidence files takes a while of its own
+      inputs = ReviewInputs.gather(task.workspace(), workspace, result, observation);
+    } catch (java.io.UncheckedIOException e) {
+      // an evidence file the kernel may not read: the same on a retry, so a person looks at it
+      return new AgentDispatchHandler.Fail(
+          "the kernel could not read the evidence", e.getMessage(), false);
     }
     Map<String, Object> vars = new LinkedHashMap<>();
     vars.put(StepCycleVars.KERNEL_OBSERVATION, observation.file());
     vars.put(StepCycleVars.VERIFY_ELAPSED_MS, (System.nanoTime() - started) / 1_000_000);
-    return new AgentDispatchHandler.Complete(vars, Map.of());
+    return new AgentDispatchHandler.Complete(
+        vars, Map.of(StepCycleVars.REVIEW_INPUTS, inputs.toJson()));
   }
 }

@@ -45,6 +45,7 @@ public class BuildReworkPackDelegate implements JavaDelegate {
       rework = rework.withLimits(left);
     }
     EngineVariables.setJson(ex, StepCycleVars.REWORK_PACK, Protocol.toJson(rework));
+    StepCycleSupport.reviewed(ex);
     ex.setVariable(StepCycleVars.REWORK_ROUND, round);
     support.session(
         ex,

@@ -16,6 +16,7 @@ import dev.aiflow.protocol.StepPack;
 import dev.aiflow.protocol.StepResult;
 import dev.aiflow.protocol.StepSpec;
 import dev.aiflow.qa.QaReview;
+import dev.aiflow.qa.ReviewInputs;
 import dev.aiflow.qa.StepQaReviewer;
 import java.nio.file.Path;
 import java.util.Map;
@@ -118,12 +119,20 @@ public class StepCycleSupport {
     return loggers.logger(projectId(ex));
   }
 
-  /** The agent's workspace: the variable, else {@code <data-dir>/projects/<project>/workspace}. */
+  /**
+   * The agent's workspace: the variable, else {@code <data-dir>/projects/<project>/workspace}. With
+   * the agents on remote workers only ({@code aiflow.worker.in-process=false}) a named workspace
+   * need not exist here: the worker that runs the agent checks the folder.
+   */
   Path workspace(DelegateExecution ex) {
     String ws = EngineVariables.string(ex, StepCycleVars.WORKSPACE, null);
     if (ws != null) {
-      // a caller's folder: real, inside the allowed roots, holding none of the server's secrets
-      return properties.pathPolicy().workspace(StepCycleVars.WORKSPACE, ws);
+      // a caller's folder: inside the allowed roots, holding none of the server's secrets
+      return properties.agentWorkspace(StepCycleVars.WORKSPACE, ws);
+    }
+    if (!properties.workspacesHere()) {
+      throw new dev.aiflow.files.PathRefusedException(
+          StepCycleVars.WORKSPACE, dev.aiflow.files.PathPolicy.WORKSPACE_REQUIRED);
     }
     Path own = properties.projectDir(projectId(ex)).resolve("workspace").toAbsolutePath();
     try {
@@ -135,19 +144,55 @@ public class StepCycleSupport {
   }
 
   /**
-   * The QA gate's review of the latest dispatch, from what the kernel observed and re-ran in the
-   * workspace ({@code kernelObservation}, written by {@code Task_VerifyInWorkspace}).
-   * Deterministic: the rework step recomputes it instead of keeping it in a variable.
+   * The QA gate's review of the latest dispatch, from what the kernel observed and re-ran next to
+   * the workspace: the inputs {@code Task_VerifyInWorkspace} handed over ({@code reviewInputs}), so
+   * the workspace may be on another machine. Deterministic: the rework step recomputes it instead
+   * of keeping it in a variable. A verification by an earlier aiflow worker handed over only {@code
+   * kernelObservation}: its observation and evidence are read from the workspace then, when this
+   * server has it.
    */
   QaReview review(DelegateExecution ex) {
-    Path ws = workspace(ex);
+    String named = EngineVariables.string(ex, StepCycleVars.WORKSPACE, null);
+    String inputs = EngineVariables.json(ex, StepCycleVars.REVIEW_INPUTS);
+    if (inputs != null) {
+      ReviewInputs given =
+          parsed.get(inputs) instanceof ReviewInputs hit ? hit : ReviewInputs.fromJson(inputs);
+      parsed.put(inputs, given);
+      if (named != null && !named.equals(given.evidence().named())) {
+        throw new IllegalStateException(
+            "the review inputs are of the workspace '"
+                + given.evidence().named()
+                + "', not of this cycle's '"
+                + named
+                + "'");
+      }
+      return given.review(currentSpec(ex), stepResult(ex));
+    }
     String file = EngineVariables.string(ex, StepCycleVars.KERNEL_OBSERVATION, null);
     if (file == null) {
       throw new IllegalStateException(
           "no kernel observation: Task_VerifyInWorkspace did not run for this dispatch");
     }
-    KernelObservation observation = KernelObservation.read(ws.resolve(file));
+    Path ws = workspace(ex);
+    if (!properties.workspacesHere() && !java.nio.file.Files.isDirectory(ws)) {
+      throw new IllegalStateException(
+          "the verifying worker handed over no reviewInputs, and the workspace is not on this"
+              + " server: upgrade the worker to this aiflow version, then retry the step");
+    }
+    dev.aiflow.protocol.WorkspacePath at = dev.aiflow.protocol.WorkspacePath.check(ws, file);
+    if (!at.safe()) {
+      throw new IllegalStateException("kernelObservation '" + file + "': " + at.problem());
+    }
+    KernelObservation observation = KernelObservation.read(ws.resolve(at.normalised()));
     return new StepQaReviewer(ws).review(currentSpec(ex), stepResult(ex), observation);
+  }
+
+  /**
+   * Forgets the review inputs once the rework is built: the next round's gate judges only what its
+   * own verification hands over (an earlier worker's verification hands over none).
+   */
+  static void reviewed(DelegateExecution ex) {
+    ex.removeVariable(StepCycleVars.REVIEW_INPUTS);
   }
 
   /** The task's budget across its rework rounds ({@code taskMax*} variables; none: unlimited). */

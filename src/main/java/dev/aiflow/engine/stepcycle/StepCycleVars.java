@@ -72,6 +72,7 @@ public final class StepCycleVars {
   // the kernel's verification
   public static final String KERNEL_OBSERVATION = "kernelObservation";
   public static final String VERIFY_ELAPSED_MS = "verifyElapsedMs";
+  public static final String REVIEW_INPUTS = "reviewInputs";
 
   // audit and review
   public static final String ATTEMPT_EVENT_HASH = "attemptEventHash";

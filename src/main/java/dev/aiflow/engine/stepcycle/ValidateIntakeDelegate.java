@@ -52,10 +52,22 @@ public class ValidateIntakeDelegate implements JavaDelegate {
       reject(ex, List.of(new IntakeFinding("INVALID_PROJECT_ID", "/projectId", Ids.RULE)));
       return;
     }
+    java.nio.file.Path workspace;
     try {
-      support.workspace(ex);
+      workspace = support.workspace(ex);
     } catch (dev.aiflow.files.PathRefusedException e) {
       reject(ex, List.of(new IntakeFinding("WORKSPACE_REFUSED", "/workspace", e.getMessage())));
+      return;
+    }
+    if (EngineVariables.bool(ex, StepCycleVars.AUTO_CHECKPOINT, false)
+        && !support.properties().workspacesHere()) {
+      reject(
+          ex,
+          List.of(
+              new IntakeFinding(
+                  "CHECKPOINT_NEEDS_WORKSPACE",
+                  "/autoCheckpoint",
+                  dev.aiflow.files.PathPolicy.CHECKPOINT_NEEDS_WORKSPACE)));
       return;
     }
     StepPack pack;
@@ -100,7 +112,7 @@ public class ValidateIntakeDelegate implements JavaDelegate {
     setIfAbsent(ex, StepCycleVars.MAX_REWORK_ROUNDS, 1);
     setIfAbsent(ex, StepCycleVars.ESCALATE_EXHAUSTED_REWORK, false);
     setIfAbsent(ex, StepCycleVars.ESCALATION_GROUP, StepCycleVars.DEFAULT_ESCALATION_GROUP);
-    setIfAbsent(ex, StepCycleVars.WORKSPACE, support.workspace(ex).toString());
+    setIfAbsent(ex, StepCycleVars.WORKSPACE, workspace.toString());
     TierInputs tier = intake.tierInputs();
     ex.setVariable(StepCycleVars.RISK, tier.risk());
     ex.setVariable(StepCycleVars.STEP_COUNT, tier.stepCount());
