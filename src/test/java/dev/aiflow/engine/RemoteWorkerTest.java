@@ -474,10 +474,33 @@ class RemoteWorkerTest extends ServerTestBase {
             .readTree(started.body())
             .path("id")
             .asText();
-    // no worker runs here, so a graceful cancel would wait for the lane's dispatch: remove it all,
-    // lest the other tests' workers take its task
-    runtime.deleteProcessInstance(id, "test over");
+    // its lane's step cycle took the workspace at the intake and waits for a worker to dispatch
+    org.awaitility.Awaitility.await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () ->
+                runtime.createProcessInstanceQuery().superProcessInstanceId(id).list().stream()
+                    .anyMatch(
+                        cycle ->
+                            externalTasks
+                                        .createExternalTaskQuery()
+                                        .processInstanceId(cycle.getId())
+                                        .topicName(AgentDispatchHandler.TOPIC)
+                                        .count()
+                                    == 1
+                                && management.createJobQuery().processInstanceId(id).count() == 0));
     assertThat(java.nio.file.Files.exists(workspace.resolve("on-the-worker-only"))).isFalse();
+    // no worker runs here, so a graceful cancel would wait for the lane's dispatch: remove it all,
+    // lest the other tests' workers take its task (again if the campaign's job executor was busy)
+    org.awaitility.Awaitility.await()
+        .atMost(Duration.ofSeconds(30))
+        .ignoreException(org.camunda.bpm.engine.OptimisticLockingException.class)
+        .until(
+            () -> {
+              runtime.deleteProcessInstance(id, "test over");
+              return true;
+            });
+    assertThat(runtime.createProcessInstanceQuery().superProcessInstanceId(id).count()).isZero();
   }
 
   /**
