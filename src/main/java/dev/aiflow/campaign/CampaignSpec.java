@@ -97,18 +97,6 @@ public record CampaignSpec(
   }
 
   /**
-   * The spec with every path resolved by {@code policy} (real paths, links followed, inside the
-   * allowed roots, never a private path of the data directory): whoever may start a campaign must
-   * not make the server read or write elsewhere (docs/security.md).
-   *
-   * @param queueMustExist false when aiflow is about to write the queue itself (an inline queue)
-   * @throws CampaignInputException naming the field that is refused
-   */
-  public CampaignSpec resolvePaths(PathPolicy policy, boolean queueMustExist) {
-    return resolvePaths(policy, queueMustExist, true);
-  }
-
-  /**
    * What a campaign whose agents run on remote workers needs when it starts: a workspace named (the
    * server has none of its own to give), and no checkpoints (they are copied on the server).
    *
@@ -125,9 +113,14 @@ public record CampaignSpec(
   }
 
   /**
-   * As {@link #resolvePaths(PathPolicy, boolean)}; with {@code workspaceHere} false the workspace
-   * is on the remote workers' machines, so here only its path is checked (they check the folder):
-   * {@link PathPolicy#remoteWorkspace}.
+   * The spec with every path resolved by {@code policy} (real paths, links followed, inside the
+   * allowed roots, never a private path of the data directory): whoever may start a campaign must
+   * not make the server read or write elsewhere (docs/security.md).
+   *
+   * @param queueMustExist false when aiflow is about to write the queue itself (an inline queue)
+   * @param workspaceHere false when the workspace is on the remote workers' machines: then only its
+   *     path is checked here ({@link PathPolicy#remoteWorkspace}); the workers check the folder
+   * @throws CampaignInputException naming the field that is refused
    */
   public CampaignSpec resolvePaths(
       PathPolicy policy, boolean queueMustExist, boolean workspaceHere) {

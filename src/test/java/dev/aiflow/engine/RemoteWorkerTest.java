@@ -299,12 +299,7 @@ class RemoteWorkerTest extends ServerTestBase {
     java.nio.file.Files.writeString(secret, "not-for-agents");
     runtime.setVariable(pi, "workspace", workerData.toString());
     try (RemoteDispatchWorker worker = remote()) {
-      org.camunda.bpm.engine.runtime.Incident incident =
-          org.awaitility.Awaitility.await()
-              .atMost(Duration.ofSeconds(30))
-              .until(
-                  () -> runtime.createIncidentQuery().processInstanceId(pi).singleResult(),
-                  i -> i != null);
+      org.camunda.bpm.engine.runtime.Incident incident = incidentOf(pi, Duration.ofSeconds(30));
       assertThat(incident.getIncidentMessage()).contains("the workspace is refused");
     }
     assertThat(java.nio.file.Files.readString(secret)).isEqualTo("not-for-agents");
@@ -320,13 +315,7 @@ class RemoteWorkerTest extends ServerTestBase {
    */
   @Test
   void theQaGateJudgesWithoutTheWorkspace() throws Exception {
-    String logAttempt =
-        management
-            .createJobDefinitionQuery()
-            .processDefinitionKey("stepCycle")
-            .activityIdIn("Task_LogAttempt")
-            .singleResult()
-            .getId();
+    String logAttempt = logAttemptJobDefinition();
     management.suspendJobDefinitionById(logAttempt, true);
     Path away = workspace.resolveSibling(workspace.getFileName() + "-away");
     String pi;
@@ -392,19 +381,14 @@ class RemoteWorkerTest extends ServerTestBase {
    * With the agents on remote workers only, the server checks a named workspace by the path rules
    * and leaves the folder to the worker: one the server does not have passes the intake, and the
    * worker, which has none either, refuses it with an incident. A workspace outside the allowed
-   * roots, none at all, or a checkpoint of a folder the server lacks are refused at the intake.
+   * roots, the server's data directory, none at all, or a checkpoint are refused at the intake.
    */
   @Test
   void theServerChecksAWorkspacesPathAndTheWorkerItsFolder() throws Exception {
     Path elsewhere = workspace.resolve("on-the-worker-only");
     String pi = start("elsewhere", "X6", elsewhere.toString(), false);
     try (RemoteDispatchWorker worker = remote()) {
-      org.camunda.bpm.engine.runtime.Incident incident =
-          org.awaitility.Awaitility.await()
-              .atMost(Duration.ofSeconds(30))
-              .until(
-                  () -> runtime.createIncidentQuery().processInstanceId(pi).singleResult(),
-                  i -> i != null);
+      org.camunda.bpm.engine.runtime.Incident incident = incidentOf(pi, Duration.ofSeconds(30));
       assertThat(incident.getActivityId()).isEqualTo("Task_DispatchStep");
       assertThat(incident.getIncidentMessage()).contains("the workspace is refused");
     }
@@ -511,13 +495,7 @@ class RemoteWorkerTest extends ServerTestBase {
   @Test
   void aVerificationWithoutReviewInputsIsJudgedFromTheWorkspaceOnlyWhenTheServerHasIt()
       throws Exception {
-    String logAttempt =
-        management
-            .createJobDefinitionQuery()
-            .processDefinitionKey("stepCycle")
-            .activityIdIn("Task_LogAttempt")
-            .singleResult()
-            .getId();
+    String logAttempt = logAttemptJobDefinition();
     Path here = java.nio.file.Files.createDirectories(workspace.resolve("here"));
     Path gone = java.nio.file.Files.createDirectories(workspace.resolve("gone"));
     List<String> pis = new java.util.ArrayList<>();
@@ -549,13 +527,31 @@ class RemoteWorkerTest extends ServerTestBase {
     }
     assertThat(cycles.await(pis.get(0), Duration.ofSeconds(30)).outcome()).isEqualTo("completed");
     org.camunda.bpm.engine.runtime.Incident incident =
-        org.awaitility.Awaitility.await()
-            .atMost(Duration.ofSeconds(60))
-            .until(
-                () -> runtime.createIncidentQuery().processInstanceId(pis.get(1)).singleResult(),
-                i -> i != null);
+        incidentOf(pis.get(1), Duration.ofSeconds(60));
     assertThat(incident.getIncidentMessage())
         .contains("handed over no reviewInputs", "upgrade the worker");
     runtime.deleteProcessInstance(pis.get(1), "test over");
+  }
+
+  /** The incident {@code pi} comes to within {@code timeout}. */
+  org.camunda.bpm.engine.runtime.Incident incidentOf(String pi, Duration timeout) {
+    return org.awaitility.Awaitility.await()
+        .atMost(timeout)
+        .until(
+            () -> runtime.createIncidentQuery().processInstanceId(pi).singleResult(),
+            i -> i != null);
+  }
+
+  /**
+   * The job definition of {@code Task_LogAttempt}'s asynchronous start: suspended, it holds a cycle
+   * right after its verification completed.
+   */
+  String logAttemptJobDefinition() {
+    return management
+        .createJobDefinitionQuery()
+        .processDefinitionKey("stepCycle")
+        .activityIdIn("Task_LogAttempt")
+        .singleResult()
+        .getId();
   }
 }
