@@ -125,8 +125,9 @@ def build():
         'dispatch; sets attemptEventHash and chainAnchor (kept in history).', asyncb=True)
     svc(m, 'Task_QaReview', 'QA review', 1860, A, 'qaReviewDelegate', 'qa-review',
         'The QA gate on the kernel\'s observation and evidence hashes (reviewInputs); sets '
-        'qaVerdict, qaReasonCode, '
-        'reworkConverging, taskBudgetLeft; logs qa_review.')
+        'qaVerdict, qaReasonCode; when it did not pass also reworkConverging, taskBudgetLeft, '
+        'reworkStop, qaSummary, escalationCause (removed again when a later round passes); '
+        'logs qa_review.')
     m.add('exclusiveGateway', 'Gateway_QaVerdict', 'QA verdict?', 1990, A,
           attrs={'default': 'Flow_NotPassed'})
     m.add('exclusiveGateway', 'Gateway_FailureKind', 'What failed?', 2120, A,

@@ -98,6 +98,30 @@ class StepCycleProcessTest extends EngineTestBase {
     assertThat(report.clean()).isTrue();
   }
 
+  static final String[] NOT_PASSED_ONLY = {
+    "qaSummary",
+    "claimsContradicted",
+    "reworkConverging",
+    "taskBudgetLeft",
+    "reworkStop",
+    "escalationCause"
+  };
+
+  /** Which of {@code names} the instance ever wrote, by its history details. */
+  List<String> historyOf(String instanceId, String... names) {
+    return engine
+        .getHistoryService()
+        .createHistoricDetailQuery()
+        .processInstanceId(instanceId)
+        .variableUpdates()
+        .list()
+        .stream()
+        .map(d -> ((org.camunda.bpm.engine.history.HistoricVariableUpdate) d).getVariableName())
+        .filter(List.of(names)::contains)
+        .distinct()
+        .toList();
+  }
+
   @Test
   void tier2Pass() throws Exception {
     Ran ran = run("T-1", Packs.stepPack("T-1", "pass"), null, 1);
@@ -123,6 +147,8 @@ class StepCycleProcessTest extends EngineTestBase {
             "EndEvent_Completed")
         .hasNotPassed("Task_CompileContract", "Task_BuildReworkPack", "EndEvent_Failed");
     assertThat(ran.result().variables()).containsEntry("qaVerdict", "PASS");
+    // a pass writes no rework facts: nothing reads them, and each would be rows per cycle
+    assertThat(historyOf(ran.instance().getId(), NOT_PASSED_ONLY)).isEmpty();
     // the PASS rests on the kernel's own observation and runs, kept as evidence
     String observation = ran.result().variables().get("kernelObservation").toString();
     assertThat(workspace.resolve(observation)).exists();
@@ -198,6 +224,11 @@ class StepCycleProcessTest extends EngineTestBase {
     assertThat(attempts("T-4"))
         .extracting(a -> a.path("result").asText())
         .containsExactly("FAIL", "PASS");
+    // the failed round's facts were set for its gateways and are gone once the rework passed
+    assertThat(historyOf(ran.instance().getId(), NOT_PASSED_ONLY))
+        .contains("qaSummary", "reworkConverging", "taskBudgetLeft", "escalationCause");
+    assertThat(ran.result().variables()).doesNotContainKeys(NOT_PASSED_ONLY);
+    assertThat(events("T-4").get(events("T-4").size() - 1).has("rework_stop")).isFalse();
     assertThat(attempts("T-4").get(1).path("engine").path("activity_id").asText())
         .isEqualTo("Task_DispatchStep");
     assertThat(reconciler.reconcile(project).clean()).isTrue();

@@ -10,6 +10,7 @@ import dev.aiflow.logger.ChainEvent;
 import dev.aiflow.logger.WorkflowLogger;
 import dev.aiflow.qa.Escalation;
 import dev.aiflow.qa.QaReview;
+import dev.aiflow.qa.Verdict;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -46,9 +47,51 @@ public class QaReviewDelegate implements JavaDelegate {
     ChainAnchors.anchor(ex, logged);
     ex.setVariable(StepCycleVars.QA_VERDICT, review.verdict().name());
     ex.setVariable(StepCycleVars.QA_REASON_CODE, review.reasonCode());
+    String stop = review.verdict() == Verdict.PASS ? passed(ex) : notPassed(ex, review);
+
+    Map<String, Object> details = new LinkedHashMap<>();
+    details.put("verdict", review.verdict().name());
+    details.put("reason_code", review.reasonCode());
+    details.put("claims_contradicted", review.claimsContradicted());
+    if (stop != null) {
+      details.put("rework_stop", stop);
+    }
+    support.session(ex, "qa_verdict", details);
+  }
+
+  /**
+   * A pass goes to {@code Task_FinalizeCompleted}: no gateway reads the rework facts, no person is
+   * asked. Facts an earlier round's review left are removed, so history and the final record never
+   * show a pass with a failed round's summary or stop; nothing is written otherwise, since each
+   * variable costs the engine rows on every cycle (docs/performance.md).
+   */
+  private static String passed(DelegateExecution ex) {
+    for (String stale : NOT_PASSED_ONLY) {
+      if (ex.hasVariable(stale)) {
+        ex.removeVariable(stale);
+      }
+    }
+    return null;
+  }
+
+  /** Set only when the review did not pass; see {@link #passed}. */
+  static final List<String> NOT_PASSED_ONLY =
+      List.of(
+          StepCycleVars.QA_SUMMARY,
+          StepCycleVars.CLAIMS_CONTRADICTED,
+          StepCycleVars.REWORK_CONVERGING,
+          StepCycleVars.TASK_BUDGET_LEFT,
+          StepCycleVars.REWORK_STOP,
+          StepCycleVars.ESCALATION_CAUSE);
+
+  /**
+   * What the gateways after a failed review decide on, what the escalation form shows, and why no
+   * further rework would run (returned, or null).
+   */
+  private String notPassed(DelegateExecution ex, QaReview review) {
     ex.setVariable(StepCycleVars.QA_SUMMARY, EngineVariables.shortText(review.summary()));
     ex.setVariable(StepCycleVars.CLAIMS_CONTRADICTED, review.claimsContradicted());
-
+    WorkflowLogger log = support.logger(ex);
     String runId = EngineVariables.string(ex, StepCycleVars.RUN_ID, review.runId());
     List<ChainEvent> events = log.taskEvents(review.taskId());
     List<ChainEvent> thisRun =
@@ -72,14 +115,6 @@ public class QaReviewDelegate implements JavaDelegate {
     ex.setVariable(
         StepCycleVars.ESCALATION_CAUSE,
         Escalation.cause(review.verdict().name(), review.reasonCode(), stop));
-
-    Map<String, Object> details = new LinkedHashMap<>();
-    details.put("verdict", review.verdict().name());
-    details.put("reason_code", review.reasonCode());
-    details.put("claims_contradicted", review.claimsContradicted());
-    if (stop != null) {
-      details.put("rework_stop", stop);
-    }
-    support.session(ex, "qa_verdict", details);
+    return stop;
   }
 }
