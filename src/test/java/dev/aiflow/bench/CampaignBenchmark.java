@@ -50,7 +50,9 @@ import org.springframework.context.ConfigurableApplicationContext;
  * campaign. Both wait for their campaign the same way: woken by the commit of the instance's end
  * ({@link EndSignal}); aiflow used to poll its view every 200 ms and the bare loop every 1 ms.
  * Tasks per second = {@value #TASKS} / the time of one invocation. Three forks, three warm-up
- * campaigns each (the engine's caches settle in the first), three measured.
+ * campaigns each (the engine's caches settle in the first), three measured. {@link
+ * #pairedCampaigns} runs one of each in turn per invocation and prints the pair's ratios: the one
+ * to judge by, since both sides then see the same load.
  */
 @BenchmarkMode(Mode.SingleShotTime)
 @OutputTimeUnit(TimeUnit.SECONDS)
@@ -77,6 +79,7 @@ public class CampaignBenchmark {
     Thread agent;
     volatile boolean running = true;
     final AtomicInteger runs = new AtomicInteger();
+    long pairs;
 
     @Setup(Level.Trial)
     public void start() throws Exception {
@@ -130,7 +133,10 @@ public class CampaignBenchmark {
     /** The kernel's share of the campaign just run, for docs/performance.md. */
     @TearDown(Level.Iteration)
     public void kernelTime() {
-      System.out.printf("%n[kernel: %.2f ms per task]%n", bench.kernelMillis() / TASKS);
+      double kernel = bench.kernelMillis(); // 0 after pairedCampaigns, which reports its own
+      if (kernel > 0) {
+        System.out.printf("%n[kernel: %.2f ms per task]%n", kernel / TASKS);
+      }
     }
 
     @TearDown(Level.Trial)
@@ -277,6 +283,39 @@ public class CampaignBenchmark {
       throw new IllegalStateException("the benchmark campaign did not complete every task: " + v);
     }
     return v;
+  }
+
+  /**
+   * Both loops paired, for a ratio both measure under the same load: one invocation runs an aiflow
+   * campaign and a bare-engine campaign of {@value #TASKS} tasks each, in alternating order, each
+   * timed on its own with its kernel time taken out right after it, and prints the pair's ratios.
+   */
+  @Benchmark
+  public void pairedCampaigns(Engine e) throws Exception {
+    boolean aiflowFirst = (e.pairs++ & 1) == 0;
+    double[] ms = new double[2];
+    double[] kernel = new double[2];
+    for (int i = 0; i < 2; i++) {
+      int side = aiflowFirst == (i == 0) ? 0 : 1;
+      e.bench.kernelMillis(); // what came before is no campaign's
+      long t0 = System.nanoTime();
+      if (side == 0) {
+        aiflowCampaign(e);
+      } else {
+        bareEngineLoop(e);
+      }
+      ms[side] = (System.nanoTime() - t0) / 1e6 / TASKS;
+      kernel[side] = e.bench.kernelMillis() / TASKS;
+    }
+    System.out.printf(
+        "%n[paired per task: aiflow %.2f ms (kernel %.2f), bare %.2f ms (kernel %.2f),"
+            + " whole throughput %.3fx, engine throughput %.3fx]%n",
+        ms[0],
+        kernel[0],
+        ms[1],
+        kernel[1],
+        ms[1] / ms[0],
+        (ms[1] - kernel[1]) / (ms[0] - kernel[0]));
   }
 
   @Benchmark

@@ -43,7 +43,8 @@ import org.springframework.context.ConfigurableApplicationContext;
  * commit of the instance's end ({@link EndSignal}), the same way for both. The kernel's time per
  * cycle is printed after each iteration. History is full. Three forks, eight warm-up iterations of
  * 10 s (the cycle time falls for the first five or six while the JIT compiles the engine and the
- * app), four measured: the ratio is reported per fork, with its spread.
+ * app), four measured: the ratio is reported per fork, with its spread. {@link #pairedCycles} runs
+ * both in turn within each operation and prints each iteration's ratio: the one to judge by.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
@@ -104,9 +105,9 @@ public class EngineCycleBenchmark {
     @TearDown(Level.Iteration)
     public void kernelTime() {
       int n = cycles.getAndSet(0);
-      if (n > 0) {
-        System.out.printf(
-            "%n[kernel: %.2f ms per cycle over %d cycles]%n", agent.kernelMillis() / n, n);
+      double kernel = agent.kernelMillis(); // 0 after pairedCycles, which reports its own
+      if (n > 0 && kernel > 0) {
+        System.out.printf("%n[kernel: %.2f ms per cycle over %d cycles]%n", kernel / n, n);
       }
     }
 
@@ -178,6 +179,64 @@ public class EngineCycleBenchmark {
     vars.put(
         "stepPack", SpinValues.jsonValue(dev.aiflow.support.Packs.stepPack(task, "pass")).create());
     return drive(e, TWIN_KEY, TWIN_TOPIC, TWIN_VERIFY, vars);
+  }
+
+  /**
+   * Both cycles paired, for a ratio both sides measure under the same load: one operation is one
+   * aiflow cycle and one twin cycle, in alternating order, each timed on its own (start to the
+   * commit of its end) with its kernel time taken out right after it. Forks and iterations of the
+   * two separate benchmarks above run minutes apart, and this 2-core machine's load moves more
+   * between them than the difference being measured; here each iteration prints its own ratio.
+   */
+  @Benchmark
+  public void pairedCycles(Engine e, Pairs p) throws Exception {
+    boolean aiflowFirst = (p.operations++ & 1) == 0;
+    for (int i = 0; i < 2; i++) {
+      boolean aiflow = aiflowFirst == (i == 0);
+      e.agent.kernelMillis(); // what came before is no cycle's
+      long t0 = System.nanoTime();
+      if (aiflow) {
+        aiflowCycle(e);
+      } else {
+        bareEngineTwin(e);
+      }
+      double ms = (System.nanoTime() - t0) / 1e6;
+      double kernel = e.agent.kernelMillis();
+      p.add(aiflow, ms, kernel);
+    }
+  }
+
+  /** What {@link #pairedCycles} measured in one iteration. */
+  @State(Scope.Benchmark)
+  public static class Pairs {
+    long operations;
+    final double[] sums = new double[4]; // aiflow ms, aiflow kernel, twin ms, twin kernel
+    int n;
+
+    void add(boolean aiflow, double ms, double kernel) {
+      int at = aiflow ? 0 : 2;
+      sums[at] += ms;
+      sums[at + 1] += kernel;
+      if (!aiflow) {
+        n++;
+      }
+    }
+
+    @TearDown(Level.Iteration)
+    public void print() {
+      if (n > 0) {
+        double a = sums[0] / n;
+        double ak = sums[1] / n;
+        double t = sums[2] / n;
+        double tk = sums[3] / n;
+        System.out.printf(
+            "%n[paired over %d: aiflow %.2f ms (kernel %.2f), twin %.2f ms (kernel %.2f),"
+                + " whole %.3fx, engine %.3fx]%n",
+            n, a, ak, t, tk, a / t, (a - ak) / (t - tk));
+      }
+      java.util.Arrays.fill(sums, 0);
+      n = 0;
+    }
   }
 
   /**
