@@ -126,7 +126,7 @@ def build():
     svc(m, 'Task_QaReview', 'QA review', 1860, A, 'qaReviewDelegate', 'qa-review',
         'The QA gate on the kernel\'s observation and evidence hashes (reviewInputs); sets '
         'qaVerdict, qaReasonCode; when it did not pass also reworkConverging, taskBudgetLeft, '
-        'reworkStop, qaSummary, escalationCause (removed again when a later round passes); '
+        'reworkStop, qaSummary, claimsContradicted, escalationCause (removed again when a later round passes); '
         'logs qa_review.')
     m.add('exclusiveGateway', 'Gateway_QaVerdict', 'QA verdict?', 1990, A,
           attrs={'default': 'Flow_NotPassed'})

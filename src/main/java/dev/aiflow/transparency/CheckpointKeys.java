@@ -19,13 +19,13 @@ import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.PrivateKey;
 import java.security.SecureRandom;
-import java.security.Signature;
 import java.security.interfaces.EdECPrivateKey;
 import java.security.spec.NamedParameterSpec;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.UUID;
 
 /**
@@ -164,17 +164,18 @@ public final class CheckpointKeys {
     return PEM_BEGIN + "\n" + b64 + "\n" + PEM_END + "\n";
   }
 
-  private void selfTest() throws GeneralSecurityException {
-    byte[] probe = "aiflow key self-test\n".getBytes(StandardCharsets.UTF_8);
-    Signature s = Signature.getInstance("Ed25519");
-    s.initSign(privateKey);
-    s.update(probe);
+  /**
+   * Signs a probe the way checkpoints are signed ({@link NoteSigner}, Bouncy Castle) and checks it
+   * with the JDK's verifier, so a key that would sign unverifiable checkpoints is refused at load.
+   */
+  private void selfTest() {
     try {
-      if (!VerifierKey.of("self-test", publicKey).verify(probe, s.sign())) {
-        throw new IllegalStateException("the Ed25519 key pair does not verify its own signature");
-      }
+      VerifierKey probeKey = VerifierKey.of("self-test", publicKey);
+      String note = new NoteSigner(probeKey, privateKey).sign("aiflow key self-test\n");
+      SignedNote.open(note.getBytes(StandardCharsets.UTF_8), List.of(probeKey));
     } catch (NoteException e) {
-      throw new IllegalStateException(e.getMessage(), e);
+      throw new IllegalStateException(
+          "the Ed25519 key pair does not verify its own signature: " + e.getMessage(), e);
     }
   }
 

@@ -249,7 +249,7 @@ public class TransparencyBenchmark {
       // a checkpoint body of the million-event log's shape (origin, size, root), without building
       // the log: the signature's cost does not depend on what the text says
       text =
-          ("aiflow.local/bench-0123456789abcdef\n1000000\n"
+          ("aiflow.invalid/0123456789abcdef/bench\n1000000\n"
                   + java.util.Base64.getEncoder().encodeToString(new byte[32])
                   + "\n")
               .getBytes(StandardCharsets.UTF_8);

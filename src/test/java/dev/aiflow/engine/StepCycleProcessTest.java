@@ -226,7 +226,12 @@ class StepCycleProcessTest extends EngineTestBase {
         .containsExactly("FAIL", "PASS");
     // the failed round's facts were set for its gateways and are gone once the rework passed
     assertThat(historyOf(ran.instance().getId(), NOT_PASSED_ONLY))
-        .contains("qaSummary", "reworkConverging", "taskBudgetLeft", "escalationCause");
+        .contains(
+            "qaSummary",
+            "claimsContradicted",
+            "reworkConverging",
+            "taskBudgetLeft",
+            "escalationCause");
     assertThat(ran.result().variables()).doesNotContainKeys(NOT_PASSED_ONLY);
     assertThat(events("T-4").get(events("T-4").size() - 1).has("rework_stop")).isFalse();
     assertThat(attempts("T-4").get(1).path("engine").path("activity_id").asText())

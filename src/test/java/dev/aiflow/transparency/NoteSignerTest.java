@@ -4,12 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.security.KeyPair;
-import java.security.KeyPairGenerator;
+import java.security.KeyFactory;
+import java.security.PrivateKey;
 import java.security.Signature;
-import java.security.interfaces.EdECPrivateKey;
+import java.security.spec.EdECPrivateKeySpec;
+import java.security.spec.NamedParameterSpec;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -22,10 +24,14 @@ class NoteSignerTest {
 
   @Test
   void signsExactlyAsTheJdkDoes() throws Exception {
+    // fixed seeds: a failure names a key that can be made again
     Random random = new Random(8032);
     for (int k = 0; k < 20; k++) {
-      KeyPair pair = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
-      byte[] seed = ((EdECPrivateKey) pair.getPrivate()).getBytes().orElseThrow();
+      byte[] seed = new byte[32];
+      random.nextBytes(seed);
+      PrivateKey jdkKey =
+          KeyFactory.getInstance("Ed25519")
+              .generatePrivate(new EdECPrivateKeySpec(NamedParameterSpec.ED25519, seed));
       CheckpointKeys keys = CheckpointKeys.fromSeed(seed);
       VerifierKey name = keys.verifierKey("p" + k);
       NoteSigner signer = keys.signer("p" + k);
@@ -34,10 +40,11 @@ class NoteSignerTest {
         String note = signer.sign(text);
 
         Signature jdk = Signature.getInstance("Ed25519");
-        jdk.initSign(pair.getPrivate());
+        jdk.initSign(jdkKey);
         jdk.update(text.getBytes(StandardCharsets.UTF_8));
         byte[] expected = ByteBuffer.allocate(68).putInt(name.keyId()).put(jdk.sign()).array();
         assertThat(note)
+            .as("key %d (seed %s), note %d", k, HexFormat.of().formatHex(seed), m)
             .isEqualTo(
                 text
                     + "\n"
@@ -50,6 +57,23 @@ class NoteSignerTest {
             .isEqualTo(text);
       }
     }
+  }
+
+  @Test
+  void aSignatureByAnotherPrivateKeyUnderTheSameNameDoesNotOpen() throws Exception {
+    CheckpointKeys one = CheckpointKeys.generate();
+    VerifierKey name = one.verifierKey("p");
+    byte[] other = new byte[32];
+    new Random(25519).nextBytes(other);
+    PrivateKey impostor =
+        KeyFactory.getInstance("Ed25519")
+            .generatePrivate(new EdECPrivateKeySpec(NamedParameterSpec.ED25519, other));
+    // the same name and key id as the real key: only the signature itself can tell
+    String note = new NoteSigner(name, impostor).sign("origin\n1\nAAAA\n");
+    assertThat(
+            org.assertj.core.api.Assertions.catchThrowable(
+                () -> SignedNote.open(note.getBytes(StandardCharsets.UTF_8), List.of(name))))
+        .isInstanceOf(NoteException.class);
   }
 
   @Test

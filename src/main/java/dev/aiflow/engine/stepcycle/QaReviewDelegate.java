@@ -27,6 +27,16 @@ import org.springframework.stereotype.Component;
 @Component
 public class QaReviewDelegate implements JavaDelegate {
 
+  /** Set only when the review did not pass; see {@link #passed}. */
+  static final List<String> NOT_PASSED_ONLY =
+      List.of(
+          StepCycleVars.QA_SUMMARY,
+          StepCycleVars.CLAIMS_CONTRADICTED,
+          StepCycleVars.REWORK_CONVERGING,
+          StepCycleVars.TASK_BUDGET_LEFT,
+          StepCycleVars.REWORK_STOP,
+          StepCycleVars.ESCALATION_CAUSE);
+
   private final StepCycleSupport support;
 
   public QaReviewDelegate(StepCycleSupport support) {
@@ -47,7 +57,7 @@ public class QaReviewDelegate implements JavaDelegate {
     ChainAnchors.anchor(ex, logged);
     ex.setVariable(StepCycleVars.QA_VERDICT, review.verdict().name());
     ex.setVariable(StepCycleVars.QA_REASON_CODE, review.reasonCode());
-    String stop = review.verdict() == Verdict.PASS ? passed(ex) : notPassed(ex, review);
+    String stop = review.verdict() == Verdict.PASS ? passed(ex) : notPassed(ex, review, log);
 
     Map<String, Object> details = new LinkedHashMap<>();
     details.put("verdict", review.verdict().name());
@@ -74,24 +84,13 @@ public class QaReviewDelegate implements JavaDelegate {
     return null;
   }
 
-  /** Set only when the review did not pass; see {@link #passed}. */
-  static final List<String> NOT_PASSED_ONLY =
-      List.of(
-          StepCycleVars.QA_SUMMARY,
-          StepCycleVars.CLAIMS_CONTRADICTED,
-          StepCycleVars.REWORK_CONVERGING,
-          StepCycleVars.TASK_BUDGET_LEFT,
-          StepCycleVars.REWORK_STOP,
-          StepCycleVars.ESCALATION_CAUSE);
-
   /**
    * What the gateways after a failed review decide on, what the escalation form shows, and why no
    * further rework would run (returned, or null).
    */
-  private String notPassed(DelegateExecution ex, QaReview review) {
+  private static String notPassed(DelegateExecution ex, QaReview review, WorkflowLogger log) {
     ex.setVariable(StepCycleVars.QA_SUMMARY, EngineVariables.shortText(review.summary()));
     ex.setVariable(StepCycleVars.CLAIMS_CONTRADICTED, review.claimsContradicted());
-    WorkflowLogger log = support.logger(ex);
     String runId = EngineVariables.string(ex, StepCycleVars.RUN_ID, review.runId());
     List<ChainEvent> events = log.taskEvents(review.taskId());
     List<ChainEvent> thisRun =
