@@ -1,6 +1,7 @@
 package dev.aiflow.transparency;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -70,9 +71,7 @@ class NoteSignerTest {
             .generatePrivate(new EdECPrivateKeySpec(NamedParameterSpec.ED25519, other));
     // the same name and key id as the real key: only the signature itself can tell
     String note = new NoteSigner(name, impostor).sign("origin\n1\nAAAA\n");
-    assertThat(
-            org.assertj.core.api.Assertions.catchThrowable(
-                () -> SignedNote.open(note.getBytes(StandardCharsets.UTF_8), List.of(name))))
+    assertThatThrownBy(() -> SignedNote.open(note.getBytes(StandardCharsets.UTF_8), List.of(name)))
         .isInstanceOf(NoteException.class);
   }
 
@@ -82,16 +81,12 @@ class NoteSignerTest {
     CheckpointKeys other = CheckpointKeys.generate();
     String note = one.signer("p").sign("origin\n1\nAAAA\n");
     byte[] bytes = note.getBytes(StandardCharsets.UTF_8);
-    assertThat(
-            org.assertj.core.api.Assertions.catchThrowable(
-                () -> SignedNote.open(bytes, List.of(other.verifierKey("p")))))
+    assertThatThrownBy(() -> SignedNote.open(bytes, List.of(other.verifierKey("p"))))
         .isInstanceOf(NoteException.class);
     // one bit of the text changed: the signature no longer holds
     byte[] flipped = Arrays.copyOf(bytes, bytes.length);
     flipped[0] ^= 1;
-    assertThat(
-            org.assertj.core.api.Assertions.catchThrowable(
-                () -> SignedNote.open(flipped, List.of(one.verifierKey("p")))))
+    assertThatThrownBy(() -> SignedNote.open(flipped, List.of(one.verifierKey("p"))))
         .isInstanceOf(NoteException.class);
   }
 
