@@ -193,7 +193,8 @@ public final class CampaignLoop {
   }
 
   /**
-   * Picks the next task by the queue's policy and records the pick on the scoreboard.
+   * Picks the next task by the queue's policy. The scoreboard counts the pick when its cycle ends
+   * ({@link #recordCycle}) or it is set aside ({@link #setAside}), so a pick writes no file.
    *
    * @param cyclesDone the cycles run so far: part of the new run id
    */
@@ -242,7 +243,6 @@ public final class CampaignLoop {
         spec.claimOwner() != null && spec.claimOwner().startsWith(RUN_OWNER_PREFIX)
             ? spec.claimOwner().substring(RUN_OWNER_PREFIX.length())
             : RunIds.of(t.key(), now, campaignId + "#" + cyclesDone);
-    scoreboard.recordSelection(t.key(), runId, now);
     return new Pick(t.key(), runId, null);
   }
 
@@ -347,9 +347,9 @@ public final class CampaignLoop {
         .orElse(spec.escalateExhaustedRework());
   }
 
-  /** The selected task has no pack: the pick counts as skipped. */
-  public void setAside() {
-    scoreboard.recordSkip(now());
+  /** The task picked for run {@code runId} has no pack: the pick counts as skipped. */
+  public void setAside(String taskKey, String runId) {
+    scoreboard.recordSkip(taskKey, runId, now());
   }
 
   /** How a finished cycle changed its task. */

@@ -112,6 +112,11 @@ public record CycleReport(
         Map.of());
   }
 
+  /** When the cycle's task was picked: {@code elapsedMs} before its end. */
+  public Instant startedAt() {
+    return at.minusMillis(elapsedMs);
+  }
+
   /** All the cycle's attempts together. */
   public Spend totalSpend() {
     return spend.values().stream().reduce(Spend.NONE, Spend::plus);

@@ -8,7 +8,8 @@ import java.util.TreeMap;
  * The counters of a progress directory ({@code scoreboard.json}, docs/triage.md "Scoreboard").
  *
  * @param cycles step cycles run to their end
- * @param selected tasks picked by the policy (a skipped pick counts too)
+ * @param selected tasks picked by the policy, counted when their cycle ends or they are set aside
+ *     (a pick has no write of its own)
  * @param requeued cycles that ended without completing a task that had attempts left
  * @param skipped picks set aside without a cycle (no StepPack and no auto-plan)
  * @param reworkRounds rework rounds across all cycles
@@ -52,6 +53,7 @@ public record Scoreboard(
   /** The last task the policy picked. */
   public record LastSelected(String taskKey, String runId, Instant at) {}
 
+  /** A pick counted at once (prepare-next, which runs no cycle itself). */
   Scoreboard selected(String taskKey, String runId, Instant at) {
     return new Scoreboard(
         cycles,
@@ -63,16 +65,17 @@ public record Scoreboard(
         reworkRounds,
         qaVerdicts,
         qaReasons,
-        new LastSelected(taskKey, runId, at),
+        latest(lastSelected, new LastSelected(taskKey, runId, at)),
         at,
         spend,
         claims);
   }
 
-  Scoreboard skipped(Instant at) {
+  /** A pick set aside without a cycle: it counts as selected and skipped. */
+  Scoreboard skipped(String taskKey, String runId, Instant at) {
     return new Scoreboard(
         cycles,
-        selected,
+        selected + 1,
         completed,
         failed,
         requeued,
@@ -80,16 +83,17 @@ public record Scoreboard(
         reworkRounds,
         qaVerdicts,
         qaReasons,
-        lastSelected,
+        latest(lastSelected, new LastSelected(taskKey, runId, at)),
         at,
         spend,
         claims);
   }
 
+  /** A cycle ended: it counts its pick too, made when the cycle started. */
   Scoreboard cycle(CycleReport r) {
     return new Scoreboard(
         cycles + 1,
-        selected,
+        selected + 1,
         completed + (r.outcome() == CycleReport.Outcome.COMPLETED ? 1 : 0),
         failed + (r.outcome() == CycleReport.Outcome.FAILED ? 1 : 0),
         requeued + (r.outcome() == CycleReport.Outcome.REQUEUED ? 1 : 0),
@@ -97,10 +101,15 @@ public record Scoreboard(
         reworkRounds + r.reworkRounds(),
         plus(qaVerdicts, r.qaVerdict()),
         plus(qaReasons, r.qaReasonCode()),
-        lastSelected,
+        latest(lastSelected, new LastSelected(r.taskKey(), r.runId(), r.startedAt())),
         r.at(),
         spend.plus(r.taskKey(), r.spend()),
         plusClaims(claims, r.claims()));
+  }
+
+  /** Lanes end their cycles in any order: the last selected is the pick made last. */
+  private static LastSelected latest(LastSelected known, LastSelected pick) {
+    return known == null || !pick.at().isBefore(known.at()) ? pick : known;
   }
 
   private static Map<String, ClaimTally> plusClaims(

@@ -142,16 +142,20 @@ public final class ScoreboardStore {
   }
 
   /**
-   * The policy picked {@code taskKey} for run {@code runId}. Only {@code scoreboard.json} changes;
-   * the summary follows at the campaign's end or on request.
+   * {@code prepare-next} picked {@code taskKey} for run {@code runId}, outside a campaign: counted
+   * at once. A campaign's picks are counted with their cycle or their skip, below.
    */
   public Scoreboard recordSelection(String taskKey, String runId, Instant at) {
     return counters(s -> s.selected(taskKey, runId, at));
   }
 
-  /** A pick was set aside without a cycle. */
-  public Scoreboard recordSkip(Instant at) {
-    return counters(s -> s.skipped(at));
+  /**
+   * A pick of {@code taskKey} for run {@code runId} was set aside without a cycle: it counts as
+   * selected and skipped. (A pick whose cycle runs is counted by {@link #recordCycle}: a pick has
+   * no write of its own.)
+   */
+  public Scoreboard recordSkip(String taskKey, String runId, Instant at) {
+    return counters(s -> s.skipped(taskKey, runId, at));
   }
 
   /**

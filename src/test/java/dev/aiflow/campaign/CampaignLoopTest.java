@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.aiflow.logger.LoggerOptions;
 import dev.aiflow.logger.WorkflowLogger;
 import dev.aiflow.scoreboard.CycleReport;
-import dev.aiflow.scoreboard.ScoreboardStore;
 import dev.aiflow.support.Queues;
 import dev.aiflow.support.Queues.Item;
 import dev.aiflow.triage.QueueStore;
@@ -46,13 +45,14 @@ class CampaignLoopTest {
   }
 
   @Test
-  void selectionFollowsThePolicyAndIsCountedOnTheScoreboard() {
+  void selectionFollowsThePolicyAndWritesNoScoreboard() {
     CampaignLoop.Pick pick = loop.select(OWNER, "pi-1", 0, Map.of());
 
     assertThat(pick.selected()).isTrue();
     assertThat(pick.taskKey()).isEqualTo("B"); // priority 1 before 2
     assertThat(pick.runId()).startsWith("B_20261201T100000Z_");
-    assertThat(new ScoreboardStore(queueFile.getParent()).read().selected()).isEqualTo(1);
+    // the pick is counted with its cycle's record (or its skip): selecting writes no file
+    assertThat(queueFile.resolveSibling("scoreboard.json")).doesNotExist();
     assertThat(loop.select(OWNER, "pi-1", 0, Map.of("B", "no pack")).taskKey()).isEqualTo("A");
   }
 

@@ -35,11 +35,15 @@ class ScoreboardStoreTest {
     return new CycleReport(T, "c1", run, task, o, rework, verdict, reason, q, 1500);
   }
 
+  /** The same, ended {@code seconds} after T, picked 1.5 s before its end. */
+  CycleReport cycleAt(int seconds, String run, String task, CycleReport.Outcome o, QueueCounts q) {
+    return new CycleReport(T.plusSeconds(seconds), "c1", run, task, o, 0, null, null, q, 1500);
+  }
+
   @Test
   void countersTrendsAndSummaryFollowTheCycles() throws Exception {
     ScoreboardStore board = new ScoreboardStore(dir);
     assertThat(board.read()).isEqualTo(Scoreboard.empty());
-    board.recordSelection("A", "R1", T);
     board.recordCycle(
         cycle(
             "R1",
@@ -49,7 +53,6 @@ class ScoreboardStoreTest {
             "PASS",
             "PASS_ALL_CRITERIA",
             new QueueCounts(2, 0, 1, 0)));
-    board.recordSelection("B", "R2", T);
     board.recordCycle(
         cycle(
             "R2",
@@ -59,9 +62,7 @@ class ScoreboardStoreTest {
             "REWORK",
             "REWORK_FIXABLE_FINDINGS",
             new QueueCounts(2, 0, 1, 0)));
-    board.recordSelection("C", "R3", T);
-    board.recordSkip(T);
-    board.recordSelection("B", "R4", T);
+    board.recordSkip("C", "R3", T.minusSeconds(5)); // before R4 was picked
     board.recordCycle(
         cycle(
             "R4",
@@ -74,7 +75,7 @@ class ScoreboardStoreTest {
 
     Scoreboard s = board.read();
     assertThat(s.cycles()).isEqualTo(3);
-    assertThat(s.selected()).isEqualTo(4);
+    assertThat(s.selected()).isEqualTo(4); // each cycle's pick and the skipped one
     assertThat(s.completed()).isEqualTo(1);
     assertThat(s.requeued()).isEqualTo(1);
     assertThat(s.failed()).isEqualTo(1);
@@ -85,7 +86,9 @@ class ScoreboardStoreTest {
         .containsEntry("REWORK", 1)
         .containsEntry("FAIL", 1);
     assertThat(s.qaReasons()).containsEntry("FAIL_SCOPE_VIOLATION", 1);
-    assertThat(s.lastSelected()).isEqualTo(new Scoreboard.LastSelected("B", "R4", T));
+    // R4's pick, made 1.5 s before its end at T, after the skip
+    assertThat(s.lastSelected())
+        .isEqualTo(new Scoreboard.LastSelected("B", "R4", T.minusMillis(1500)));
 
     assertThat(board.trends()).extracting(TrendPoint::cycle).containsExactly(1, 2, 3);
     assertThat(board.trends().get(2).queue()).isEqualTo(new QueueCounts(1, 0, 1, 1));
@@ -234,6 +237,27 @@ class ScoreboardStoreTest {
         .contains("0 of 3 tasks completed")
         .doesNotContain("summary.svg)");
     assertThat(Files.readString(board.chartFile())).contains("no cycle yet");
+  }
+
+  @Test
+  void aPickIsCountedWithItsCycleAndTheLastSelectedIsThePickMadeLast() {
+    ScoreboardStore board = new ScoreboardStore(dir);
+    QueueCounts q = new QueueCounts(1, 1, 1, 0);
+    // two lanes: B is picked after A but its cycle ends first
+    board.recordCycle(cycleAt(10, "RB", "B", CycleReport.Outcome.COMPLETED, q));
+    board.recordCycle(cycleAt(20, "RA", "A", CycleReport.Outcome.COMPLETED, q));
+    assertThat(board.read().lastSelected())
+        .isEqualTo(new Scoreboard.LastSelected("A", "RA", T.plusMillis(18_500)));
+    board.recordCycle(cycleAt(15, "RC", "C", CycleReport.Outcome.FAILED, q));
+
+    Scoreboard s = board.read();
+    assertThat(s.selected()).isEqualTo(3);
+    assertThat(s.cycles()).isEqualTo(3);
+    assertThat(s.lastSelected())
+        .isEqualTo(new Scoreboard.LastSelected("A", "RA", T.plusMillis(18_500)));
+    // a retried job records nothing twice, its pick included
+    board.recordCycle(cycleAt(20, "RA", "A", CycleReport.Outcome.COMPLETED, q));
+    assertThat(board.read().selected()).isEqualTo(3);
   }
 
   @Test

@@ -28,6 +28,6 @@ public class SetTaskAsideDelegate implements JavaDelegate {
     aside.put(taskKey, reason);
     session.record(ex, "task_set_aside", taskKey, Map.of("reason", reason));
     EngineVariables.setJson(ex, CampaignVars.SET_ASIDE, CampaignSupport.toJson(aside));
-    support.loopWithoutPacks(ex).setAside();
+    support.loopWithoutPacks(ex).setAside(taskKey, CampaignSupport.runId(ex));
   }
 }
