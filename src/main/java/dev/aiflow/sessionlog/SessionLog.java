@@ -178,8 +178,9 @@ public final class SessionLog {
   /**
    * Reads the last 64 KiB: the last complete, readable line holds the last sequence number (the
    * window's first line may be cut; a torn last line is skipped), and an event with {@code key} is
-   * looked for among the lines that hold the key's text. Only those lines are decoded: decoding
-   * every line of the window cost more than the append itself.
+   * looked for among the lines that hold the key's text. Only those lines are decoded, and only
+   * they become strings: decoding every line of the window cost more than the append itself, and
+   * splitting it into lines still showed in a campaign's profile.
    */
   private Tail tail(String key) throws IOException {
     if (!Files.exists(file) || Files.size(file) == 0) {
@@ -195,27 +196,39 @@ public final class SessionLog {
     }
     byte[] bytes = buf.array();
     boolean clean = bytes[window - 1] == '\n';
-    String[] lines = new String(bytes, StandardCharsets.UTF_8).split("\n");
-    // the key as an encoded event holds it: a member of "details", a JSON string
-    String needle =
-        key == null ? null : JSON.writeValueAsString(KEY) + ":" + JSON.writeValueAsString(key);
-    SessionEvent keyed = null;
+    String text = new String(bytes, StandardCharsets.UTF_8);
+    // the window's first line may be cut when the file is longer: it is no line of ours
+    int firstLine = window < size ? text.indexOf('\n') + 1 : 0;
+    if (firstLine == 0 && window < size) {
+      firstLine = text.length(); // no newline at all in the window
+    }
+    // lines are searched in the text, not split off: only the lines decoded become strings
     long last = -1;
-    for (int i = lines.length - 1; i >= (window < size ? 1 : 0); i--) {
-      boolean mayHoldKey = needle != null && keyed == null && lines[i].contains(needle);
-      if (last >= 0 && !mayHoldKey) {
-        continue;
+    for (int end = text.length(); end > firstLine && last < 0; ) {
+      int start = Math.max(text.lastIndexOf('\n', end - 1) + 1, firstLine);
+      SessionEvent ev = decodeOrNull(text.substring(start, end));
+      if (ev != null) {
+        last = ev.seq();
       }
-      try {
-        SessionEvent ev = decode(JSON.readTree(lines[i]));
-        if (last < 0) {
-          last = ev.seq();
-        }
-        if (key != null && keyed == null && key.equals(ev.details().get(KEY))) {
+      end = start - 1;
+    }
+    SessionEvent keyed = null;
+    if (key != null) {
+      // the key as an encoded event holds it: a member of "details", a JSON string
+      String needle = JSON.writeValueAsString(KEY) + ":" + JSON.writeValueAsString(key);
+      // found forwards (a key is rarely there at all), the latest line holding it wins
+      List<Integer> hits = new ArrayList<>();
+      for (int at = text.indexOf(needle, firstLine); at >= 0; at = text.indexOf(needle, at + 1)) {
+        hits.add(at);
+      }
+      for (int i = hits.size() - 1; i >= 0 && keyed == null; i--) {
+        int at = hits.get(i);
+        int start = Math.max(text.lastIndexOf('\n', at) + 1, firstLine);
+        int end = text.indexOf('\n', at);
+        SessionEvent ev = decodeOrNull(text.substring(start, end < 0 ? text.length() : end));
+        if (ev != null && key.equals(ev.details().get(KEY))) {
           keyed = ev;
         }
-      } catch (JsonProcessingException | RuntimeException e) {
-        // not a whole event (a torn last line, a cut first one): look further back
       }
     }
     if (last >= 0) {
@@ -223,6 +236,18 @@ public final class SessionLog {
     }
     List<SessionEvent> events = read().events();
     return new Tail(events.isEmpty() ? 0 : events.get(events.size() - 1).seq(), clean, keyed);
+  }
+
+  /** The event on one line, or null when it is none (a torn last line, a cut first one). */
+  private static SessionEvent decodeOrNull(String line) {
+    if (line.isBlank()) {
+      return null;
+    }
+    try {
+      return decode(JSON.readTree(line));
+    } catch (JsonProcessingException | RuntimeException e) {
+      return null;
+    }
   }
 
   static String encode(SessionEvent ev) {

@@ -64,9 +64,9 @@ public final class QueueCodec {
   }
 
   public static TaskQueue parse(byte[] utf8, Instant now) {
-    String key = utf8.length <= MAX_CACHED_BYTES ? sha256(utf8) : null;
-    if (key != null) {
-      TaskQueue known = PARSED.get(key);
+    boolean cacheable = utf8.length <= MAX_CACHED_BYTES;
+    if (cacheable) {
+      TaskQueue known = known(utf8);
       if (known != null) {
         return known;
       }
@@ -78,27 +78,55 @@ public final class QueueCodec {
       throw new QueueFormatException("", e.getMessage());
     }
     TaskQueue q = fromTree(root, now);
-    if (key != null && !readsTheClock(root)) {
-      PARSED.put(key, q);
+    if (cacheable && !readsTheClock(root)) {
+      keep(utf8, q);
     }
     return q;
   }
 
   /**
-   * Queues parsed recently, by the SHA-256 of their bytes: a campaign's steps read the same queue
-   * file several times per task, and parsing (strict JSON, every timestamp decoded) cost more than
-   * hashing. The queue is immutable, so handing the same one out twice is safe; a document whose
-   * parse used the clock (a task without {@code created_at}) is not kept, since another read would
-   * give it another default.
+   * Queues parsed recently, with the bytes they were parsed from: a campaign's steps read the same
+   * queue file several times per task, and parsing (strict JSON, every timestamp decoded) costs
+   * more than comparing. They are found by a fingerprint of the bytes and handed out only when the
+   * bytes are equal, byte for byte (the fingerprint is no hash anyone has to trust: a collision
+   * only costs a parse). The queue is immutable, so handing the same one out twice is safe; a
+   * document whose parse used the clock (a task without {@code created_at}) is not kept, since
+   * another read would give it another default. (A SHA-256 key cost more than this: the JDK's
+   * SHA-256 ran in plain Java, several times per task.)
    */
-  private static final Map<String, TaskQueue> PARSED =
+  private static final Map<Long, Parsed> PARSED =
       java.util.Collections.synchronizedMap(
           new java.util.LinkedHashMap<>(32, 0.75f, true) {
             @Override
-            protected boolean removeEldestEntry(Map.Entry<String, TaskQueue> eldest) {
+            protected boolean removeEldestEntry(Map.Entry<Long, Parsed> eldest) {
               return size() > 16;
             }
           });
+
+  private record Parsed(byte[] bytes, TaskQueue queue) {}
+
+  private static TaskQueue known(byte[] utf8) {
+    Parsed p = PARSED.get(fingerprint(utf8));
+    return p != null && java.util.Arrays.equals(p.bytes(), utf8) ? p.queue() : null;
+  }
+
+  private static void keep(byte[] utf8, TaskQueue queue) {
+    PARSED.put(fingerprint(utf8), new Parsed(utf8.clone(), queue));
+  }
+
+  /** A 64-bit mix of the bytes, eight at a time: fast, not collision-resistant (see above). */
+  static long fingerprint(byte[] b) {
+    java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(b).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    long h = b.length;
+    int i = 0;
+    for (; i + 8 <= b.length; i += 8) {
+      h = Long.rotateLeft((h ^ buf.getLong(i)) * 0x9E3779B97F4A7C15L, 29);
+    }
+    for (; i < b.length; i++) {
+      h = Long.rotateLeft((h ^ b[i]) * 0x9E3779B97F4A7C15L, 29);
+    }
+    return h;
+  }
 
   /**
    * Remembers that {@code bytes}, which {@link #toBytes} wrote for {@code queue}, parse to it: the
@@ -108,7 +136,7 @@ public final class QueueCodec {
   static void remember(byte[] bytes, TaskQueue queue) {
     if (bytes.length <= MAX_CACHED_BYTES
         && queue.tasks().stream().allMatch(t -> t.createdAt() != null)) {
-      PARSED.put(sha256(bytes), queue);
+      keep(bytes, queue);
     }
   }
 
@@ -122,15 +150,6 @@ public final class QueueCodec {
       }
     }
     return false;
-  }
-
-  private static String sha256(byte[] bytes) {
-    try {
-      return java.util.HexFormat.of()
-          .formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
   }
 
   public static TaskQueue fromTree(JsonNode root, Instant now) {

@@ -241,11 +241,16 @@ public class TransparencyBenchmark {
   @State(Scope.Thread)
   public static class RawKey {
     KeyPair pair;
+    byte[] seed;
+    byte[] publicKey = new byte[32];
     byte[] text;
 
     @Setup(Level.Trial)
     public void make() throws Exception {
       pair = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+      seed = ((java.security.interfaces.EdECPrivateKey) pair.getPrivate()).getBytes().get();
+      // as NoteSigner does once per signer: derived from the seed, not taken from elsewhere
+      org.bouncycastle.math.ec.rfc8032.Ed25519.generatePublicKey(seed, 0, publicKey, 0);
       // a checkpoint body of the million-event log's shape (origin, size, root), without building
       // the log: the signature's cost does not depend on what the text says
       text =
@@ -256,12 +261,15 @@ public class TransparencyBenchmark {
     }
   }
 
-  /** Ed25519 as the server signs (Bouncy Castle's RFC 8032 code, NoteSigner). */
+  /**
+   * Ed25519 as the server signs (Bouncy Castle's RFC 8032 code, NoteSigner): with the public key
+   * NoteSigner derived once, so one base-point multiplication per signature instead of two.
+   */
   @Benchmark
   public byte[] ed25519Sign(RawKey k) throws Exception {
-    byte[] seed = ((java.security.interfaces.EdECPrivateKey) k.pair.getPrivate()).getBytes().get();
     byte[] sig = new byte[64];
-    org.bouncycastle.math.ec.rfc8032.Ed25519.sign(seed, 0, k.text, 0, k.text.length, sig, 0);
+    org.bouncycastle.math.ec.rfc8032.Ed25519.sign(
+        k.seed, 0, k.publicKey, 0, k.text, 0, k.text.length, sig, 0);
     return sig;
   }
 

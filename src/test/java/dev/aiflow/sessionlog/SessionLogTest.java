@@ -95,4 +95,28 @@ class SessionLogTest {
     assertThat(fresh.seq()).isEqualTo(52);
     assertThat(log.append(keyed("T-9", "-", "x")).seq()).isEqualTo(52);
   }
+
+  @Test
+  void aLogLongerThanTheWindowKeepsItsNumbersItsKeysAndItsTornLastLine() throws Exception {
+    Path file = dir.resolve("session_log.jsonl");
+    SessionLog log = new SessionLog(file);
+    int n = 0;
+    while (!Files.exists(file) || Files.size(file) < 3 * 64 * 1024) {
+      n++;
+      log.append(keyed("T-" + n, "k:" + n, "x".repeat(n % 7 == 0 ? 300 : 10)));
+    }
+    // the last events are in the window, the first ones long before it
+    assertThat(log.append(keyed("T-again", "k:" + n, "-")).seq()).isEqualTo(n);
+    assertThat(log.append(keyed("T-again", "k:" + (n - 5), "-")).seq()).isEqualTo(n - 5);
+    assertThat(log.append(keyed("T-new", "k:new", "-")).seq()).isEqualTo(n + 1);
+    // a key only before the last 64 KiB is not looked for (docs/session-log.md): a new line
+    assertThat(log.append(keyed("T-old", "k:1", "-")).seq()).isEqualTo(n + 2);
+
+    // a torn last line, holding a key's text: skipped, the numbers go on after the last whole line
+    Files.writeString(
+        file, "{\"seq\": 999, \"details\": {\"key\": \"k:torn\"", StandardOpenOption.APPEND);
+    assertThat(log.append(keyed("T-torn", "k:torn", "-")).seq()).isEqualTo(n + 3);
+    assertThat(log.append(keyed("T-torn", "k:torn", "-")).seq()).isEqualTo(n + 3);
+    assertThat(log.read().events()).hasSize(n + 3);
+  }
 }

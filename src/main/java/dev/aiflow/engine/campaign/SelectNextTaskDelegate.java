@@ -27,11 +27,14 @@ public class SelectNextTaskDelegate implements JavaDelegate {
   @Override
   public void execute(DelegateExecution ex) {
     int cyclesDone = CampaignSupport.counters(ex).cyclesDone();
-    CampaignLoop loop = support.loop(ex); // with the packs: lanes compare allowed paths
+    CampaignLoop withoutPacks = support.loopWithoutPacks(ex);
+    boolean lanes = withoutPacks.spec().maxParallelTasks() > 1;
     // with a worktree per task (git isolation) the lanes share no workspace
     boolean shared =
-        loop.spec().maxParallelTasks() <= 1
-            || worktrees.isolation(ex, loop.spec(), ex.getProcessInstanceId()).isEmpty();
+        !lanes || worktrees.isolation(ex, withoutPacks.spec(), ex.getProcessInstanceId()).isEmpty();
+    // only lanes sharing a workspace compare the tasks' allowed paths, which the packs hold: the
+    // pack map is a large Json variable, read only then
+    CampaignLoop loop = lanes && shared ? support.loop(ex) : withoutPacks;
     CampaignLoop.Pick pick =
         loop.select(
             CampaignSupport.owner(ex),
