@@ -91,8 +91,8 @@ public final class QueueCodec {
    * bytes are equal, byte for byte (the fingerprint is no hash anyone has to trust: a collision
    * only costs a parse). The queue is immutable, so handing the same one out twice is safe; a
    * document whose parse used the clock (a task without {@code created_at}) is not kept, since
-   * another read would give it another default. (The key was the bytes' SHA-256: hashing the
-   * whole file at every read of a campaign's steps showed in its profile; this costs a fraction.)
+   * another read would give it another default. (The key was the bytes' SHA-256: hashing the whole
+   * file at every read of a campaign's steps showed in its profile; this costs a fraction.)
    */
   private static final Map<Long, Parsed> PARSED =
       java.util.Collections.synchronizedMap(
