@@ -290,7 +290,8 @@ public class TransparencyBenchmark {
 
     @Setup(Level.Trial)
     public void open() throws IOException {
-      file = Files.createTempFile(HOME, "fsync", ".log");
+      // the fixture's folder, which a run of this benchmark alone has not made yet
+      file = Files.createTempFile(Files.createDirectories(HOME), "fsync", ".log");
       channel =
           java.nio.channels.FileChannel.open(
               file,
