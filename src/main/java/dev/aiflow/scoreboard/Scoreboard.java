@@ -89,11 +89,16 @@ public record Scoreboard(
         claims);
   }
 
-  /** A cycle ended: it counts its pick too, made when the cycle started. */
+  /**
+   * A cycle ended: it counts its pick too, made when the cycle started, unless the last pick
+   * counted was this run's ({@code prepare-next} counts its own at once, and {@code run-cycle} then
+   * runs that run; a campaign's picks are counted only here or with their skip).
+   */
   Scoreboard cycle(CycleReport r) {
+    boolean counted = lastSelected != null && lastSelected.runId().equals(r.runId());
     return new Scoreboard(
         cycles + 1,
-        selected + 1,
+        counted ? selected : selected + 1,
         completed + (r.outcome() == CycleReport.Outcome.COMPLETED ? 1 : 0),
         failed + (r.outcome() == CycleReport.Outcome.FAILED ? 1 : 0),
         requeued + (r.outcome() == CycleReport.Outcome.REQUEUED ? 1 : 0),

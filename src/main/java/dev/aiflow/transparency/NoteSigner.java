@@ -11,7 +11,7 @@ import org.bouncycastle.math.ec.rfc8032.Ed25519;
  * Signs note texts as a C2SP signed note with one Ed25519 key under one key name.
  *
  * <p>Signing uses Bouncy Castle's RFC 8032 implementation: Ed25519 signatures are deterministic, so
- * it writes exactly the bytes the JDK's would (NoteSignerTest compares them), in a tenth of the
+ * it writes exactly the bytes the JDK's would (NoteSignerTest compares them), in a twentieth of the
  * time; the engine signs after every step cycle (docs/performance.md). Verification stays with the
  * JDK ({@link VerifierKey}).
  */

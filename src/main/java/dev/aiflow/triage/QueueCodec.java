@@ -140,7 +140,10 @@ public final class QueueCodec {
     }
   }
 
-  /** Larger documents are parsed every time (16 of them bound what the cache holds). */
+  /**
+   * Larger documents are parsed every time: the cache keeps at most 16 queues with a copy of their
+   * bytes, so this bounds the copies to 16 MiB.
+   */
   static final int MAX_CACHED_BYTES = 1024 * 1024;
 
   private static boolean readsTheClock(JsonNode root) {

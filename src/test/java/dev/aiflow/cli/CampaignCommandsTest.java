@@ -231,6 +231,12 @@ class CampaignCommandsTest {
         .as("the claim was resumed, not taken twice")
         .isEqualTo(1);
     assertThat(q.require("N-2").status()).isEqualTo(TaskStatus.PENDING);
+    var board = new ScoreboardStore(queue.getParent()).read();
+    assertThat(board.cycles()).isEqualTo(1);
+    assertThat(board.selected())
+        .as("prepare-next's pick, run by run-cycle, counted once")
+        .isEqualTo(1);
+    assertThat(board.lastSelected().runId()).isEqualTo("R1");
 
     // nothing eligible: N-2 waits for nothing, but run R1's pack is for N-1, which is done
     Run again =

@@ -114,7 +114,7 @@ class SessionLogTest {
 
     // a torn last line, holding a key's text: skipped, the numbers go on after the last whole line
     Files.writeString(
-        file, "{\"seq\": 999, \"details\": {\"key\": \"k:torn\"", StandardOpenOption.APPEND);
+        file, "{\"seq\":999,\"details\":{\"key\":\"k:torn\"", StandardOpenOption.APPEND);
     assertThat(log.append(keyed("T-torn", "k:torn", "-")).seq()).isEqualTo(n + 3);
     assertThat(log.append(keyed("T-torn", "k:torn", "-")).seq()).isEqualTo(n + 3);
     assertThat(log.read().events()).hasSize(n + 3);

@@ -23,8 +23,9 @@ public class ResolveStepPackDelegate implements JavaDelegate {
   @Override
   public void execute(DelegateExecution ex) {
     String taskKey = CampaignSupport.taskKey(ex);
+    CampaignLoop loop = support.loop(ex); // the pack map is read once per task, here
     CampaignLoop.Resolution r =
-        support.loop(ex).resolve(CampaignSupport.owner(ex), taskKey, CampaignSupport.runId(ex));
+        loop.resolve(CampaignSupport.owner(ex), taskKey, CampaignSupport.runId(ex));
     EngineVariables.setIfChanged(ex, CampaignVars.STEP_PACK_RESOLVED, r.resolved());
     if (r.resolved()) {
       CampaignSupport.handOverStepPack(ex, r.packJson());
@@ -32,7 +33,7 @@ public class ResolveStepPackDelegate implements JavaDelegate {
       EngineVariables.setIfChanged(
           ex,
           CampaignVars.CURRENT_ESCALATE_EXHAUSTED_REWORK,
-          support.loop(ex).escalatesExhaustedRework(taskKey));
+          loop.escalatesExhaustedRework(taskKey));
       EngineVariables.setIfChanged(ex, CampaignVars.AUTO_PLANNED, r.autoPlanned());
       session.record(
           ex,
