@@ -87,45 +87,45 @@ public final class QueueCodec {
   /**
    * Queues parsed recently, with the bytes they were parsed from: a campaign's steps read the same
    * queue file several times per task, and parsing (strict JSON, every timestamp decoded) costs
-   * more than comparing. They are found by a fingerprint of the bytes and handed out only when the
-   * bytes are equal, byte for byte (the fingerprint is no hash anyone has to trust: a collision
-   * only costs a parse). The queue is immutable, so handing the same one out twice is safe; a
-   * document whose parse used the clock (a task without {@code created_at}) is not kept, since
-   * another read would give it another default. (The key was the bytes' SHA-256: hashing the whole
-   * file at every read of a campaign's steps showed in its profile; this costs a fraction.)
+   * more than comparing. A queue is handed out only for bytes equal to its own, byte for byte,
+   * looked for among the (at most 16) remembered documents of the same length, most recent first: a
+   * comparison stops at the first byte that differs and runs many bytes at a time, so there is no
+   * key to compute over the whole file. The queue is immutable, so handing the same one out twice
+   * is safe; a document whose parse used the clock (a task without {@code created_at}) is not kept,
+   * since another read would give it another default. (The key was the bytes' SHA-256, then a
+   * 64-bit fingerprint of them: each read of a campaign's steps mixed the whole file, which showed
+   * in its profile.)
    */
-  private static final Map<Long, Parsed> PARSED =
-      java.util.Collections.synchronizedMap(
-          new java.util.LinkedHashMap<>(32, 0.75f, true) {
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<Long, Parsed> eldest) {
-              return size() > 16;
-            }
-          });
+  private static final java.util.Deque<Parsed> PARSED = new java.util.ArrayDeque<>();
+
+  private static final int REMEMBERED = 16;
 
   private record Parsed(byte[] bytes, TaskQueue queue) {}
 
   private static TaskQueue known(byte[] utf8) {
-    Parsed p = PARSED.get(fingerprint(utf8));
-    return p != null && java.util.Arrays.equals(p.bytes(), utf8) ? p.queue() : null;
+    synchronized (PARSED) {
+      for (java.util.Iterator<Parsed> it = PARSED.iterator(); it.hasNext(); ) {
+        Parsed p = it.next();
+        if (p.bytes().length == utf8.length && java.util.Arrays.equals(p.bytes(), utf8)) {
+          it.remove();
+          PARSED.addFirst(p);
+          return p.queue();
+        }
+      }
+      return null;
+    }
   }
 
   private static void keep(byte[] utf8, TaskQueue queue) {
-    PARSED.put(fingerprint(utf8), new Parsed(utf8.clone(), queue));
-  }
-
-  /** A 64-bit mix of the bytes, eight at a time: fast, not collision-resistant (see above). */
-  static long fingerprint(byte[] b) {
-    java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(b).order(java.nio.ByteOrder.LITTLE_ENDIAN);
-    long h = b.length;
-    int i = 0;
-    for (; i + 8 <= b.length; i += 8) {
-      h = Long.rotateLeft((h ^ buf.getLong(i)) * 0x9E3779B97F4A7C15L, 29);
+    Parsed kept = new Parsed(utf8.clone(), queue);
+    synchronized (PARSED) {
+      PARSED.removeIf(
+          p -> p.bytes().length == utf8.length && java.util.Arrays.equals(p.bytes(), utf8));
+      PARSED.addFirst(kept);
+      while (PARSED.size() > REMEMBERED) {
+        PARSED.removeLast();
+      }
     }
-    for (; i < b.length; i++) {
-      h = Long.rotateLeft((h ^ b[i]) * 0x9E3779B97F4A7C15L, 29);
-    }
-    return h;
   }
 
   /**
