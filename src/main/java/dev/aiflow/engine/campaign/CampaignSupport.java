@@ -29,6 +29,8 @@ import org.camunda.bpm.engine.delegate.DelegateExecution;
 import org.camunda.bpm.engine.delegate.VariableScope;
 import org.camunda.bpm.engine.history.HistoricProcessInstance;
 import org.camunda.bpm.engine.history.HistoricVariableInstance;
+import org.camunda.bpm.engine.impl.core.variable.scope.AbstractVariableScope;
+import org.camunda.bpm.engine.impl.persistence.entity.VariableInstanceEntity;
 import org.camunda.spin.plugin.variable.value.JsonValue;
 import org.springframework.stereotype.Component;
 
@@ -105,6 +107,42 @@ public class CampaignSupport {
     return loggers;
   }
 
+  /**
+   * The texts of the Json variables a campaign is started with and its steps never write (the
+   * step-pack map, the backend map), by the variable's id and revision. Every step reads them to
+   * build its spec, and each read of a Json variable loads its bytes with a query of its own; a
+   * change committed by anyone (an operator in Cockpit, another node) moves the revision on, so a
+   * changed variable is read again.
+   */
+  private final Map<String, String> startJsons =
+      Collections.synchronizedMap(
+          new LinkedHashMap<>(32, 0.75f, true) {
+            private static final long serialVersionUID = 1L;
+
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
+              return size() > 32;
+            }
+          });
+
+  String startJson(VariableScope v, String name) {
+    if (v instanceof AbstractVariableScope scope
+        && scope.getVariableInstance(name) instanceof VariableInstanceEntity e
+        && e.getId() != null) {
+      String key = e.getId() + "@" + e.getRevision();
+      String known = startJsons.get(key);
+      if (known != null) {
+        return known;
+      }
+      String text = EngineVariables.json(v, name);
+      if (text != null) {
+        startJsons.put(key, text);
+      }
+      return text;
+    }
+    return EngineVariables.json(v, name);
+  }
+
   /** The loop with the step-pack map: for the steps that need packs (preflight, resolve). */
   CampaignLoop loop(VariableScope scope) {
     return new CampaignLoop(spec(scope, true), clock);
@@ -146,7 +184,7 @@ public class CampaignSupport {
     }
     String progress = text(v, CampaignVars.PROGRESS_DIR);
     String workspace = text(v, CampaignVars.WORKSPACE);
-    String mapJson = withPacks ? EngineVariables.json(v, CampaignVars.STEP_PACK_MAP) : null;
+    String mapJson = withPacks ? startJson(v, CampaignVars.STEP_PACK_MAP) : null;
     StepPackMap packs =
         mapJson == null ? StepPackMap.empty() : maps.computeIfAbsent(mapJson, this::parseMap);
     CampaignSpec spec =
@@ -154,7 +192,7 @@ public class CampaignSupport {
                 EngineVariables.string(v, CampaignVars.PROJECT_ID, "default"), Path.of(queuePath))
             .progressDir(progress == null ? null : Path.of(progress))
             .stepPacks(packs)
-            .backendMap(backendMap(EngineVariables.json(v, CampaignVars.WORKER_BACKEND_MAP)))
+            .backendMap(backendMap(startJson(v, CampaignVars.WORKER_BACKEND_MAP)))
             .workerBackend(EngineVariables.string(v, CampaignVars.WORKER_BACKEND, null))
             .autoPlanMissing(EngineVariables.bool(v, CampaignVars.AUTO_PLAN_MISSING, false))
             .maxCycles(integer(v, CampaignVars.MAX_CYCLES, CampaignSpec.DEFAULT_MAX_CYCLES))
