@@ -217,8 +217,9 @@ def build():
             'twice; sets lastCycleResult and queueCounts.')
     svc(m, 'Task_SyncScoreboard', 'Sync scoreboard', 1510 + DX2, Y, 'syncScoreboardDelegate',
         'sync-scoreboard',
-        'Adds the cycle to scoreboard.json and appends its record to trends.jsonl, once per run (a '
-        'retried job adds nothing); summary.md is rendered when the campaign ends.', asyncb=True, parent=L)
+        'Appends the cycle\'s record to trends.jsonl with what it adds to the counters, once per run '
+        '(a retried job adds nothing); scoreboard.json is rewritten every 32 cycles, and with '
+        'summary.md when the campaign ends.', asyncb=True, parent=L)
     svc(m, 'Task_SummariseCycle', 'Summarise cycle', 1650 + DX2, Y, 'summariseCycleDelegate',
         'summarise-cycle',
         'The counts the way out is decided on: cyclesDone, stagnantCycles, campaignTokens, '

@@ -92,7 +92,7 @@ final class CampaignRunner {
    */
   static String renderSummary(CampaignView v, Path progressDir) {
     ScoreboardStore board = new ScoreboardStore(progressDir);
-    if (!java.nio.file.Files.exists(board.scoreboardFile())) {
+    if (!board.exists()) {
       // the campaign never took its queue (refused input, a queue in use, a blocked start): its
       // progress folder is not touched
       return "summary: none (nothing was recorded in " + progressDir + ")";

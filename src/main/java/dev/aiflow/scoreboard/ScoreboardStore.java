@@ -26,11 +26,15 @@ import java.util.Map;
 /**
  * A progress directory's scoreboard: {@code scoreboard.json} (counters and the last selected task),
  * {@code trends.jsonl} (one record per cycle, appended), and {@code summary.md} with {@code
- * summary.svg} (the overview people read). Every update happens under the scoreboard's lock; {@code
- * scoreboard.json} is replaced atomically, a trend record appended and fsynced. The summary is
- * rendered from the two files at a campaign's end and on request ({@link #render}), not per cycle:
- * rendering reads every trend record, and a campaign's thousandth cycle must not cost more than its
- * first.
+ * summary.svg} (the overview people read). Every update happens under the scoreboard's lock.
+ *
+ * <p>A cycle costs one durable write: its trend record, appended and fsynced, which carries what
+ * the cycle adds to the counters (its report). The counters are {@code scoreboard.json} plus the
+ * records appended after it, replayed in order ({@link #read}); {@code scoreboard.json} is replaced
+ * atomically and durably every {@value #COMPACT_EVERY} cycles, with every pick counted at once or
+ * set aside, and when the summary is rendered. The summary is rendered at a campaign's end and on
+ * request ({@link #render}), not per cycle: rendering reads every trend record, and a campaign's
+ * thousandth cycle must not cost more than its first.
  */
 public final class ScoreboardStore {
 
@@ -68,13 +72,236 @@ public final class ScoreboardStore {
     return dir.resolve("summary.svg");
   }
 
+  /**
+   * The counters now: {@code scoreboard.json} (none yet: all zero) with the cycles recorded after
+   * it replayed from their trend records.
+   */
   public Scoreboard read() {
     SharedFiles.refresh();
-    Path f = scoreboardFile();
-    if (!Files.exists(f)) {
-      return Scoreboard.empty();
+    return state().now();
+  }
+
+  /** Whether anything was recorded here: counters or trend records. */
+  public boolean exists() {
+    return Files.exists(scoreboardFile(), LinkOption.NOFOLLOW_LINKS)
+        || Files.exists(trendsFile(), LinkOption.NOFOLLOW_LINKS)
+        || Files.exists(legacyTrendsFile(), LinkOption.NOFOLLOW_LINKS);
+  }
+
+  /** Cycles recorded after {@code scoreboard.json} before it is written again (durably). */
+  static final int COMPACT_EVERY = 32;
+
+  /** {@code scoreboard.json} as it is on disk, and the counters with the later cycles replayed. */
+  private record State(Scoreboard base, Scoreboard now) {}
+
+  /**
+   * The last state read or written per progress folder, with the two files as they were then (the
+   * same file, size and modification time): a cycle that finds them unchanged (its own lane's last
+   * write, under the lock) neither parses {@code scoreboard.json}, which grows with the tasks (the
+   * spend per task), nor replays records, so its cost does not grow with the campaign. Any write by
+   * another process or node changes one of the two files, and the state is read again.
+   */
+  private static final Map<Path, Known> KNOWN =
+      java.util.Collections.synchronizedMap(
+          new LinkedHashMap<>(16, 0.75f, true) {
+            private static final long serialVersionUID = 1L;
+
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<Path, Known> eldest) {
+              return size() > 64;
+            }
+          });
+
+  private record Known(FileState json, FileState trends, State state) {}
+
+  /** A file as {@link #KNOWN} compares it: which file, its size and its modification time. */
+  private record FileState(Object key, long size, long modifiedNanos) {
+    static FileState of(Path f) {
+      try {
+        java.nio.file.attribute.BasicFileAttributes a =
+            Files.readAttributes(
+                f, java.nio.file.attribute.BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        return new FileState(
+            a.fileKey(),
+            a.size(),
+            a.lastModifiedTime().to(java.util.concurrent.TimeUnit.NANOSECONDS));
+      } catch (java.nio.file.NoSuchFileException e) {
+        return ABSENT;
+      } catch (IOException e) {
+        return null; // unreadable: reading it says why, and nothing is remembered
+      }
     }
-    return fromTree(readTree(f));
+  }
+
+  private static final FileState ABSENT = new FileState(null, -1, -1);
+
+  private State state() {
+    FileState json = FileState.of(scoreboardFile());
+    FileState trends = FileState.of(trendsFile());
+    Known known = KNOWN.get(dir);
+    if (known != null
+        && json != null
+        && trends != null
+        && json.equals(known.json())
+        && trends.equals(known.trends())) {
+      return known.state();
+    }
+    // the files as they were before reading them: a change while they are read is seen next time
+    State s = readState();
+    if (json != null && trends != null) {
+      KNOWN.put(dir, new Known(json, trends, s));
+    }
+    return s;
+  }
+
+  /** After this process wrote {@code s} under the lock: the files as they are now hold it. */
+  private void remember(State s) {
+    FileState json = FileState.of(scoreboardFile());
+    FileState trends = FileState.of(trendsFile());
+    if (json != null && trends != null) {
+      KNOWN.put(dir, new Known(json, trends, s));
+    } else {
+      KNOWN.remove(dir);
+    }
+  }
+
+  private State readState() {
+    Path f = scoreboardFile();
+    Scoreboard base = Files.exists(f) ? fromTree(readTree(f)) : Scoreboard.empty();
+    Scoreboard now = base;
+    try {
+      for (JsonNode record : recordsAfter(base.cycles())) {
+        now = now.cycle(reportOf(record));
+      }
+    } catch (IllegalStateException e) {
+      // a record that is none: the whole file's reading names its line, if it is one of those
+      parseTrends(trendsFile().toString(), readBytes(trendsFile()));
+      throw e;
+    } catch (IOException e) {
+      throw new IllegalStateException(
+          "could not read " + trendsFile() + " (" + e.getClass().getSimpleName() + ")", e);
+    }
+    return new State(base, now);
+  }
+
+  /**
+   * The trend records after cycle {@code cycles} that carry their report, oldest first: read
+   * backwards from the end of {@code trends.jsonl} until a record of that cycle or before, or one
+   * from before reports were recorded (whatever precedes it is older). The last 64 KiB hold them
+   * when {@code scoreboard.json} is at most {@value #COMPACT_EVERY} cycles behind; the whole file
+   * is read only when it is further behind (it was removed, or restored from a copy).
+   */
+  private List<JsonNode> recordsAfter(int cycles) throws IOException {
+    Path f = trendsFile();
+    if (!Files.exists(f, LinkOption.NOFOLLOW_LINKS)) {
+      return List.of();
+    }
+    requireRegular(f);
+    try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+      long whole = lastNewlineEnd(ch, ch.size());
+      long from = Math.max(0, whole - RECENT_WINDOW);
+      while (true) {
+        if (whole - from > MAX_BYTES) {
+          throw new IllegalStateException(
+              "could not read "
+                  + f
+                  + " (larger than "
+                  + MAX_BYTES
+                  + " bytes); it is left as it is");
+        }
+        String text = new String(read(ch, from, (int) (whole - from)), StandardCharsets.UTF_8);
+        // a window's first line may be cut: it is not read
+        int floor = from == 0 ? 0 : text.indexOf('\n') + 1;
+        List<JsonNode> after = new ArrayList<>();
+        boolean older = false;
+        for (int end = text.length() - 1; end >= floor && !older; ) {
+          int start = Math.max(text.lastIndexOf('\n', end - 1) + 1, floor);
+          if (end > start) {
+            JsonNode record = record(f, text.substring(start, end));
+            if (record.path("cycle").asInt() <= cycles || !record.has(REPORT)) {
+              older = true;
+            } else {
+              after.add(record);
+            }
+          }
+          end = start - 1;
+        }
+        if (older || from == 0) {
+          java.util.Collections.reverse(after);
+          return after;
+        }
+        from = 0;
+      }
+    }
+  }
+
+  /**
+   * A link, FIFO or folder where a progress file should be: refused, never followed or waited on.
+   */
+  private static void requireRegular(Path f) {
+    if (!Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS)) {
+      throw new IllegalStateException(
+          "could not read " + f + " (not a regular file); it is left as it is");
+    }
+  }
+
+  private static JsonNode record(Path f, String line) {
+    try {
+      JsonNode n = dev.aiflow.json.StrictJson.readTree(line);
+      if (!n.isObject()) {
+        throw new IllegalArgumentException("not an object");
+      }
+      return n;
+    } catch (RuntimeException e) {
+      // no cause: a parser's message may quote the line
+      throw new IllegalStateException(
+          "could not read "
+              + f
+              + ": a line near its end is not a trend record; it is left as it is");
+    }
+  }
+
+  /** The member of a trend record that holds what its cycle adds beyond the record's own fields. */
+  static final String REPORT = "report";
+
+  /** The report a trend record was appended for: the record's fields and its {@code report}. */
+  static CycleReport reportOf(JsonNode record) {
+    try {
+      JsonNode r = record.path(REPORT);
+      Map<String, dev.aiflow.budget.Spend> spend = new java.util.TreeMap<>();
+      r.path("spend")
+          .fields()
+          .forEachRemaining(
+              e -> spend.put(e.getKey(), dev.aiflow.budget.Spend.fromTree(e.getValue())));
+      TrendPoint t = TrendPoint.fromTree(record);
+      return new CycleReport(
+          t.at(),
+          t.campaignId(),
+          t.runId(),
+          t.taskKey(),
+          CycleReport.Outcome.valueOf(t.outcome().toUpperCase(java.util.Locale.ROOT)),
+          t.reworkRounds(),
+          t.qaVerdict(),
+          t.qaReasonCode(),
+          t.queue(),
+          t.elapsedMs(),
+          spend,
+          claims(r.path("claims")));
+    } catch (RuntimeException e) {
+      throw new IllegalStateException(
+          "could not read a trend record of cycle "
+              + record.path("cycle").asInt()
+              + ": its report is not one aiflow wrote; it is left as it is");
+    }
+  }
+
+  private static ObjectNode reportTree(CycleReport report) {
+    ObjectNode o = JSON.createObjectNode();
+    ObjectNode spend = o.putObject("spend");
+    new java.util.TreeMap<>(report.spend()).forEach((k, v) -> spend.set(k, v.toTree()));
+    ObjectNode claims = o.putObject("claims");
+    new java.util.TreeMap<>(report.claims()).forEach((k, v) -> claims.set(k, v.toTree()));
+    return o;
   }
 
   public List<TrendPoint> trends() {
@@ -172,14 +399,25 @@ public final class ScoreboardStore {
           if (alreadyRecorded(report)) {
             return read();
           }
-          Scoreboard next = read().cycle(report);
-          AtomicFile.write(scoreboardFile(), bytes(toTree(next)));
-          appendTrend(TrendPoint.of(next.cycles(), report, next));
+          State s = state();
+          Scoreboard next = s.now().cycle(report);
+          ObjectNode record = TrendPoint.of(next.cycles(), report, next).toTree();
+          record.set(REPORT, reportTree(report));
+          appendTrend(record);
+          if (next.cycles() - s.base().cycles() >= COMPACT_EVERY) {
+            AtomicFile.write(scoreboardFile(), bytes(toTree(next)));
+            remember(new State(next, next));
+          } else {
+            remember(new State(s.base(), next));
+          }
           return next;
         });
   }
 
-  /** The trend records a retry looks through first: the last 64 KiB, some 150 cycles. */
+  /**
+   * The trend records a retry (and the replay of the counters) looks through first: the last 64
+   * KiB, some 100 cycles with one backend and model.
+   */
   static final int RECENT_WINDOW = 64 * 1024;
 
   /**
@@ -195,6 +433,7 @@ public final class ScoreboardStore {
       return false;
     }
     // the run id as it is written in a record: a JSON string after its field name
+    requireRegular(f);
     String needle = "\"run_id\":" + JSON.writeValueAsString(report.runId());
     try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
       long whole = lastNewlineEnd(ch, ch.size());
@@ -244,10 +483,10 @@ public final class ScoreboardStore {
   }
 
   /** Appends one record: after a torn last line (a crash mid-append) is cut off; fsynced. */
-  private void appendTrend(TrendPoint point) throws IOException {
+  private void appendTrend(ObjectNode record) throws IOException {
     Path f = trendsFile();
     Files.createDirectories(dir);
-    byte[] line = (point.toTree().toString() + "\n").getBytes(StandardCharsets.UTF_8);
+    byte[] line = (record.toString() + "\n").getBytes(StandardCharsets.UTF_8);
     try (FileChannel ch =
         FileChannel.open(
             f,
@@ -324,7 +563,14 @@ public final class ScoreboardStore {
     SharedFiles.withLock(
         scoreboardFile(),
         () -> {
-          writeSummary(read(), trends(), queueNow);
+          SharedFiles.refresh();
+          State s = state();
+          if (!s.now().equals(s.base())) {
+            // the file people read is brought up to date with the summary
+            AtomicFile.write(scoreboardFile(), bytes(toTree(s.now())));
+            remember(new State(s.now(), s.now()));
+          }
+          writeSummary(s.now(), trends(), queueNow);
           return null;
         });
   }
@@ -335,6 +581,7 @@ public final class ScoreboardStore {
         () -> {
           Scoreboard next = f.apply(read());
           AtomicFile.write(scoreboardFile(), bytes(toTree(next)));
+          remember(new State(next, next));
           return next;
         });
   }

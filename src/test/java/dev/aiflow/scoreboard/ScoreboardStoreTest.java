@@ -184,14 +184,15 @@ class ScoreboardStoreTest {
     assertThat(spend.byBackendModel())
         .containsOnlyKeys("claude/claude-sonnet-4-5", "codex/gpt-5-codex", "mock/unknown");
     assertThat(spend.costPerAcceptedTaskMicros(s.completed())).isEqualTo(14_810);
-    // the JSON file is what the REST API shows: a reader sees the same figures
+    // another reader (the REST API) sees the same figures, replayed from the trend records
     assertThat(new ScoreboardStore(dir).read().spend()).isEqualTo(spend);
-    assertThat(Files.readString(board.scoreboardFile()))
-        .contains("\"cost_per_accepted_task_usd\" : \"0.014810\"");
     assertThat(board.trends().get(1).costTotalMicros()).isEqualTo(29_620);
     assertThat(board.trends().get(1).costMicros()).isEqualTo(5_500);
 
     board.render(new QueueCounts(0, 0, 2, 0));
+    // rendering brings scoreboard.json up to date
+    assertThat(Files.readString(board.scoreboardFile()))
+        .contains("\"cost_per_accepted_task_usd\" : \"0.014810\"");
     String md = Files.readString(board.summaryFile());
     assertThat(md)
         .contains("## Spend")
@@ -350,6 +351,149 @@ class ScoreboardStoreTest {
   }
 
   @Test
+  void aCycleIsOneDurableAppendAndScoreboardJsonFollowsEveryThirtyTwoCycles() throws Exception {
+    ScoreboardStore board = new ScoreboardStore(dir);
+    Scoreboard last = null;
+    for (int i = 1; i < ScoreboardStore.COMPACT_EVERY; i++) {
+      last = board.recordCycle(passed("R" + i, "T" + i));
+    }
+    // the counters are the trend records replayed: scoreboard.json is not written per cycle
+    assertThat(board.scoreboardFile()).doesNotExist();
+    assertThat(board.exists()).isTrue();
+    assertThat(new ScoreboardStore(dir).read())
+        .isEqualTo(last)
+        .extracting(Scoreboard::cycles)
+        .isEqualTo(ScoreboardStore.COMPACT_EVERY - 1);
+
+    last = board.recordCycle(passed("R32", "T32"));
+    assertThat(ScoreboardStore.fromTree(json(board)).cycles())
+        .isEqualTo(ScoreboardStore.COMPACT_EVERY);
+    assertThat(ScoreboardStore.fromTree(json(board))).isEqualTo(last);
+    last = board.recordCycle(passed("R33", "T33"));
+    assertThat(ScoreboardStore.fromTree(json(board)).cycles())
+        .isEqualTo(ScoreboardStore.COMPACT_EVERY);
+    assertThat(board.read()).isEqualTo(last);
+  }
+
+  @Test
+  void theCountersSurviveAScoreboardJsonThatIsBehindOrGoneAfterACrash() throws Exception {
+    ScoreboardStore board = new ScoreboardStore(dir);
+    Scoreboard last = null;
+    byte[] early = null;
+    for (int i = 1; i <= 45; i++) {
+      CycleReport.Outcome o =
+          i % 5 == 0
+              ? CycleReport.Outcome.FAILED
+              : i % 7 == 0 ? CycleReport.Outcome.REQUEUED : CycleReport.Outcome.COMPLETED;
+      last =
+          board.recordCycle(
+              new CycleReport(
+                      T.plusSeconds(i),
+                      "c1",
+                      "R" + i,
+                      "T" + (i % 9),
+                      o,
+                      i % 3,
+                      o == CycleReport.Outcome.COMPLETED ? "PASS" : "FAIL",
+                      o == CycleReport.Outcome.COMPLETED ? "PASS_ALL_CRITERIA" : "FAIL_TESTS",
+                      new QueueCounts(45 - i, 1, i, 0),
+                      1000 + i,
+                      Map.of("codex/gpt-5-codex", new Spend(1, 1, 100L * i, 7L * i, 0, 0, 2, 30)))
+                  .withClaims(
+                      Map.of("codex/gpt-5-codex", new ClaimTally(1, i % 4 == 0 ? 1 : 0, 1))));
+      if (i == 10) {
+        last = board.recordSkip("T-skipped", "RS", T.plusSeconds(10).plusMillis(500));
+        early = Files.readAllBytes(board.scoreboardFile()); // written at once, durably
+      }
+    }
+    assertThat(ScoreboardStore.fromTree(json(board)).cycles()).isEqualTo(42); // 10 + 32
+    assertThat(board.read()).isEqualTo(last);
+
+    // a power loss took the latest scoreboard.json: an older one is found, or none
+    Files.write(board.scoreboardFile(), early);
+    assertThat(new ScoreboardStore(dir).read()).isEqualTo(last);
+    Files.delete(board.scoreboardFile());
+    Scoreboard rebuilt = new ScoreboardStore(dir).read();
+    assertThat(rebuilt)
+        .as("only the skip was not in a trend record")
+        .isEqualTo(
+            new Scoreboard(
+                last.cycles(),
+                last.selected() - 1,
+                last.completed(),
+                last.failed(),
+                last.requeued(),
+                0,
+                last.reworkRounds(),
+                last.qaVerdicts(),
+                last.qaReasons(),
+                last.lastSelected(),
+                last.updatedAt(),
+                last.spend(),
+                last.claims()));
+    // the next cycle goes on from there, and the file is whole again
+    Files.write(board.scoreboardFile(), early);
+    Scoreboard next = board.recordCycle(passed("R46", "T46"));
+    assertThat(next.cycles()).isEqualTo(46);
+    assertThat(next.skipped()).isEqualTo(1);
+  }
+
+  @Test
+  void aRecordAppendedByAnotherProcessIsCountedByTheNextRead() throws Exception {
+    ScoreboardStore board = new ScoreboardStore(dir);
+    board.recordCycle(passed("R1", "A"));
+    Scoreboard two = board.recordCycle(passed("R2", "B"));
+    assertThat(board.read()).isEqualTo(two); // remembered, not read again
+    String second = Files.readAllLines(board.trendsFile()).get(1);
+    // another process (another node's lane) records a third cycle
+    appendRaw(
+        board, second.replace("\"cycle\":2,", "\"cycle\":3,").replace("\"R2\"", "\"R3\"") + "\n");
+    assertThat(board.read().cycles()).isEqualTo(3);
+    assertThat(board.recordCycle(passed("R4", "D")).cycles()).isEqualTo(4);
+    // and another replaces scoreboard.json (a skip): counted from that file on
+    Scoreboard skipped = new ScoreboardStore(dir).read().skipped("S", "RS", T.plusSeconds(1));
+    Path tmp = dir.resolve("other.json");
+    Files.write(tmp, ScoreboardStore.JSON.writeValueAsBytes(ScoreboardStore.tree(skipped)));
+    Files.move(tmp, board.scoreboardFile(), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    assertThat(board.read().skipped()).isEqualTo(1);
+    assertThat(board.read().cycles()).isEqualTo(4);
+  }
+
+  @Test
+  void aReplayedRecordThatIsNotOneAiflowWroteIsReportedNeverQuotedAndLeftAlone() throws Exception {
+    ScoreboardStore board = new ScoreboardStore(dir);
+    board.recordCycle(passed("R1", "A"));
+    byte[] good = Files.readAllBytes(board.trendsFile());
+    appendRaw(board, "{\"cycle\":2,\"at\":\"hunter2\",\"report\":{}}\n");
+    byte[] before = Files.readAllBytes(board.trendsFile());
+    assertThatThrownBy(board::read)
+        .hasMessageContaining("trends.jsonl, line 2")
+        .hasMessageContaining("left as it is")
+        .satisfies(e -> assertThat(e.toString()).doesNotContain("hunter2"));
+    assertThatThrownBy(() -> board.recordCycle(passed("R3", "C"))).hasMessageContaining("line 2");
+    assertThat(Files.readAllBytes(board.trendsFile())).isEqualTo(before);
+    assertThat(board.scoreboardFile()).doesNotExist();
+
+    // a record whose own fields read, with an outcome aiflow never writes: named by its cycle
+    Files.write(board.trendsFile(), good);
+    String line = Files.readAllLines(board.trendsFile()).get(0);
+    appendRaw(
+        board,
+        line.replace("\"cycle\":1,", "\"cycle\":2,").replace("\"completed\"", "\"hunter2\"")
+            + "\n");
+    assertThat(board.trends()).hasSize(2);
+    assertThatThrownBy(board::read)
+        .hasMessageContaining("trend record of cycle 2")
+        .hasMessageContaining("left as it is")
+        .satisfies(e -> assertThat(e.toString()).doesNotContain("hunter2"));
+  }
+
+  private static com.fasterxml.jackson.databind.JsonNode json(ScoreboardStore board)
+      throws Exception {
+    return ScoreboardStore.JSON.readTree(Files.readAllBytes(board.scoreboardFile()));
+  }
+
+  @Test
   void aRetriedRunIsFoundEvenWithOtherCyclesRecordedInBetween() {
     ScoreboardStore board = new ScoreboardStore(dir);
     board.recordCycle(passed("R1", "A"));
@@ -399,6 +543,7 @@ class ScoreboardStoreTest {
   void trendsKeptByAnEarlierVersionAreCarriedOverOnTheFirstCycle() throws Exception {
     ScoreboardStore board = new ScoreboardStore(dir);
     board.recordCycle(passed("R1", "A"));
+    board.render(new QueueCounts(0, 0, 1, 0)); // an earlier version kept scoreboard.json current
     // the same record as the document an earlier version rewrote per cycle
     String record = Files.readAllLines(board.trendsFile()).get(0);
     Files.delete(board.trendsFile());

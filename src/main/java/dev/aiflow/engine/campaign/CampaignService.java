@@ -12,7 +12,6 @@ import dev.aiflow.engine.EngineVariables;
 import dev.aiflow.engine.SharedVars;
 import dev.aiflow.engine.stepcycle.StepCycleService;
 import dev.aiflow.scoreboard.ScoreboardStore;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -340,9 +339,10 @@ public class CampaignService {
         };
     String progress = str(vars.get(CampaignVars.PROGRESS_DIR));
     JsonNode scoreboard = null;
-    if (progress != null && Files.exists(Path.of(progress, "scoreboard.json"))) {
+    ScoreboardStore board = progress == null ? null : new ScoreboardStore(Path.of(progress));
+    if (board != null && board.exists()) {
       try {
-        scoreboard = ScoreboardStore.tree(new ScoreboardStore(Path.of(progress)).read());
+        scoreboard = ScoreboardStore.tree(board.read());
       } catch (IllegalStateException e) {
         scoreboard = null; // a broken scoreboard does not hide the campaign; verify says why
       }
