@@ -95,11 +95,14 @@ public final class ScoreboardStore {
   private record State(Scoreboard base, Scoreboard now) {}
 
   /**
-   * The last state read or written per progress folder, with the two files as they were then (the
-   * same file, size and modification time): a cycle that finds them unchanged (its own lane's last
-   * write, under the lock) neither parses {@code scoreboard.json}, which grows with the tasks (the
-   * spend per task), nor replays records, so its cost does not grow with the campaign. Any write by
-   * another process or node changes one of the two files, and the state is read again.
+   * The last state read or written per progress folder, with what the two files were then: {@code
+   * scoreboard.json}'s bytes, and which {@code trends.jsonl} it was with its size and modification
+   * time (aiflow only appends to it). A cycle that finds them unchanged (its own lane's last write,
+   * under the lock) neither parses {@code scoreboard.json}, which grows with the tasks (the spend
+   * per task), nor replays records, so its cost does not grow with the campaign. A write by another
+   * process or node changes one of the two, and the state is read again. (Reading the bytes of
+   * {@code scoreboard.json} costs little next to parsing them; comparing them, not the file's time,
+   * also sees two rewrites of the same size within one tick of the clock.)
    */
   private static final Map<Path, Known> KNOWN =
       java.util.Collections.synchronizedMap(
@@ -112,9 +115,14 @@ public final class ScoreboardStore {
             }
           });
 
-  private record Known(FileState json, FileState trends, State state) {}
+  private record Known(byte[] json, FileState trends, State state) {}
 
-  /** A file as {@link #KNOWN} compares it: which file, its size and its modification time. */
+  /** Forgets every remembered state: for tests that read the files as another process would. */
+  static void forgetAll() {
+    KNOWN.clear();
+  }
+
+  /** {@code trends.jsonl} as {@link #KNOWN} compares it: which file, its size, its time. */
   private record FileState(Object key, long size, long modifiedNanos) {
     static FileState of(Path f) {
       try {
@@ -135,20 +143,27 @@ public final class ScoreboardStore {
 
   private static final FileState ABSENT = new FileState(null, -1, -1);
 
+  private static final byte[] NO_FILE = new byte[0];
+
+  /** {@code scoreboard.json}'s bytes, or {@link #NO_FILE} when there is none. */
+  private byte[] jsonBytes() {
+    Path f = scoreboardFile();
+    return Files.exists(f, LinkOption.NOFOLLOW_LINKS) ? readBytes(f) : NO_FILE;
+  }
+
   private State state() {
-    FileState json = FileState.of(scoreboardFile());
+    byte[] json = jsonBytes();
     FileState trends = FileState.of(trendsFile());
     Known known = KNOWN.get(dir);
     if (known != null
-        && json != null
         && trends != null
-        && json.equals(known.json())
-        && trends.equals(known.trends())) {
+        && trends.equals(known.trends())
+        && java.util.Arrays.equals(json, known.json())) {
       return known.state();
     }
     // the files as they were before reading them: a change while they are read is seen next time
-    State s = readState();
-    if (json != null && trends != null) {
+    State s = readState(json);
+    if (trends != null) {
       KNOWN.put(dir, new Known(json, trends, s));
     }
     return s;
@@ -156,27 +171,28 @@ public final class ScoreboardStore {
 
   /** After this process wrote {@code s} under the lock: the files as they are now hold it. */
   private void remember(State s) {
-    FileState json = FileState.of(scoreboardFile());
     FileState trends = FileState.of(trendsFile());
-    if (json != null && trends != null) {
-      KNOWN.put(dir, new Known(json, trends, s));
+    if (trends != null) {
+      KNOWN.put(dir, new Known(jsonBytes(), trends, s));
     } else {
       KNOWN.remove(dir);
     }
   }
 
-  private State readState() {
-    Path f = scoreboardFile();
-    Scoreboard base = Files.exists(f) ? fromTree(readTree(f)) : Scoreboard.empty();
+  private State readState(byte[] json) {
+    Scoreboard base =
+        json == NO_FILE ? Scoreboard.empty() : fromTree(parse(scoreboardFile(), json));
     Scoreboard now = base;
     try {
       for (JsonNode record : recordsAfter(base.cycles())) {
-        now = now.cycle(reportOf(record));
+        try {
+          now = now.cycle(reportOf(record));
+        } catch (IllegalStateException e) {
+          // a record that is none: the whole file's reading names its line, if it is one of those
+          parseTrends(trendsFile().toString(), readBytes(trendsFile()));
+          throw new IllegalStateException("could not read " + trendsFile() + ": " + e.getMessage());
+        }
       }
-    } catch (IllegalStateException e) {
-      // a record that is none: the whole file's reading names its line, if it is one of those
-      parseTrends(trendsFile().toString(), readBytes(trendsFile()));
-      throw e;
     } catch (IOException e) {
       throw new IllegalStateException(
           "could not read " + trendsFile() + " (" + e.getClass().getSimpleName() + ")", e);
@@ -253,7 +269,8 @@ public final class ScoreboardStore {
       }
       return n;
     } catch (RuntimeException e) {
-      // no cause: a parser's message may quote the line
+      // the whole file's reading names the line (no cause: a parser's message may quote it)
+      parseTrends(f.toString(), readBytes(f));
       throw new IllegalStateException(
           "could not read "
               + f
@@ -289,7 +306,7 @@ public final class ScoreboardStore {
           claims(r.path("claims")));
     } catch (RuntimeException e) {
       throw new IllegalStateException(
-          "could not read a trend record of cycle "
+          "could not read the trend record of cycle "
               + record.path("cycle").asInt()
               + ": its report is not one aiflow wrote; it is left as it is");
     }
@@ -487,6 +504,7 @@ public final class ScoreboardStore {
     Path f = trendsFile();
     Files.createDirectories(dir);
     byte[] line = (record.toString() + "\n").getBytes(StandardCharsets.UTF_8);
+    boolean created = !Files.exists(f, LinkOption.NOFOLLOW_LINKS);
     try (FileChannel ch =
         FileChannel.open(
             f,
@@ -505,6 +523,11 @@ public final class ScoreboardStore {
         at += ch.write(buf, at);
       }
       ch.force(false);
+    }
+    if (created) {
+      // the records are the counters until scoreboard.json is next written: their file's name
+      // must survive a power loss too
+      AtomicFile.fsyncDirectory(dir);
     }
     SharedFiles.written(f);
   }
@@ -678,9 +701,9 @@ public final class ScoreboardStore {
    * Reads a progress file: a regular file (no link, FIFO or device), bounded, strict JSON; a
    * problem names the file and its kind, never the content, and leaves the file as it is.
    */
-  private static JsonNode readTree(Path f) {
+  private static JsonNode parse(Path f, byte[] bytes) {
     try {
-      return dev.aiflow.json.StrictJson.readTree(readBytes(f));
+      return dev.aiflow.json.StrictJson.readTree(bytes);
     } catch (IllegalArgumentException e) {
       throw new IllegalStateException(
           "could not read " + f + " (" + e.getMessage() + "); it is left as it is", e);

@@ -60,7 +60,7 @@ class CampaignApiTest extends ServerTestBase {
 
     HttpResponse<String> anonymous = postJson("/api/campaigns", request.toString(), false);
     assertThat(anonymous.statusCode()).isEqualTo(401);
-    assertThat(queue.getParent().resolve("scoreboard.json")).doesNotExist();
+    assertThat(new dev.aiflow.scoreboard.ScoreboardStore(queue.getParent()).exists()).isFalse();
 
     HttpResponse<String> created = postJson("/api/campaigns", request.toString(), true);
     assertThat(created.statusCode()).as(created.body()).isEqualTo(201);

@@ -184,7 +184,9 @@ class ScoreboardStoreTest {
     assertThat(spend.byBackendModel())
         .containsOnlyKeys("claude/claude-sonnet-4-5", "codex/gpt-5-codex", "mock/unknown");
     assertThat(spend.costPerAcceptedTaskMicros(s.completed())).isEqualTo(14_810);
-    // another reader (the REST API) sees the same figures, replayed from the trend records
+    // another reader (the REST API of another process) sees the same figures, replayed from the
+    // trend records
+    ScoreboardStore.forgetAll();
     assertThat(new ScoreboardStore(dir).read().spend()).isEqualTo(spend);
     assertThat(board.trends().get(1).costTotalMicros()).isEqualTo(29_620);
     assertThat(board.trends().get(1).costMicros()).isEqualTo(5_500);
@@ -360,6 +362,7 @@ class ScoreboardStoreTest {
     // the counters are the trend records replayed: scoreboard.json is not written per cycle
     assertThat(board.scoreboardFile()).doesNotExist();
     assertThat(board.exists()).isTrue();
+    ScoreboardStore.forgetAll();
     assertThat(new ScoreboardStore(dir).read())
         .isEqualTo(last)
         .extracting(Scoreboard::cycles)
@@ -410,9 +413,11 @@ class ScoreboardStoreTest {
     assertThat(board.read()).isEqualTo(last);
 
     // a power loss took the latest scoreboard.json: an older one is found, or none
+    ScoreboardStore.forgetAll();
     Files.write(board.scoreboardFile(), early);
     assertThat(new ScoreboardStore(dir).read()).isEqualTo(last);
     Files.delete(board.scoreboardFile());
+    ScoreboardStore.forgetAll();
     Scoreboard rebuilt = new ScoreboardStore(dir).read();
     assertThat(rebuilt)
         .as("only the skip was not in a trend record")
@@ -436,6 +441,57 @@ class ScoreboardStoreTest {
     Scoreboard next = board.recordCycle(passed("R46", "T46"));
     assertThat(next.cycles()).isEqualTo(46);
     assertThat(next.skipped()).isEqualTo(1);
+  }
+
+  @Test
+  void countersAreReplayedFromRecordsBeyondOneWindowAndNotFromRecordsOfAnEarlierVersion()
+      throws Exception {
+    ScoreboardStore board = new ScoreboardStore(dir);
+    // records of an earlier version (no report) with its scoreboard.json, as it left them
+    board.recordCycle(passed("R1", "A"));
+    board.recordCycle(passed("R2", "B"));
+    board.render(new QueueCounts(0, 0, 2, 0));
+    List<String> old = Files.readAllLines(board.trendsFile());
+    Files.write(
+        board.trendsFile(),
+        old.stream()
+            .map(l -> l.replaceAll(",\"report\":\\{.*\\}\\}$", "}") + "\n")
+            .collect(java.util.stream.Collectors.joining())
+            .getBytes(StandardCharsets.UTF_8));
+    assertThat(Files.readString(board.trendsFile())).doesNotContain("report");
+    ScoreboardStore.forgetAll();
+
+    Scoreboard last = null;
+    for (int i = 3; i <= 150; i++) {
+      last =
+          board.recordCycle(
+              new CycleReport(
+                  T.plusSeconds(i),
+                  "c1",
+                  "R" + i,
+                  "T" + i,
+                  CycleReport.Outcome.COMPLETED,
+                  0,
+                  "PASS",
+                  "PASS_ALL_CRITERIA",
+                  new QueueCounts(150 - i, 0, i, 0),
+                  1000,
+                  Map.of("codex/gpt-5-codex", new Spend(1, 1, 10L * i, 3L * i, 0, 0, 1, 20))));
+    }
+    assertThat(last.cycles()).isEqualTo(150);
+    assertThat(Files.size(board.trendsFile())).isGreaterThan(ScoreboardStore.RECENT_WINDOW);
+
+    // scoreboard.json lost: the records of this version, 148 over more than one window, are
+    // replayed from the file; those of the earlier version stop the replay
+    Files.delete(board.scoreboardFile());
+    ScoreboardStore.forgetAll();
+    Scoreboard rebuilt = new ScoreboardStore(dir).read();
+    assertThat(rebuilt.cycles()).isEqualTo(148);
+    assertThat(rebuilt.completed()).isEqualTo(148);
+    assertThat(rebuilt.spend().byTask())
+        .containsOnlyKeys(
+            java.util.stream.IntStream.rangeClosed(3, 150).mapToObj(i -> "T" + i).toList());
+    assertThat(rebuilt.lastSelected()).isEqualTo(last.lastSelected());
   }
 
   @Test

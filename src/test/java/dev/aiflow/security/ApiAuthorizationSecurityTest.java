@@ -56,7 +56,10 @@ class ApiAuthorizationSecurityTest extends SecurityTestBase {
         as("mallory", pw, "POST", "/api/campaigns", campaignBody("noauth", 1));
     assertThat(start.statusCode()).as(start.body()).isEqualTo(403);
     assertThat(json(start).path("detail").asText()).contains("start campaign");
-    assertThat(dataDir().resolve("projects/noauth/in/scoreboard.json")).doesNotExist();
+    assertThat(
+            new dev.aiflow.scoreboard.ScoreboardStore(dataDir().resolve("projects/noauth/in"))
+                .exists())
+        .isFalse();
     assertThat(
             engine
                 .getHistoryService()

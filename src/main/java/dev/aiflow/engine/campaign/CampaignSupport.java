@@ -109,10 +109,11 @@ public class CampaignSupport {
 
   /**
    * The texts of the Json variables a campaign is started with and its steps never write (the
-   * step-pack map, the backend map), by the variable's id and revision. Every step reads them to
-   * build its spec, and each read of a Json variable loads its bytes with a query of its own; a
-   * change committed by anyone (an operator in Cockpit, another node) moves the revision on, so a
-   * changed variable is read again.
+   * step-pack map, the backend map), by the variable's id, revision and sequence counter. Every
+   * step reads them to build its spec, and each read of a Json variable loads its bytes with a
+   * query of its own; a change committed by anyone (an operator in Cockpit, another node) moves the
+   * revision on, and a change in the same transaction the sequence counter, so a changed variable
+   * is read again.
    */
   private final Map<String, String> startJsons =
       Collections.synchronizedMap(
@@ -129,7 +130,9 @@ public class CampaignSupport {
     if (v instanceof AbstractVariableScope scope
         && scope.getVariableInstance(name) instanceof VariableInstanceEntity e
         && e.getId() != null) {
-      String key = e.getId() + "@" + e.getRevision();
+      // the revision moves on with every committed change, the sequence counter with every
+      // change made in this transaction too
+      String key = e.getId() + "@" + e.getRevision() + "/" + e.getSequenceCounter();
       String known = startJsons.get(key);
       if (known != null) {
         return known;

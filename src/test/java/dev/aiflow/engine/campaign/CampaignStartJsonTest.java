@@ -79,6 +79,20 @@ class CampaignStartJsonTest extends EngineTestBase {
     runtime.removeVariable(pi, CampaignVars.STEP_PACK_MAP);
     runtime.setVariable(pi, CampaignVars.STEP_PACK_MAP, "{\"K-1\": {\"v\": 3}}");
     assertThat(read(pi, CampaignVars.STEP_PACK_MAP)).isEqualTo("{\"K-1\": {\"v\": 3}}");
+    // set and read again in one transaction (a step that would change it): the new text
+    String sameTransaction =
+        ((ProcessEngineConfigurationImpl) engine.getProcessEngineConfiguration())
+            .getCommandExecutorTxRequired()
+            .execute(
+                ctx -> {
+                  ExecutionEntity ex = ctx.getExecutionManager().findExecutionById(pi);
+                  support.startJson(ex, CampaignVars.STEP_PACK_MAP);
+                  ex.setVariable(
+                      CampaignVars.STEP_PACK_MAP,
+                      SpinValues.jsonValue("{\"K-1\": {\"v\": 4}}").create());
+                  return support.startJson(ex, CampaignVars.STEP_PACK_MAP);
+                });
+    assertThat(sameTransaction).isEqualTo("{\"K-1\": {\"v\": 4}}");
     runtime.deleteProcessInstance(pi, "done");
   }
 
