@@ -433,7 +433,7 @@ public final class ScoreboardStore {
 
   /**
    * The trend records a retry (and the replay of the counters) looks through first: the last 64
-   * KiB, some 100 cycles with one backend and model.
+   * KiB, some 85 cycles with one backend and model.
    */
   static final int RECENT_WINDOW = 64 * 1024;
 
