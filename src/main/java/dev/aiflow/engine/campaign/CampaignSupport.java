@@ -45,16 +45,7 @@ public class CampaignSupport {
   private final Clock clock;
 
   /** Parsed step-pack maps by their JSON text: every step of a campaign reads the same one. */
-  private final Map<String, StepPackMap> maps =
-      Collections.synchronizedMap(
-          new LinkedHashMap<>(16, 0.75f, true) {
-            private static final long serialVersionUID = 1L;
-
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<String, StepPackMap> eldest) {
-              return size() > 16;
-            }
-          });
+  private final Map<String, StepPackMap> maps = recentlyUsed(16);
 
   /**
    * How long an owner record whose campaign the engine does not know yet counts as held: the start
@@ -115,16 +106,20 @@ public class CampaignSupport {
    * revision on, and a change in the same transaction the sequence counter, so a changed variable
    * is read again.
    */
-  private final Map<String, String> startJsons =
-      Collections.synchronizedMap(
-          new LinkedHashMap<>(32, 0.75f, true) {
-            private static final long serialVersionUID = 1L;
+  private final Map<String, String> startJsons = recentlyUsed(32);
 
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
-              return size() > 32;
-            }
-          });
+  /** A thread-safe map that keeps the {@code max} entries used last. */
+  private static <V> Map<String, V> recentlyUsed(int max) {
+    return Collections.synchronizedMap(
+        new LinkedHashMap<>(max, 0.75f, true) {
+          private static final long serialVersionUID = 1L;
+
+          @Override
+          protected boolean removeEldestEntry(Map.Entry<String, V> eldest) {
+            return size() > max;
+          }
+        });
+  }
 
   String startJson(VariableScope v, String name) {
     if (v instanceof AbstractVariableScope scope
