@@ -90,7 +90,7 @@ public class CampaignBenchmark {
               .profiles("engine")
               .run(
                   "--aiflow.data-dir=" + data,
-                  "--spring.datasource.url=jdbc:h2:mem:bench-campaign;DB_CLOSE_DELAY=-1",
+                  "--spring.datasource.url=" + BenchDatabase.url(data, "bench-campaign"),
                   "--aiflow.worker.in-process=false",
                   "--aiflow.admin.password=" + java.util.UUID.randomUUID(),
                   "--logging.level.root=WARN",

@@ -76,7 +76,7 @@ public class EngineCycleBenchmark {
               .profiles("engine")
               .run(
                   "--aiflow.data-dir=" + data,
-                  "--spring.datasource.url=jdbc:h2:mem:bench;DB_CLOSE_DELAY=-1",
+                  "--spring.datasource.url=" + BenchDatabase.url(data, "bench"),
                   "--aiflow.worker.in-process=false",
                   "--aiflow.admin.password=" + java.util.UUID.randomUUID(),
                   "--logging.level.root=WARN",

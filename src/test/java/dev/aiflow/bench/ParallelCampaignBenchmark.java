@@ -118,7 +118,7 @@ public class ParallelCampaignBenchmark {
               .profiles("engine")
               .run(
                   "--aiflow.data-dir=" + data,
-                  "--spring.datasource.url=jdbc:h2:mem:bench-parallel;DB_CLOSE_DELAY=-1",
+                  "--spring.datasource.url=" + BenchDatabase.url(data, "bench-parallel"),
                   "--aiflow.worker.shim=" + shim,
                   "--aiflow.worker.max-parallel-steps=8",
                   "--aiflow.worker.poll-interval=100ms",
