@@ -334,16 +334,128 @@ public final class QueueCodec {
         optText(n, "backend", null, at));
   }
 
+  /** The queue as {@code task_queue.json} holds it, without the file's last line feed. */
   public static String toJson(TaskQueue q) {
+    byte[] file = toBytes(q);
+    return new String(file, 0, file.length - 1, StandardCharsets.UTF_8);
+  }
+
+  /**
+   * The bytes of {@code task_queue.json}: exactly what Jackson's pretty printer gives for {@link
+   * #toTree} and a line feed, which is how it was written before the tasks' bytes were remembered
+   * (and {@code QueueCodecTest} compares the two).
+   */
+  public static byte[] toBytes(TaskQueue q) {
+    // a hand-built queue whose unknown members reuse the queue's own names: written as a tree
+    if (q.tasks().isEmpty()
+        || (q.extra() != null && QUEUE_FIELDS.stream().anyMatch(q.extra()::has))) {
+      return (write(toTree(q)) + "\n").getBytes(StandardCharsets.UTF_8);
+    }
+    // the queue's own members around a stand-in for the tasks, then the tasks' bytes in its place
+    ObjectNode shell =
+        toTree(new TaskQueue(q.schemaVersion(), q.maxAttempts(), List.of(), q.extra()));
+    shell.putArray("tasks").add(TASKS_STAND_IN);
+    String outer = write(shell);
+    String standIn = "[ " + write(shell.get("tasks").get(0)) + " ]";
+    // the first occurrence: "tasks" comes before any member this version does not know
+    int at = outer.indexOf(standIn);
+    if (at < 0) {
+      return (write(toTree(q)) + "\n").getBytes(StandardCharsets.UTF_8);
+    }
+    byte[] head = (outer.substring(0, at) + "[ ").getBytes(StandardCharsets.UTF_8);
+    byte[] tail =
+        (" ]" + outer.substring(at + standIn.length()) + "\n").getBytes(StandardCharsets.UTF_8);
+    List<Map<QueueTask, byte[]>> known = encodedQueues();
+    Map<QueueTask, byte[]> encoded = new java.util.IdentityHashMap<>(q.tasks().size() * 2);
+    byte[][] tasks = new byte[q.tasks().size()][];
+    long length = 0;
+    for (int i = 0; i < tasks.length; i++) {
+      QueueTask t = q.tasks().get(i);
+      byte[] task = known(known, t);
+      if (task == null) {
+        // a task inside "tasks" is the task alone, every line indented one level further
+        task =
+            write(taskTree(t))
+                .replace(LINE_FEED, LINE_FEED + "  ")
+                .getBytes(StandardCharsets.UTF_8);
+      }
+      tasks[i] = task;
+      encoded.put(t, task);
+      length += task.length;
+    }
+    long size = head.length + length + 2L * (tasks.length - 1) + tail.length;
+    if (size > Integer.MAX_VALUE - 16) {
+      throw new IllegalStateException("a queue of " + size + " bytes cannot be written");
+    }
+    byte[] file = new byte[(int) size];
+    System.arraycopy(head, 0, file, 0, head.length);
+    int pos = head.length;
+    for (int i = 0; i < tasks.length; i++) {
+      if (i > 0) {
+        file[pos++] = ',';
+        file[pos++] = ' ';
+      }
+      System.arraycopy(tasks[i], 0, file, pos, tasks[i].length);
+      pos += tasks[i].length;
+    }
+    System.arraycopy(tail, 0, file, pos, tail.length);
+    if (length <= MAX_CACHED_BYTES) {
+      rememberEncoded(encoded);
+    }
+    return file;
+  }
+
+  private static String write(JsonNode tree) {
     try {
-      return JSON.writeValueAsString(toTree(q));
+      return JSON.writeValueAsString(tree);
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("a queue tree always serialises", e);
     }
   }
 
-  public static byte[] toBytes(TaskQueue q) {
-    return (toJson(q) + "\n").getBytes(StandardCharsets.UTF_8);
+  private static final String TASKS_STAND_IN = "\u0000aiflow:tasks\u0000";
+
+  private static final String LINE_FEED = com.fasterxml.jackson.core.util.DefaultIndenter.SYS_LF;
+
+  /**
+   * The bytes of the tasks of the last queues written, by identity: an update changes one or two
+   * tasks of a queue and keeps the others (the same objects, {@link TaskQueue#replace}), so writing
+   * the queue again encodes only the changed ones and copies the rest (never handed out: the arrays
+   * are only copied from). Encoding every task of a 200-task queue twice per campaign cycle was the
+   * largest part of the queue's cost in a campaign's profile, and grows with the queue. No code
+   * changes a task once it is built (the parse cache above relies on it too), so a task's bytes
+   * never go stale; at most {@value #ENCODED_QUEUES} queues of at most {@link #MAX_CACHED_BYTES}
+   * each are kept.
+   */
+  private static final java.util.Deque<Map<QueueTask, byte[]>> ENCODED =
+      new java.util.ArrayDeque<>();
+
+  private static final int ENCODED_QUEUES = 4;
+
+  private static List<Map<QueueTask, byte[]>> encodedQueues() {
+    synchronized (ENCODED) {
+      return List.copyOf(ENCODED);
+    }
+  }
+
+  /** A task's remembered bytes, looked for in the most recent queue first. */
+  private static byte[] known(List<Map<QueueTask, byte[]>> queues, QueueTask t) {
+    for (Map<QueueTask, byte[]> q : queues) {
+      byte[] task = q.get(t);
+      if (task != null) {
+        return task;
+      }
+    }
+    return null;
+  }
+
+  private static void rememberEncoded(Map<QueueTask, byte[]> encoded) {
+    synchronized (ENCODED) {
+      ENCODED.addFirst(java.util.Collections.unmodifiableMap(encoded));
+      while (ENCODED.size() > ENCODED_QUEUES) {
+        ENCODED.removeLast();
+      }
+    }
   }
 
   public static ObjectNode toTree(TaskQueue q) {

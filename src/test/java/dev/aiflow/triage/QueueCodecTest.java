@@ -170,4 +170,126 @@ class QueueCodecTest {
     assertThatThrownBy(() -> QueueCodec.parse(c, NOW)).isInstanceOf(QueueFormatException.class);
     assertThat(QueueCodec.parse(a.clone(), NOW)).isSameAs(parsed);
   }
+
+  /**
+   * The queue's text is put together from its tasks' remembered text (QueueCodec.toJson): it must
+   * be byte for byte what Jackson writes for the whole tree, for any task, before and after an
+   * update that keeps most tasks, with two queues written in turn.
+   */
+  @Test
+  void theQueueIsWrittenExactlyAsItsWholeTreeWhateverItsTasksHold() throws Exception {
+    java.util.Random random = new java.util.Random(21);
+    TaskQueue a = randomQueue(random, "A", 1 + random.nextInt(30));
+    TaskQueue b = randomQueue(random, "B", 1 + random.nextInt(30));
+    for (int round = 0; round < 400; round++) {
+      for (TaskQueue q : List.of(a, b)) {
+        String expected = QueueCodec.JSON.writeValueAsString(QueueCodec.toTree(q));
+        assertThat(QueueCodec.toJson(q)).isEqualTo(expected);
+        assertThat(QueueCodec.toBytes(q))
+            .isEqualTo((expected + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        // read back (new task objects, so encoded afresh), it is written as the same text
+        assertThat(QueueCodec.toJson(QueueCodec.parse(expected, NOW))).isEqualTo(expected);
+      }
+      // as a campaign's steps do: one task changes, the others are the same objects, written
+      // straight away (their remembered bytes reused)
+      a = a.replace(randomTask(random, a.tasks().get(random.nextInt(a.tasks().size())).key()));
+      assertThat(QueueCodec.toBytes(a))
+          .isEqualTo(
+              (QueueCodec.JSON.writeValueAsString(QueueCodec.toTree(a)) + "\n")
+                  .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      if (round % 50 == 49) {
+        b = randomQueue(random, "B" + round, 1 + random.nextInt(30));
+      }
+    }
+  }
+
+  @Test
+  void aQueueWithoutTasksAndOneWithMembersAroundThemAreWrittenAsTheirTrees() throws Exception {
+    java.util.Random random = new java.util.Random(7);
+    TaskQueue empty = new TaskQueue(1, 3, List.of(), extraMembers(random));
+    assertThat(QueueCodec.toJson(empty))
+        .isEqualTo(QueueCodec.JSON.writeValueAsString(QueueCodec.toTree(empty)));
+    // a member that holds the stand-in's text itself cannot take the tasks' place
+    var extra = QueueCodec.JSON.createObjectNode();
+    extra.put("aaa", "\u0000aiflow:tasks\u0000");
+    extra.putArray("zzz").add("\u0000aiflow:tasks\u0000");
+    extra.putArray("max_attempts").add("\u0000aiflow:tasks\u0000");
+    TaskQueue tricky = new TaskQueue(1, 3, List.of(randomTask(random, "T-1")), extra);
+    assertThat(QueueCodec.toJson(tricky))
+        .isEqualTo(QueueCodec.JSON.writeValueAsString(QueueCodec.toTree(tricky)));
+  }
+
+  private static TaskQueue randomQueue(java.util.Random random, String prefix, int size) {
+    List<QueueTask> tasks = new java.util.ArrayList<>();
+    for (int i = 0; i < size; i++) {
+      tasks.add(randomTask(random, prefix + "-" + i));
+    }
+    return new TaskQueue(
+        1, 1 + random.nextInt(4), tasks, random.nextBoolean() ? extraMembers(random) : null);
+  }
+
+  private static QueueTask randomTask(java.util.Random random, String key) {
+    TaskPlan plan =
+        random.nextBoolean()
+            ? null
+            : new TaskPlan(
+                random.nextBoolean() ? text(random) : null,
+                texts(random),
+                texts(random),
+                texts(random),
+                texts(random),
+                random.nextBoolean() ? text(random) : null);
+    Instant created = NOW.minusSeconds(random.nextInt(100_000)).plusNanos(random.nextInt(1000));
+    TaskStatus status = TaskStatus.values()[random.nextInt(TaskStatus.values().length)];
+    return new QueueTask(
+        key,
+        text(random),
+        random.nextInt(5),
+        status,
+        random.nextInt(4),
+        random.nextBoolean() ? 1 + random.nextInt(5) : null,
+        List.of(),
+        created,
+        created.plusMillis(random.nextInt(10_000)),
+        random.nextBoolean() ? text(random) : null,
+        status == TaskStatus.IN_PROGRESS ? "campaign:" + text(random) : null,
+        plan,
+        random.nextInt(3) == 0 ? extraMembers(random) : null);
+  }
+
+  private static com.fasterxml.jackson.databind.node.ObjectNode extraMembers(
+      java.util.Random random) {
+    var o = QueueCodec.JSON.createObjectNode();
+    int n = random.nextInt(4);
+    for (int i = 0; i < n; i++) {
+      switch (random.nextInt(5)) {
+        case 0 -> o.put("x-" + text(random), text(random));
+        case 1 -> o.put("n" + i, random.nextLong());
+        case 2 -> o.putObject("nested" + i).put("deep", text(random)).putArray("list").add(1.5);
+        case 3 -> o.putObject("empty" + i);
+        default -> o.putArray("array" + i).add(text(random)).addObject().put("k", i);
+      }
+    }
+    return o;
+  }
+
+  private static List<String> texts(java.util.Random random) {
+    List<String> out = new java.util.ArrayList<>();
+    for (int i = random.nextInt(3); i > 0; i--) {
+      out.add(text(random));
+    }
+    return out;
+  }
+
+  /** Text with what needs escaping: quotes, backslashes, control characters, non-ASCII. */
+  private static String text(java.util.Random random) {
+    String[] parts = {
+      "a", "Z", " ", "\"", "\\", "\n", "\t", "\u0001", "\u001f", "é", "\u2028", "😀", "/", "{", "]"
+    };
+    StringBuilder sb = new StringBuilder("t"); // never blank: a queue refuses blank text
+    for (int i = random.nextInt(12); i >= 0; i--) {
+      sb.append(parts[random.nextInt(parts.length)]);
+    }
+    return sb.toString();
+  }
 }
