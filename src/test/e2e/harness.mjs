@@ -118,6 +118,11 @@ export async function run(steps, { baseUrl, password, outDir }) {
 
 /** Guards on every response and dialog of the page, for every step. */
 function watch(t, problems) {
+  // the requests still open, named when a page stalls (see signedIn)
+  t.inFlight = new Set();
+  t.page.on('request', (request) => t.inFlight.add(request));
+  t.page.on('requestfinished', (request) => t.inFlight.delete(request));
+  t.page.on('requestfailed', (request) => t.inFlight.delete(request));
   t.page.on('response', (response) => {
     const challenge = response.headers()['www-authenticate'];
     if (challenge) {
@@ -154,7 +159,7 @@ export async function loginThroughForm(t, app, user = 'admin', password = t.pass
     // seen once in CI: Tasklist's bootstrap stalled on its spinner right after the cookies were
     // cleared (no failed request, the server idle); a reload is what a person would do. A page
     // that stalls twice fails the step.
-    console.log(`note - the ${app} login page did not finish loading in 20 s; reloading once`);
+    console.log(`note - the ${app} login page did not finish loading in 20 s (${openRequests(t)}); reloading once`);
     await page.reload();
     await form.waitFor({ state: 'visible' });
   }
@@ -172,10 +177,31 @@ export async function loginThroughForm(t, app, user = 'admin', password = t.pass
   await signedIn(t, app);
 }
 
-/** Waits until `app` shows its signed-in header (and no login form). */
+/** The paths of the requests the page still waits for, for a stall's note. */
+function openRequests(t) {
+  const paths = [...(t.inFlight || [])].map((r) => new URL(r.url()).pathname);
+  return paths.length ? `still waiting for ${paths.join(', ')}` : 'no request open';
+}
+
+/**
+ * Waits until `app` shows its signed-in header (and no login form). A page still on the webapp's
+ * loading spinner after 20 s is reloaded once, as for the login page (seen in CI on a slow
+ * machine: Cockpit stalled on its spinner with the session signed in); a second stall, or a login
+ * form where the header should be, fails the step.
+ */
 export async function signedIn(t, app) {
   const { page } = t;
-  await page.locator(`[cam-widget-header][current-app="${app}"] a.navbar-brand`).waitFor({ state: 'visible' });
+  const header = page.locator(`[cam-widget-header][current-app="${app}"] a.navbar-brand`);
+  try {
+    await header.waitFor({ state: 'visible', timeout: 20000 });
+  } catch (e) {
+    if (await page.locator('form[name="signinForm"]').isVisible()) {
+      throw new Error(`${app} shows its login form although the session is signed in`);
+    }
+    console.log(`note - ${app} did not finish loading in 20 s (${openRequests(t)}); reloading once`);
+    await page.reload();
+    await header.waitFor({ state: 'visible' });
+  }
   if (await page.locator('form[name="signinForm"]').isVisible()) {
     throw new Error(`${app} shows its login form although the session is signed in`);
   }

@@ -18,13 +18,16 @@ import jdk.jfr.consumer.RecordingFile;
 
 /**
  * Reads a JMH {@code -prof jfr} recording into execution samples per operation, over whole stacks
- * ({@code jfr print} cuts them at five frames), for the profiles in docs/performance.md.
+ * (as recorded; {@code jfr print} shows five frames unless told more), for the profiles in
+ * docs/performance.md.
  *
  * <pre>
- * JfrSamples jfc &lt;out.jfc&gt; [ms]                        the JDK's profile.jfc, sampling every ms
+ * JfrSamples jfc &lt;out.jfc&gt; [ms]                        the JDK's profile.jfc, sampling Java code
+ *                                                       every ms, native calls every 2 ms
  * JfrSamples threads &lt;profile.jfr&gt; &lt;ops&gt;                  samples per operation, by thread
  * JfrSamples aiflow &lt;profile.jfr&gt; &lt;ops&gt; [thread] [depth]  by aiflow's frames, outermost first
  * JfrSamples engine &lt;profile.jfr&gt; &lt;ops&gt; [thread]          the rest, by the engine's database call
+ * JfrSamples leaves &lt;profile.jfr&gt; &lt;ops&gt; &lt;frame&gt; [thread]   innermost methods under a frame
  * </pre>
  *
  * In {@code aiflow}, samples with no aiflow frame count as {@code (engine)}; numbers in thread
@@ -34,44 +37,63 @@ public final class JfrSamples {
 
   private JfrSamples() {}
 
+  private static final String USAGE =
+      "usage: jfc <out.jfc> [ms] | threads <jfr> <ops> | aiflow <jfr> <ops> [thread] [depth]"
+          + " | engine <jfr> <ops> [thread] | leaves <jfr> <ops> <frame> [thread]";
+
   public static void main(String[] args) throws IOException {
-    switch (args.length == 0 ? "" : args[0]) {
-      case "jfc" -> jfc(Path.of(args[1]), args.length > 2 ? args[2] : "1");
-      case "threads" -> print(count(Path.of(args[1]), "", f -> "", true), ops(args[2]));
+    String mode = args.length == 0 ? "" : args[0];
+    int needed =
+        switch (mode) {
+          case "jfc" -> 2;
+          case "threads", "aiflow", "engine" -> 3;
+          case "leaves" -> 4;
+          default -> Integer.MAX_VALUE;
+        };
+    if (args.length < needed) {
+      System.err.println(USAGE);
+      System.exit(2);
+    }
+    if (mode.equals("jfc")) {
+      jfc(Path.of(args[1]), args.length > 2 ? Integer.parseInt(args[2]) : 1);
+      return;
+    }
+    Path jfr = Path.of(args[1]);
+    double ops = Double.parseDouble(args[2]);
+    switch (mode) {
+      case "threads" -> print(count(jfr, "", f -> "", true), ops);
       case "aiflow" -> {
-        int depth = args.length > 4 ? Integer.parseInt(args[4]) : 3;
         String thread = args.length > 3 ? args[3] : "";
-        print(count(Path.of(args[1]), thread, f -> aiflowPath(f, depth), false), ops(args[2]));
+        int depth = args.length > 4 ? Integer.parseInt(args[4]) : 3;
+        print(count(jfr, thread, f -> aiflowPath(f, depth), false), ops);
       }
       case "engine" ->
-          print(
-              count(
-                  Path.of(args[1]), args.length > 3 ? args[3] : "", JfrSamples::engineCall, false),
-              ops(args[2]));
+          print(count(jfr, args.length > 3 ? args[3] : "", JfrSamples::engineCall, false), ops);
       default ->
-          throw new IllegalArgumentException(
-              "usage: jfc <out.jfc> [ms] | threads <jfr> <ops> | aiflow <jfr> <ops> [thread]"
-                  + " [depth] | engine <jfr> <ops> [thread]");
+          print(
+              count(jfr, args.length > 4 ? args[4] : "", f -> innermostUnder(f, args[3]), false),
+              ops);
     }
   }
 
-  private static double ops(String s) {
-    return Double.parseDouble(s);
-  }
-
-  /** The JDK's profile settings with Java and native method sampling every {@code ms}. */
-  static void jfc(Path out, String ms) throws IOException {
+  /** The JDK's profile settings, sampling Java code every {@code ms}, native calls every 2 ms. */
+  static void jfc(Path out, int ms) throws IOException {
     String jfc = Files.readString(Path.of(System.getProperty("java.home"), "lib/jfr/profile.jfc"));
-    for (String event : List.of("jdk.ExecutionSample", "jdk.NativeMethodSample")) {
+    Map<String, Integer> periods =
+        Map.of("jdk.ExecutionSample", ms, "jdk.NativeMethodSample", 2 * ms);
+    for (Map.Entry<String, Integer> p : periods.entrySet()) {
       Matcher m =
           Pattern.compile(
-                  "(<event name=\"" + event + "\">.*?<setting name=\"period\"[^>]*>)[^<]*(<)",
+                  "(<event name=\""
+                      + Pattern.quote(p.getKey())
+                      + "\">.*?<setting name=\"period\"[^>]*>)[^<]*(<)",
                   Pattern.DOTALL)
               .matcher(jfc);
       if (!m.find()) {
-        throw new IllegalStateException("no period for " + event + " in the JDK's profile.jfc");
+        throw new IllegalStateException(
+            "no period for " + p.getKey() + " in the JDK's profile.jfc");
       }
-      jfc = m.replaceFirst("$1" + ms + " ms$2");
+      jfc = m.replaceFirst("$1" + p.getValue() + " ms$2");
     }
     Files.writeString(out, jfc);
   }
@@ -100,7 +122,9 @@ public final class JfrSamples {
           frames.add(f.getMethod().getType().getName() + "." + f.getMethod().getName());
         }
         String k = byThread ? name.replaceAll("\\d+", "N") : key.of(frames);
-        counts.merge(k, 1, Integer::sum);
+        if (k != null) {
+          counts.merge(k, 1, Integer::sum);
+        }
       }
     }
     return counts;
@@ -128,11 +152,18 @@ public final class JfrSamples {
       return "(aiflow)";
     }
     for (String f : frames) {
-      if (f.contains(".DbSqlSession.") || f.contains(".DbEntityManager.")) {
+      if (f.contains("DbSqlSession.") || f.contains(".DbEntityManager.")) {
         return f.substring(f.lastIndexOf('.', f.lastIndexOf('.') - 1) + 1);
       }
     }
     return "(other)";
+  }
+
+  /** The innermost method of a sample with a frame containing {@code frame}, else skipped. */
+  static String innermostUnder(List<String> frames, String frame) {
+    return frames.stream().anyMatch(f -> f.contains(frame)) && !frames.isEmpty()
+        ? frames.get(0)
+        : null;
   }
 
   private static void print(Map<String, Integer> counts, double ops) {
