@@ -46,10 +46,11 @@ class HandoverIT {
     System.out.printf(
         "handover: SIGKILL stop %d ms, restart %d ms, finished %d ms after healthy, %d ms in all%n",
         kill.stop(), kill.restart(), kill.resumeAfterHealthy(), kill.total());
-    // the released tasks did not wait for their locks; the killed ones did
+    // the released tasks did not wait for their locks; the killed ones did. The totals are not
+    // compared: each includes its own restart, and two starts of the same server differed by 22 s
+    // on a loaded CI machine (52 against 30 s), more than the lock wait being judged
     assertThat(term.resumeAfterHealthy()).isLessThan(LOCK_SECONDS * 1000L / 3);
     assertThat(kill.total()).isGreaterThan(LOCK_SECONDS * 1000L * 2 / 3);
-    assertThat(term.total()).isLessThan(kill.total());
   }
 
   private Figures scenario(Path dir, boolean sigterm) throws Exception {
